@@ -10,6 +10,8 @@
 
 pub mod diagnostic;
 pub mod gostr;
+pub mod instructions;
+pub mod report;
 pub mod shell;
 pub mod syntax;
 pub mod text;

@@ -1,1 +1,60 @@
-fn main() {}
+//! `stagecraft`: check, explain and simulate Dockerfiles, and build them with Docker.
+//!
+//! A thin layer over `stagecraft-core`: it reads files, parses arguments and prints. Any rule
+//! about Dockerfiles found here would be a bug (ARCHITECTURE.md).
+
+mod commands;
+mod input;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "stagecraft", version, about = "Understand Docker multi-stage builds: parse, check, plan and simulate Dockerfiles")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run BuildKit's parser only and print its tree.
+    Parse(commands::parse::Args),
+    /// Report every problem in a Dockerfile.
+    Check(commands::check::Args),
+}
+
+/// How a command ended: 0 clean, 1 the Dockerfile has errors, 2 usage or I/O failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Clean,
+    DockerfileErrors,
+    Failure,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Clean => ExitCode::SUCCESS,
+            Outcome::DockerfileErrors => ExitCode::from(1),
+            Outcome::Failure => ExitCode::from(2),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Parse(args) => commands::parse::run(&args),
+        Command::Check(args) => commands::check::run(&args),
+    };
+    match result {
+        Ok(outcome) => outcome.into(),
+        Err(err) => {
+            eprintln!("stagecraft: {err}");
+            Outcome::Failure.into()
+        }
+    }
+}

@@ -230,7 +230,12 @@ pub(crate) fn health(line: &str, start: usize, end: usize) -> ArgsResult {
     if sep == 0 {
         return Ok((RawArgs::None, false));
     }
-    let next = sep + (text[sep..].len() - text[sep..].trim_start_matches(is_sep).len());
+    // Skip the separator, then the space bytes after it. A multi-byte character never starts
+    // with a space byte, so only ASCII blanks follow.
+    let after_sep = sep + text[sep..].chars().next().map_or(0, char::len_utf8);
+    let next = after_sep
+        + (text[after_sep..].len()
+            - text[after_sep..].trim_start_matches(|c: char| matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ')).len());
     let kind = piece(line, start, start + sep);
     let (command, json) = maybe_json(line, start + next, end)?;
     let command = match command {

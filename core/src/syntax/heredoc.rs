@@ -124,3 +124,24 @@ mod tests {
         assert_eq!(chomp("\t\ta\n\tb\n c"), "a\nb\n c");
     }
 }
+
+/// What a heredoc word (`<<EOF`, `<<-"EOF"`) says, without its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarkerWord {
+    pub name: String,
+    pub file_descriptor: u64,
+    pub expand: bool,
+    pub chomp: bool,
+}
+
+/// BuildKit's `MustParseHeredoc`: the heredoc a single word names, if any (errors count as
+/// "not a heredoc").
+#[must_use]
+pub fn marker_word(word: &str) -> Option<MarkerWord> {
+    parse_marker(word).ok().flatten().map(|m| MarkerWord {
+        name: m.name,
+        file_descriptor: m.file_descriptor,
+        expand: m.expand,
+        chomp: m.chomp,
+    })
+}

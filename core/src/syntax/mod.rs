@@ -20,7 +20,7 @@ mod split;
 use std::borrow::Cow;
 
 pub use dump::dump;
-pub use heredoc::chomp as chomp_heredoc;
+pub use heredoc::{MarkerWord, chomp as chomp_heredoc, marker_word};
 pub use node::{Args, Directive, Heredoc, KeyValue, Node, Token};
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -154,11 +154,8 @@ fn physical_lines(text: &str) -> Vec<Physical> {
 /// the line (trailing blanks allowed), not itself escaped. Returns the end of the kept text.
 fn continuation(s: &str, escape: char) -> Option<usize> {
     let body = s.trim_end_matches([' ', '\t']);
-    let at = body.len().checked_sub(escape.len_utf8())?;
-    if !body[at..].starts_with(escape) {
-        return None;
-    }
-    if at == 0 || !body[..at].ends_with(escape) { Some(at) } else { None }
+    let kept = body.strip_suffix(escape)?;
+    if kept.is_empty() || !kept.ends_with(escape) { Some(kept.len()) } else { None }
 }
 
 impl<'a> Parser<'a> {

@@ -6,7 +6,7 @@ use crate::text::Span;
 ///
 /// `value` is what BuildKit's parser makes of the text (quotes kept or removed as it does);
 /// `span` covers the source bytes it was made from, across line continuations.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Token {
     pub value: String,
     pub span: Span,

@@ -1,0 +1,28 @@
+//! Reading the Dockerfile: a path or `-` for standard input, decoded by the core.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use stagecraft_core::Diagnostic;
+
+/// A Dockerfile's text (repaired if it was not UTF-8) and where it came from.
+#[derive(Debug)]
+pub(crate) struct Source {
+    pub(crate) name: String,
+    pub(crate) text: String,
+    /// Set when the bytes were not valid UTF-8.
+    pub(crate) decode_diagnostic: Option<Diagnostic>,
+}
+
+pub(crate) fn read(path: &PathBuf) -> Result<Source, String> {
+    let (name, bytes) = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        ("<stdin>".to_string(), bytes)
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        (path.display().to_string(), bytes)
+    };
+    let decoded = stagecraft_core::syntax::decode(&bytes);
+    Ok(Source { name, text: decoded.text.into_owned(), decode_diagnostic: decoded.diagnostic })
+}

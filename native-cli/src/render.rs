@@ -1,0 +1,43 @@
+//! Human rendering of diagnostics: the source lines with the span underlined.
+
+use std::io::IsTerminal;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use stagecraft_core::{Diagnostic, LineIndex, Severity};
+
+/// Colours when the stream is a terminal and `NO_COLOR` is not set.
+pub(crate) fn renderer(terminal: bool) -> Renderer {
+    if terminal && std::env::var_os("NO_COLOR").is_none() { Renderer::styled() } else { Renderer::plain() }
+}
+
+pub(crate) fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// Lines shown around a diagnostic at most; a span over many lines is cut after these.
+const MAX_LINES: usize = 8;
+
+/// Renders one diagnostic against `text` (a file named `name`).
+pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &LineIndex, d: &Diagnostic) -> String {
+    let first = index.line_of(d.span.start);
+    let last = index.line_of(d.span.end.saturating_sub(1).max(d.span.start)).min(first + MAX_LINES - 1);
+    let start = index.line_span(text, first).start as usize;
+    let end = (index.line_span(text, last).end as usize).max(start);
+    let excerpt = &text[start..end];
+    let lo = (d.span.start as usize).clamp(start, end) - start;
+    let hi = (d.span.end as usize).clamp(start, end) - start;
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    let snippet = Snippet::source(excerpt)
+        .line_start(first + 1)
+        .path(name)
+        .annotation(AnnotationKind::Primary.span(lo..hi.max(lo)));
+    let mut report = vec![level.primary_title(d.message.as_str()).id(d.code.name()).element(snippet)];
+    if let Some(help) = &d.help {
+        report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+    }
+    renderer.render(&report).to_string()
+}
