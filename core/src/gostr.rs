@@ -2,6 +2,8 @@
 //! standard library spells differently: `unicode.IsSpace`, `IsLetter`, `IsDigit`, `IsPrint`,
 //! `strings.ToLower`, `strings.EqualFold` and `strconv.Quote`.
 
+use std::fmt::Write as _;
+
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
 /// Go's `unicode.IsSpace`. Rust's `char::is_whitespace` tests the same Unicode `White_Space` set.
@@ -82,7 +84,19 @@ pub fn to_upper_char(c: char) -> char {
 /// Go's `strings.ToLower`: rune by rune, without Rust's context rule for final sigma.
 #[must_use]
 pub fn to_lower(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     s.chars().map(to_lower_char).collect()
+}
+
+/// `to_lower(s) == lower_ascii` without allocating, for comparing keywords.
+#[must_use]
+pub fn lower_equals(s: &str, lower_ascii: &str) -> bool {
+    if s.is_ascii() {
+        return s.eq_ignore_ascii_case(lower_ascii);
+    }
+    s.chars().map(to_lower_char).eq(lower_ascii.chars())
 }
 
 /// Go's `strings.ToUpper`, rune by rune.
@@ -119,8 +133,7 @@ pub fn equal_fold(a: &str, b: &str) -> bool {
         match (a.next(), b.next()) {
             (None, None) => return true,
             (Some(x), Some(y)) => {
-                if x != y && to_lower_char(x) != to_lower_char(y) && to_upper_char(x) != to_upper_char(y)
-                {
+                if x != y && to_lower_char(x) != to_lower_char(y) && to_upper_char(x) != to_upper_char(y) {
                     return false;
                 }
             }
@@ -147,10 +160,14 @@ pub fn quote(s: &str) -> String {
             '\u{b}' => out.push_str("\\v"),
             c if is_print(c) => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+                let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
         }
     }
     out.push('"');

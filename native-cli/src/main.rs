@@ -3,6 +3,9 @@
 //! A thin layer over `stagecraft-core`: it reads files, parses arguments and prints. Any rule
 //! about Dockerfiles found here would be a bug (ARCHITECTURE.md).
 
+// A command-line tool prints its results on standard output.
+#![allow(clippy::print_stdout)]
+
 mod commands;
 mod input;
 mod render;
@@ -11,8 +14,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
-#[command(name = "stagecraft", version, about = "Understand Docker multi-stage builds: parse, check, plan and simulate Dockerfiles")]
+#[command(
+    name = "stagecraft",
+    version,
+    about = "Understand Docker multi-stage builds: parse, check, plan and simulate Dockerfiles"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -39,5 +39,5 @@ pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &Li
     if let Some(help) = &d.help {
         report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
     }
-    renderer.render(&report).to_string()
+    renderer.render(&report)
 }

@@ -136,7 +136,11 @@ pub fn env_var_vectors(root: &Path) -> Vec<CaseResult> {
                 continue;
             }
             if !["A", "U", "W"].contains(&fields[0]) {
-                results.push(CaseResult { suite: "envVarTest", name, failure: Some(format!("unknown platform tag {}", fields[0])) });
+                results.push(CaseResult {
+                    suite: "envVarTest",
+                    name,
+                    failure: Some(format!("unknown platform tag {}", fields[0])),
+                });
                 continue;
             }
             if !tags.contains(&fields[0]) {
@@ -217,7 +221,13 @@ pub fn scoreboard(results: &[CaseResult]) -> String {
         out.push_str("None.\n");
     }
     for r in failing {
-        let _ = writeln!(out, "- {} / {}: {}", r.suite, r.name, r.failure.as_deref().unwrap_or_default().lines().next().unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "- {} / {}: {}",
+            r.suite,
+            r.name,
+            r.failure.as_deref().unwrap_or_default().lines().next().unwrap_or_default()
+        );
     }
     out
 }

@@ -34,8 +34,8 @@ pub fn skip_or_fail(what: &str) {
 /// The shared folder beside the project (`../shared`), if present.
 #[must_use]
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("STAGECRAFT_SHARED_DIR")
-        .map_or_else(|| workspace_root().join("../shared"), PathBuf::from);
+    let dir =
+        std::env::var_os("STAGECRAFT_SHARED_DIR").map_or_else(|| workspace_root().join("../shared"), PathBuf::from);
     dir.is_dir().then_some(dir)
 }
 

@@ -174,11 +174,19 @@ pub fn compare_result(ours: Result<Vec<Value>, Vec<String>>, answer: &Answer) ->
     let ours = ours.map(|list| list.into_iter().map(|v| cut_at_nul(&v)).collect::<Vec<_>>());
     match (ours, answer) {
         (Err(_), Answer::Error { .. }) => Ok(()),
-        (Ok(_), Answer::Error { message, kind }) => Err(format!("the oracle rejects it ({kind}: {message}), we accept it")),
-        (Err(errors), Answer::Commands(_)) => Err(format!("we reject it ({}), the oracle accepts it", errors.join("; "))),
+        (Ok(_), Answer::Error { message, kind }) => {
+            Err(format!("the oracle rejects it ({kind}: {message}), we accept it"))
+        }
+        (Err(errors), Answer::Commands(_)) => {
+            Err(format!("we reject it ({}), the oracle accepts it", errors.join("; ")))
+        }
         (Ok(ours), Answer::Commands(theirs)) => {
             if ours.len() != theirs.len() {
-                return Err(format!("{} instructions here, {} in the oracle\nours:   {ours:?}\ntheirs: {theirs:?}", ours.len(), theirs.len()));
+                return Err(format!(
+                    "{} instructions here, {} in the oracle\nours:   {ours:?}\ntheirs: {theirs:?}",
+                    ours.len(),
+                    theirs.len()
+                ));
             }
             for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
                 if a != b {
@@ -212,28 +220,39 @@ pub fn known_difference(text: &str) -> Option<&'static str> {
             || tree.diagnostics.iter().any(|d| d.message == "only one check parser directive can be used")
     });
     if check_then_more {
-        return Some("`# check=` is a parser directive since Dockerfile frontend 1.8; v0.12.5 ends the directive block at it");
+        return Some(
+            "`# check=` is a parser directive since Dockerfile frontend 1.8; v0.12.5 ends the directive block at it",
+        );
     }
     if tree.escape == '`' && tree.nodes.iter().any(|n| flags_use_escapes(text, n)) {
-        return Some("flags honour the `# escape=` character in current BuildKit (splitCommand takes the directives); v0.12.5 always used a backslash");
+        return Some(
+            "flags honour the `# escape=` character in current BuildKit (splitCommand takes the directives); v0.12.5 always used a backslash",
+        );
     }
     let lines_with_heredoc_words = text.lines().filter(|l| l.contains("<<"));
     for line in lines_with_heredoc_words {
         if heredoc_operator_then_blank(line) {
-            return Some("`<< EOF` (blanks after `<<`) is a heredoc since moby/buildkit#5817 (2025); v0.12.5 reads two words");
+            return Some(
+                "`<< EOF` (blanks after `<<`) is a heredoc since moby/buildkit#5817 (2025); v0.12.5 reads two words",
+            );
         }
         if pattern_modifier(line) {
-            return Some("`${VAR#p}`, `${VAR%p}` and `${VAR/p/r}` lex since Dockerfile frontend 1.7; v0.12.5 fails and finds no heredoc on such a line");
+            return Some(
+                "`${VAR#p}`, `${VAR%p}` and `${VAR/p/r}` lex since Dockerfile frontend 1.7; v0.12.5 fails and finds no heredoc on such a line",
+            );
         }
     }
     if tree.nodes.iter().any(|n| json_with_trailing_text(n) || n.sub().is_some_and(json_with_trailing_text)) {
-        return Some("text after a JSON array makes it the shell form since moby/buildkit#5107 (json.Unmarshal, 2024); v0.12.5 decoded only the first value");
+        return Some(
+            "text after a JSON array makes it the shell form since moby/buildkit#5107 (json.Unmarshal, 2024); v0.12.5 decoded only the first value",
+        );
     }
     None
 }
 
 fn flags_use_escapes(text: &str, node: &Node) -> bool {
-    node.flags.iter().any(|f| f.span.slice(text).contains(['\\', '`'])) || node.sub().is_some_and(|s| flags_use_escapes(text, s))
+    node.flags.iter().any(|f| f.span.slice(text).contains(['\\', '`']))
+        || node.sub().is_some_and(|s| flags_use_escapes(text, s))
 }
 
 fn heredoc_operator_then_blank(line: &str) -> bool {
@@ -247,7 +266,9 @@ fn pattern_modifier(line: &str) -> bool {
     line.match_indices("${").any(|(i, _)| {
         let rest = &line[i + 2..];
         let name_len = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum::<usize>();
-        rest[name_len..].starts_with(['#', '%', '/']) || rest[name_len..].starts_with(":#") || rest[name_len..].starts_with(":%")
+        rest[name_len..].starts_with(['#', '%', '/'])
+            || rest[name_len..].starts_with(":#")
+            || rest[name_len..].starts_with(":%")
     })
 }
 

@@ -24,9 +24,7 @@ fn buildkit_conformance() {
             assert_eq!(checked_in, board, "the scoreboard changed: run with UPDATE_SCOREBOARD=1 and commit it");
         }
     }
-    let failures: Vec<String> = results
-        .iter()
-        .filter_map(|r| r.failure.as_ref().map(|f| format!("{} / {}:\n{f}", r.suite, r.name)))
-        .collect();
+    let failures: Vec<String> =
+        results.iter().filter_map(|r| r.failure.as_ref().map(|f| format!("{} / {}:\n{f}", r.suite, r.name))).collect();
     assert!(failures.is_empty(), "{} conformance case(s) failed:\n\n{}", failures.len(), failures.join("\n\n"));
 }

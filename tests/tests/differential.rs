@@ -57,7 +57,11 @@ fn compare_files(files: &[PathBuf]) -> (usize, Vec<String>, Vec<String>) {
             differences.push(format!("{}: {reason}", file.display()));
             continue;
         }
-        let output = std::process::Command::new(&bin).args(["parse", "--format", "json"]).arg(file).output().expect("run stagecraft");
+        let output = std::process::Command::new(&bin)
+            .args(["parse", "--format", "json"])
+            .arg(file)
+            .output()
+            .expect("run stagecraft");
         let code = output.status.code();
         assert!(matches!(code, Some(0 | 1)), "{}: stagecraft exited with {code:?}", file.display());
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stagecraft prints JSON");
@@ -163,23 +167,57 @@ fn fragment() -> impl Strategy<Value = String> {
 
 fn keyword() -> impl Strategy<Value = String> {
     let known = prop::sample::select(vec![
-        "FROM", "RUN", "CMD", "COPY", "ADD", "ENV", "LABEL", "ARG", "EXPOSE", "USER", "WORKDIR", "VOLUME", "SHELL",
-        "HEALTHCHECK", "ONBUILD", "STOPSIGNAL", "MAINTAINER", "ENTRYPOINT", "from", "Run", "copy", "onbuild run",
-        "ONBUILD COPY", "HEALTHCHECK CMD", "HEALTHCHECK NONE", "FOO",
+        "FROM",
+        "RUN",
+        "CMD",
+        "COPY",
+        "ADD",
+        "ENV",
+        "LABEL",
+        "ARG",
+        "EXPOSE",
+        "USER",
+        "WORKDIR",
+        "VOLUME",
+        "SHELL",
+        "HEALTHCHECK",
+        "ONBUILD",
+        "STOPSIGNAL",
+        "MAINTAINER",
+        "ENTRYPOINT",
+        "from",
+        "Run",
+        "copy",
+        "onbuild run",
+        "ONBUILD COPY",
+        "HEALTHCHECK CMD",
+        "HEALTHCHECK NONE",
+        "FOO",
     ]);
     known.prop_map(str::to_string)
 }
 
 fn flag() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        "--from=build", "--chown=\"a b\"", "--mount=type=cache,target=/x", "--link", "--", "--x=\\\"q", "--from=é",
+        "--from=build",
+        "--chown=\"a b\"",
+        "--mount=type=cache,target=/x",
+        "--link",
+        "--",
+        "--x=\\\"q",
+        "--from=é",
         "--a='b c'",
     ])
     .prop_map(str::to_string)
 }
 
 fn instruction_line() -> impl Strategy<Value = String> {
-    (keyword(), prop::collection::vec(flag(), 0..3), prop::collection::vec(fragment(), 0..6), prop::sample::select(vec![" ", "\t", "  "]))
+    (
+        keyword(),
+        prop::collection::vec(flag(), 0..3),
+        prop::collection::vec(fragment(), 0..6),
+        prop::sample::select(vec![" ", "\t", "  "]),
+    )
         .prop_map(|(k, flags, args, sep)| {
             let mut line = k;
             for f in flags {
@@ -209,14 +247,22 @@ fn dockerfile() -> impl Strategy<Value = String> {
         1 => Just("RUN <<EOF\nnever closed".to_string()),
         1 => Just("\\".to_string()),
     ];
-    let directives = prop::sample::select(vec!["", "# escape=`\n", "# syntax=docker/dockerfile:1\n", "# escape=\\\n# syntax=x\n", "#\n"]);
-    (directives, prop::collection::vec(line, 0..12), any::<bool>(), any::<bool>()).prop_map(|(d, lines, crlf, final_newline)| {
-        let mut text = d.to_string() + &lines.join("\n");
-        if final_newline {
-            text.push('\n');
-        }
-        if crlf { text.replace('\n', "\r\n") } else { text }
-    })
+    let directives = prop::sample::select(vec![
+        "",
+        "# escape=`\n",
+        "# syntax=docker/dockerfile:1\n",
+        "# escape=\\\n# syntax=x\n",
+        "#\n",
+    ]);
+    (directives, prop::collection::vec(line, 0..12), any::<bool>(), any::<bool>()).prop_map(
+        |(d, lines, crlf, final_newline)| {
+            let mut text = d.to_string() + &lines.join("\n");
+            if final_newline {
+                text.push('\n');
+            }
+            if crlf { text.replace('\n', "\r\n") } else { text }
+        },
+    )
 }
 
 #[test]

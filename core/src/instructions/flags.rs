@@ -68,7 +68,6 @@ fn value_span(word: &Token, name_len: usize) -> Span {
 /// BuildKit's `BFlags.Parse`, reporting every bad flag (BuildKit stops at the first).
 pub(crate) fn parse(words: &[Token], specs: &[(&'static str, Kind)], diagnostics: &mut Vec<Diagnostic>) -> Flags {
     let mut flags = Flags::default();
-    let names: Vec<&str> = specs.iter().map(|(n, _)| *n).collect();
     for word in words {
         let text = word.value.as_str();
         if text == "--" {
@@ -80,19 +79,28 @@ pub(crate) fn parse(words: &[Token], specs: &[(&'static str, Kind)], diagnostics
         };
         let name = flag_name.strip_prefix("--").unwrap_or(flag_name);
         let Some(&(spec_name, kind)) = specs.iter().find(|(n, _)| *n == name) else {
+            let names: Vec<&str> = specs.iter().map(|(n, _)| *n).collect();
             let message = with_suggestion(format!("unknown flag: {flag_name}"), name, &names, true);
             diagnostics.push(Diagnostic::new(Code::UnknownFlag, word.span, message));
             continue;
         };
         if kind != Kind::Strings && flags.get(spec_name).is_some() {
-            diagnostics.push(Diagnostic::new(Code::DuplicateFlag, word.span, format!("duplicate flag specified: {flag_name}")));
+            diagnostics.push(Diagnostic::new(
+                Code::DuplicateFlag,
+                word.span,
+                format!("duplicate flag specified: {flag_name}"),
+            ));
             continue;
         }
         let value_span = value_span(word, flag_name.len());
         match kind {
             Kind::Bool => {
                 if has_value && value.is_empty() {
-                    diagnostics.push(Diagnostic::new(Code::InvalidFlagValue, word.span, format!("missing a value on flag: {flag_name}")));
+                    diagnostics.push(Diagnostic::new(
+                        Code::InvalidFlagValue,
+                        word.span,
+                        format!("missing a value on flag: {flag_name}"),
+                    ));
                     continue;
                 }
                 let lower = value.to_ascii_lowercase();
@@ -107,7 +115,11 @@ pub(crate) fn parse(words: &[Token], specs: &[(&'static str, Kind)], diagnostics
             }
             Kind::String | Kind::Strings => {
                 if !has_value {
-                    diagnostics.push(Diagnostic::new(Code::InvalidFlagValue, word.span, format!("missing a value on flag: {flag_name}")));
+                    diagnostics.push(Diagnostic::new(
+                        Code::InvalidFlagValue,
+                        word.span,
+                        format!("missing a value on flag: {flag_name}"),
+                    ));
                     continue;
                 }
             }

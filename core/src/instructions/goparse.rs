@@ -1,7 +1,12 @@
 //! Go's `time.ParseDuration` and `strconv.ParseInt`/`ParseUint`/`ParseBool`, with Go's error
 //! texts, for the flags and mount options that BuildKit parses with them.
 
+use std::fmt::Write as _;
+
 use crate::gostr;
+
+/// Go's limit for a duration in nanoseconds (`1 << 63`, compared before the sign).
+const LIMIT: u64 = 1 << 63;
 
 /// Go's `time` package quoting: non-ASCII and control bytes become `\xNN`.
 fn time_quote(s: &str) -> String {
@@ -10,7 +15,7 @@ fn time_quote(s: &str) -> String {
         if !c.is_ascii() || c < ' ' {
             let mut buf = [0; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("\\x{b:02x}"));
+                let _ = write!(out, "\\x{b:02x}");
             }
         } else {
             if c == '"' || c == '\\' {
@@ -40,7 +45,6 @@ pub(crate) fn parse_duration(orig: &str) -> Result<i64, String> {
     if s.is_empty() {
         return Err(invalid());
     }
-    const LIMIT: u64 = 1 << 63;
     let mut total: u64 = 0;
     while !s.is_empty() {
         let first = s.as_bytes()[0];
@@ -135,10 +139,13 @@ pub(crate) fn parse_int(s: &str, bits: u32) -> Result<i64, String> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(syntax());
     }
-    let magnitude: u128 = digits.bytes().try_fold(0u128, |acc, b| {
-        let next = acc * 10 + u128::from(b - b'0');
-        if next > u128::from(u64::MAX) { None } else { Some(next) }
-    }).ok_or_else(range)?;
+    let magnitude: u128 = digits
+        .bytes()
+        .try_fold(0u128, |acc, b| {
+            let next = acc * 10 + u128::from(b - b'0');
+            if next > u128::from(u64::MAX) { None } else { Some(next) }
+        })
+        .ok_or_else(range)?;
     let limit = 1u128 << (bits - 1);
     if (!neg && magnitude >= limit) || (neg && magnitude > limit) {
         return Err(range());
@@ -193,7 +200,10 @@ mod tests {
         assert_eq!(parse_int("+7", 32), Ok(7));
         assert_eq!(parse_int("-1", 32), Ok(-1));
         assert_eq!(parse_int("abc", 32), Err("strconv.ParseInt: parsing \"abc\": invalid syntax".into()));
-        assert_eq!(parse_int("2147483648", 32), Err("strconv.ParseInt: parsing \"2147483648\": value out of range".into()));
+        assert_eq!(
+            parse_int("2147483648", 32),
+            Err("strconv.ParseInt: parsing \"2147483648\": value out of range".into())
+        );
         assert_eq!(parse_uint("0755", 8, 32), Some(0o755));
         assert_eq!(parse_uint("4294967296", 10, 32), None);
         assert_eq!(parse_bool("True"), Some(true));

@@ -97,8 +97,33 @@ impl Keyword {
     /// The instruction a keyword names, in any case (as BuildKit dispatches).
     #[must_use]
     pub fn parse(word: &str) -> Option<Self> {
-        let lower = gostr::to_lower(word);
-        Self::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(&lower))
+        if word.len() > 11 {
+            return None;
+        }
+        Self::ALL.into_iter().find(|k| gostr::lower_equals(word, k.lower_name()))
+    }
+
+    fn lower_name(self) -> &'static str {
+        match self {
+            Self::Add => "add",
+            Self::Arg => "arg",
+            Self::Cmd => "cmd",
+            Self::Copy => "copy",
+            Self::Entrypoint => "entrypoint",
+            Self::Env => "env",
+            Self::Expose => "expose",
+            Self::From => "from",
+            Self::Healthcheck => "healthcheck",
+            Self::Label => "label",
+            Self::Maintainer => "maintainer",
+            Self::Onbuild => "onbuild",
+            Self::Run => "run",
+            Self::Shell => "shell",
+            Self::Stopsignal => "stopsignal",
+            Self::User => "user",
+            Self::Volume => "volume",
+            Self::Workdir => "workdir",
+        }
     }
 }
 
@@ -282,19 +307,18 @@ pub fn lower(tree: &SyntaxTree) -> Instructions {
         }
         let mut lowering = Lowering { node, escape: tree.escape, diagnostics: Vec::new(), dispatch: Vec::new() };
         let keyword = Keyword::parse(&node.keyword.value);
-        let kind = match keyword {
-            Some(k) => lowering.lower(k),
-            None => {
-                let names: Vec<&str> = Keyword::ALL.iter().map(|k| k.name()).collect();
-                let message = suggest::with_suggestion(
-                    format!("unknown instruction: {}", node.keyword.value),
-                    &node.keyword.value,
-                    &names,
-                    false,
-                );
-                lowering.error(Code::UnknownInstruction, node.keyword.span, message);
-                Kind::Invalid
-            }
+        let kind = if let Some(k) = keyword {
+            lowering.lower(k)
+        } else {
+            let names: Vec<&str> = Keyword::ALL.iter().map(|k| k.name()).collect();
+            let message = suggest::with_suggestion(
+                format!("unknown instruction: {}", node.keyword.value),
+                &node.keyword.value,
+                &names,
+                false,
+            );
+            lowering.error(Code::UnknownInstruction, node.keyword.span, message);
+            Kind::Invalid
         };
         match keyword {
             Some(Keyword::From) => seen_from = true,
@@ -316,7 +340,12 @@ pub fn lower(tree: &SyntaxTree) -> Instructions {
         });
     }
     if !seen_from && !before_from_error && !tree.nodes.is_empty() && !tree.has_errors() {
-        let span = tree.nodes.first().map(|n| n.span).unwrap_or_default().cover(tree.nodes.last().map(|n| n.span).unwrap_or_default());
+        let span = tree
+            .nodes
+            .first()
+            .map(|n| n.span)
+            .unwrap_or_default()
+            .cover(tree.nodes.last().map(|n| n.span).unwrap_or_default());
         out.diagnostics.push(
             Diagnostic::new(Code::NoStages, span, "dockerfile contains no stages to build")
                 .with_help("add a FROM instruction: every build stage starts with one"),
@@ -332,22 +361,22 @@ struct Lowering<'a> {
     dispatch: Vec<Diagnostic>,
 }
 
-fn clone_tokens(list: &[&Token]) -> Vec<Token> {
-    list.iter().map(|t| (*t).clone()).collect()
-}
-
 impl<'a> Lowering<'a> {
     fn error(&mut self, code: Code, span: Span, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::new(code, span, message));
     }
 
-    fn args(&self) -> Vec<&'a Token> {
-        self.node.arg_tokens()
+    /// The argument list of a list-shaped instruction (empty for the other shapes).
+    fn args(&self) -> &'a [Token] {
+        match &self.node.args {
+            Args::List(list) => list,
+            _ => &[],
+        }
     }
 
     /// The span to blame for an argument-count error: the arguments, or the keyword.
     fn args_span(&self) -> Span {
-        let args = self.args();
+        let args = self.node.arg_tokens();
         match (args.first(), args.last()) {
             (Some(a), Some(b)) => a.span.cover(b.span),
             _ => self.node.keyword.span,
@@ -367,9 +396,12 @@ impl<'a> Lowering<'a> {
     }
 
     /// BuildKit's `handleJSONArgs`: the JSON array as it is, or the shell form as one string.
-    fn command_line(&self, args: &[&Token]) -> CommandLine {
+    fn command_line(&self, args: &[Token]) -> CommandLine {
         if self.node.json || args.is_empty() {
-            return CommandLine { args: clone_tokens(args), shell_form: !self.node.json };
+            return CommandLine { args: args.to_vec(), shell_form: !self.node.json };
+        }
+        if let [only] = args {
+            return CommandLine { args: vec![only.clone()], shell_form: true };
         }
         let value = args.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join(" ");
         let span = args[0].span.cover(args[args.len() - 1].span);
@@ -383,7 +415,7 @@ impl<'a> Lowering<'a> {
             Keyword::Run => self.run(),
             Keyword::Cmd | Keyword::Entrypoint => {
                 self.flags(&[]);
-                let cmd = self.command_line(&self.args());
+                let cmd = self.command_line(self.args());
                 if keyword == Keyword::Cmd { Kind::Cmd(cmd) } else { Kind::Entrypoint(cmd) }
             }
             Keyword::Copy | Keyword::Add => self.copy_or_add(keyword),
@@ -397,7 +429,11 @@ impl<'a> Lowering<'a> {
                 let mut out = Vec::new();
                 for p in pairs {
                     if p.key.value.is_empty() {
-                        self.error(Code::InvalidArguments, p.key.span.cover(p.value.span), format!("{name} names can not be blank"));
+                        self.error(
+                            Code::InvalidArguments,
+                            p.key.span.cover(p.value.span),
+                            format!("{name} names can not be blank"),
+                        );
                         return Kind::Invalid;
                     }
                     out.push(Pair { key: p.key.clone(), value: p.value.clone(), legacy: !p.equals });
@@ -420,8 +456,14 @@ impl<'a> Lowering<'a> {
                             }
                             let split = word.span.start as usize + key.len();
                             ArgDef {
-                                name: Token { value: key.to_string(), span: Span::new(word.span.start as usize, split) },
-                                default: Some(Token { value: value.to_string(), span: Span::new(split + 1, word.span.end as usize) }),
+                                name: Token {
+                                    value: key.to_string(),
+                                    span: Span::new(word.span.start as usize, split),
+                                },
+                                default: Some(Token {
+                                    value: value.to_string(),
+                                    span: Span::new(split + 1, word.span.end as usize),
+                                }),
                             }
                         }
                         None => ArgDef { name: word.clone(), default: None },
@@ -436,7 +478,7 @@ impl<'a> Lowering<'a> {
                     return Kind::Invalid;
                 }
                 self.flags(&[]);
-                let list = clone_tokens(&args);
+                let list = args.to_vec();
                 if keyword == Keyword::Expose {
                     return Kind::Expose(list);
                 }
@@ -474,12 +516,16 @@ impl<'a> Lowering<'a> {
                 }
                 if !self.node.json {
                     self.diagnostics.push(
-                        Diagnostic::new(Code::ShellNotJson, self.args_span(), "SHELL requires the arguments to be in JSON form")
-                            .with_help("write the shell as a JSON array, for example SHELL [\"/bin/bash\", \"-c\"]"),
+                        Diagnostic::new(
+                            Code::ShellNotJson,
+                            self.args_span(),
+                            "SHELL requires the arguments to be in JSON form",
+                        )
+                        .with_help("write the shell as a JSON array, for example SHELL [\"/bin/bash\", \"-c\"]"),
                     );
                     return Kind::Invalid;
                 }
-                Kind::Shell(clone_tokens(&args))
+                Kind::Shell(args.to_vec())
             }
             Keyword::Healthcheck => self.healthcheck(),
             Keyword::Onbuild => self.onbuild(),
@@ -491,12 +537,17 @@ impl<'a> Lowering<'a> {
         let (name, as_keyword) = if args.len() == 3 && gostr::equal_fold_ascii(&args[1].value, "as") {
             let lowered = gostr::to_lower(&args[2].value);
             let valid = lowered.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
-                && lowered.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
+                && lowered
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
             if !valid {
                 self.error(
                     Code::InvalidStageName,
                     args[2].span,
-                    format!("invalid name for build stage: {}, name can't start with a number or contain symbols", gostr::quote(&args[2].value)),
+                    format!(
+                        "invalid name for build stage: {}, name can't start with a number or contain symbols",
+                        gostr::quote(&args[2].value)
+                    ),
                 );
                 return Kind::Invalid;
             }
@@ -532,14 +583,15 @@ impl<'a> Lowering<'a> {
             ("network", F::String),
             ("security", F::String),
         ]);
-        let command = self.command_line(&self.args());
+        let command = self.command_line(self.args());
         let devices = flags.strings("device");
         for device in &devices {
             self.device(device);
         }
         let mut mounts = Vec::new();
         for m in flags.all("mount") {
-            if let Some(mount) = mount::parse(&m.value, m.span, m.value_span, &mut self.diagnostics, &mut self.dispatch) {
+            if let Some(mount) = mount::parse(&m.value, m.span, m.value_span, &mut self.diagnostics, &mut self.dispatch)
+            {
                 mounts.push(mount);
             }
         }
@@ -573,20 +625,32 @@ impl<'a> Lowering<'a> {
                 None if field.eq_ignore_ascii_case("required") => {}
                 None if name.is_none() => name = Some(field),
                 None => {
-                    self.error(Code::InvalidFlagValue, device.span, format!("invalid field '{field}' must be a key=value pair"));
+                    self.error(
+                        Code::InvalidFlagValue,
+                        device.span,
+                        format!("invalid field '{field}' must be a key=value pair"),
+                    );
                     return;
                 }
                 Some((key, val)) => match key.to_ascii_lowercase().as_str() {
                     "name" => {
                         if let Some(existing) = name {
-                            self.error(Code::InvalidFlagValue, device.span, format!("device name already set to {existing}"));
+                            self.error(
+                                Code::InvalidFlagValue,
+                                device.span,
+                                format!("device name already set to {existing}"),
+                            );
                             return;
                         }
                         name = Some(val);
                     }
                     "required" => {
                         if goparse::parse_bool(val).is_none() {
-                            self.error(Code::InvalidFlagValue, device.span, format!("invalid value for required: {val}"));
+                            self.error(
+                                Code::InvalidFlagValue,
+                                device.span,
+                                format!("invalid value for required: {val}"),
+                            );
                             return;
                         }
                     }
@@ -610,7 +674,11 @@ impl<'a> Lowering<'a> {
         let args = self.args();
         let (dest, sources) = args.split_last()?;
         if syntax::marker_word(&dest.value).is_some() {
-            self.error(Code::HeredocNotAllowed, dest.span, format!("{} cannot accept a heredoc as a destination", keyword.name()));
+            self.error(
+                Code::HeredocNotAllowed,
+                dest.span,
+                format!("{} cannot accept a heredoc as a destination", keyword.name()),
+            );
             return None;
         }
         let mut out = Vec::new();
@@ -621,19 +689,27 @@ impl<'a> Lowering<'a> {
                 let raw = heredoc.map(|h| h.content.clone()).unwrap_or_default();
                 let content = if marker.chomp { syntax::chomp_heredoc(&raw) } else { raw };
                 let span = heredoc.map_or(src.span, |h| src.span.cover(h.terminator_span));
-                out.push(Source::Heredoc(InlineFile { name: marker.name, content, expand: marker.expand, chomp: marker.chomp, span }));
+                out.push(Source::Heredoc(InlineFile {
+                    name: marker.name,
+                    content,
+                    expand: marker.expand,
+                    chomp: marker.chomp,
+                    span,
+                }));
             } else {
-                out.push(Source::Path((*src).clone()));
+                out.push(Source::Path(src.clone()));
             }
         }
-        Some((out, (*dest).clone()))
+        Some((out, dest.clone()))
     }
 
     fn copy_or_add(&mut self, keyword: Keyword) -> Kind {
         let name = keyword.name();
         if !self.arity(
             self.args().len() >= 2,
-            format!("{name} requires at least two arguments, but only one was provided. Destination could not be determined"),
+            format!(
+                "{name} requires at least two arguments, but only one was provided. Destination could not be determined"
+            ),
         ) {
             return Kind::Invalid;
         }
@@ -727,11 +803,14 @@ impl<'a> Lowering<'a> {
             ("retries", F::String),
         ]);
         if typ != "CMD" {
-            self.error(Code::InvalidHealthcheck, kind.span, format!("Unknown type {} in HEALTHCHECK (try CMD)", gostr::quote(&typ)));
+            self.error(
+                Code::InvalidHealthcheck,
+                kind.span,
+                format!("Unknown type {} in HEALTHCHECK (try CMD)", gostr::quote(&typ)),
+            );
             return Kind::Invalid;
         }
-        let refs: Vec<&Token> = command.iter().collect();
-        let cmd = self.command_line(&refs);
+        let cmd = self.command_line(command);
         if cmd.args.is_empty() {
             self.error(Code::InvalidHealthcheck, kind.span, "Missing command after HEALTHCHECK CMD");
             return Kind::Invalid;
@@ -749,7 +828,11 @@ impl<'a> Lowering<'a> {
                     None
                 }
                 Ok(d) if d != 0 && d < 1_000_000 => {
-                    this.error(Code::InvalidHealthcheck, v.value_span, format!("Interval {} cannot be less than 1ms", gostr::quote(name)));
+                    this.error(
+                        Code::InvalidHealthcheck,
+                        v.value_span,
+                        format!("Interval {} cannot be less than 1ms", gostr::quote(name)),
+                    );
                     None
                 }
                 Ok(d) => Some(d),
@@ -777,7 +860,15 @@ impl<'a> Lowering<'a> {
                 Ok(r) => r,
             },
         };
-        Kind::Healthcheck(Healthcheck::Cmd { test, command: cmd, interval, timeout, start_period, start_interval, retries })
+        Kind::Healthcheck(Healthcheck::Cmd {
+            test,
+            command: cmd,
+            interval,
+            timeout,
+            start_period,
+            start_interval,
+            retries,
+        })
     }
 
     fn onbuild(&mut self) -> Kind {
@@ -790,11 +881,19 @@ impl<'a> Lowering<'a> {
         let trigger = gostr::to_upper(sub.keyword.value.trim_matches(gostr::is_space));
         match trigger.as_str() {
             "ONBUILD" => {
-                self.error(Code::InvalidOnbuildTrigger, sub.keyword.span, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+                self.error(
+                    Code::InvalidOnbuildTrigger,
+                    sub.keyword.span,
+                    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+                );
                 return Kind::Invalid;
             }
             "MAINTAINER" | "FROM" => {
-                self.error(Code::InvalidOnbuildTrigger, sub.keyword.span, format!("{trigger} isn't allowed as an ONBUILD trigger"));
+                self.error(
+                    Code::InvalidOnbuildTrigger,
+                    sub.keyword.span,
+                    format!("{trigger} isn't allowed as an ONBUILD trigger"),
+                );
                 return Kind::Invalid;
             }
             _ => {}

@@ -86,8 +86,26 @@ impl Mount {
 }
 
 const KEYS: [&str; 20] = [
-    "type", "from", "source", "target", "readonly", "id", "sharing", "required", "size", "mode", "uid", "gid", "src",
-    "dst", "destination", "ro", "rw", "readwrite", "env", "readwrite",
+    "type",
+    "from",
+    "source",
+    "target",
+    "readonly",
+    "id",
+    "sharing",
+    "required",
+    "size",
+    "mode",
+    "uid",
+    "gid",
+    "src",
+    "dst",
+    "destination",
+    "ro",
+    "rw",
+    "readwrite",
+    "env",
+    "readwrite",
 ];
 
 /// One CSV field: its text and byte range in the flag value.
@@ -114,7 +132,10 @@ fn split_csv(input: &str) -> Result<Vec<Field<'_>>, String> {
             let mut i = pos + 1;
             loop {
                 let Some(q) = body[i..].find('"') else {
-                    return Err(format!("parse error on line 1, column {}: extraneous or missing \" in quoted-field", body.len() + 1));
+                    return Err(format!(
+                        "parse error on line 1, column {}: extraneous or missing \" in quoted-field",
+                        body.len() + 1
+                    ));
                 };
                 text.push_str(&body[i..i + q]);
                 i += q + 1;
@@ -195,7 +216,11 @@ pub(crate) fn parse(
     let fields = match split_csv(value) {
         Ok(fields) => fields,
         Err(e) => {
-            parse_errors.push(Diagnostic::new(Code::InvalidMount, value_span, format!("failed to parse csv mounts: {e}")));
+            parse_errors.push(Diagnostic::new(
+                Code::InvalidMount,
+                value_span,
+                format!("failed to parse csv mounts: {e}"),
+            ));
             return None;
         }
     };
@@ -222,7 +247,11 @@ pub(crate) fn parse(
                     if matches!(kind, MountType::Secret | MountType::Ssh) || kind_unknown {
                         mount.required = true;
                     } else {
-                        bad(dispatch_errors, span, format!("unexpected key 'required' for mount type '{}'", kind.as_str()));
+                        bad(
+                            dispatch_errors,
+                            span,
+                            format!("unexpected key 'required' for mount type '{}'", kind.as_str()),
+                        );
                     }
                 }
                 _ => bad(dispatch_errors, span, format!("invalid field '{text}' must be a key=value pair")),
@@ -258,7 +287,12 @@ pub(crate) fn parse(
                     kind_unknown = false;
                     mount.kind = Some(t);
                 } else {
-                    let message = with_suggestion(format!("unsupported mount type {}", crate::gostr::quote(&val)), &val, &MountType::NAMES, true);
+                    let message = with_suggestion(
+                        format!("unsupported mount type {}", crate::gostr::quote(&val)),
+                        &val,
+                        &MountType::NAMES,
+                        true,
+                    );
                     bad(dispatch_errors, span, message);
                 }
             }
@@ -320,9 +354,15 @@ pub(crate) fn parse(
     }
     if !kind_unknown {
         let metadata_allowed = matches!(kind, MountType::Secret | MountType::Ssh | MountType::Cache);
-        for (name, present) in [("mode", mount.mode.is_some()), ("uid", mount.uid.is_some()), ("gid", mount.gid.is_some())] {
+        for (name, present) in
+            [("mode", mount.mode.is_some()), ("uid", mount.uid.is_some()), ("gid", mount.gid.is_some())]
+        {
             if present && !metadata_allowed {
-                bad(dispatch_errors, value_span, format!("{name} not allowed for {} type mounts", crate::gostr::quote(kind.as_str())));
+                bad(
+                    dispatch_errors,
+                    value_span,
+                    format!("{name} not allowed for {} type mounts", crate::gostr::quote(kind.as_str())),
+                );
                 break;
             }
         }
@@ -376,7 +416,10 @@ mod tests {
     #[test]
     fn errors_follow_buildkit() {
         assert_eq!(check("").1, ["failed to parse csv mounts: EOF"]);
-        assert_eq!(check("source=a\"b").1, ["failed to parse csv mounts: parse error on line 1, column 9: bare \" in non-quoted-field"]);
+        assert_eq!(
+            check("source=a\"b").1,
+            ["failed to parse csv mounts: parse error on line 1, column 9: bare \" in non-quoted-field"]
+        );
         assert_eq!(check("from=$STAGE").1, ["'from' doesn't support variable expansion, define alias stage instead"]);
         assert!(check("from=a$").1.is_empty());
         assert_eq!(check("type=bogus").2, ["unsupported mount type \"bogus\""]);

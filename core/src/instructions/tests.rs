@@ -64,7 +64,10 @@ fn healthcheck_messages() {
     assert_eq!(messages("FROM a\nHEALTHCHECK NONE x\n"), ["HEALTHCHECK NONE takes no arguments"]);
     assert_eq!(messages("FROM a\nHEALTHCHECK foo bar\n"), ["Unknown type \"FOO\" in HEALTHCHECK (try CMD)"]);
     assert_eq!(messages("FROM a\nHEALTHCHECK CMD\n"), ["Missing command after HEALTHCHECK CMD"]);
-    assert_eq!(messages("FROM a\nHEALTHCHECK --interval=1us CMD x\n"), ["Interval \"interval\" cannot be less than 1ms"]);
+    assert_eq!(
+        messages("FROM a\nHEALTHCHECK --interval=1us CMD x\n"),
+        ["Interval \"interval\" cannot be less than 1ms"]
+    );
     assert_eq!(messages("FROM a\nHEALTHCHECK --timeout=5 CMD x\n"), ["time: missing unit in duration \"5\""]);
     assert_eq!(messages("FROM a\nHEALTHCHECK --retries=-1 CMD x\n"), ["--retries cannot be negative (-1)"]);
     assert!(messages("FROM a\nHEALTHCHECK --bogus NONE\n").is_empty());
@@ -96,9 +99,14 @@ fn copy_heredocs_and_from() {
     assert_eq!(messages("FROM a\nCOPY x <<EOF\nEOF\n"), ["COPY cannot accept a heredoc as a destination"]);
     assert_eq!(
         messages("FROM a\nCOPY --from=$X a b\n"),
-        ["variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"]
+        [
+            "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"
+        ]
     );
-    assert_eq!(messages("FROM a\nRUN --mount=from=$S,target=/x y\n"), ["'from' doesn't support variable expansion, define alias stage instead"]);
+    assert_eq!(
+        messages("FROM a\nRUN --mount=from=$S,target=/x y\n"),
+        ["'from' doesn't support variable expansion, define alias stage instead"]
+    );
 }
 
 #[test]

@@ -195,7 +195,10 @@ mod tests {
         assert_eq!(env.value, ["a", "b c d"]);
         assert_eq!(report.instructions[2].value, ["x", "\"y z\""]);
         let onbuild = &report.instructions[3];
-        assert_eq!((onbuild.sub_cmd.as_deref(), onbuild.value.clone(), onbuild.flags.len()), (Some("RUN"), vec!["x".to_string()], 0));
+        assert_eq!(
+            (onbuild.sub_cmd.as_deref(), onbuild.value.clone(), onbuild.flags.len()),
+            (Some("RUN"), vec!["x".to_string()], 0)
+        );
         let run = &report.instructions[4];
         assert_eq!(run.original, "RUN <<EOF cat\nhi\nEOF\n");
         assert_eq!(run.heredocs[0].content, "hi\n");

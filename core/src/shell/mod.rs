@@ -63,9 +63,13 @@ impl Env {
 }
 
 /// Options of the lexer; the defaults are BuildKit's defaults.
+///
+/// The flags are BuildKit's own (`shell.Lex`), kept one to one so that each call site reads
+/// like the BuildKit code it mirrors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)]
 pub struct Lexer {
-    /// The escape character: `\` by default, or `` ` `` after `# escape=``.
+    /// The escape character: a backslash by default, or a backtick after `# escape=`.
     pub escape: char,
     /// Keep quote characters in the output (BuildKit's `RawQuotes`).
     pub raw_quotes: bool,
@@ -149,13 +153,10 @@ impl Lexer {
             state.pos = '\u{feff}'.len_utf8();
         }
         match state.process_stop_on(None, self.raw_escapes) {
-            Ok((result, words)) => {
-                Ok(Expansion { result, words, matched: state.matched, unmatched: state.unmatched })
+            Ok((result, words)) => Ok(Expansion { result, words, matched: state.matched, unmatched: state.unmatched }),
+            Err(cause) => {
+                Err(ExpandError { message: format!("failed to process {}: {cause}", gostr::quote(input)), cause })
             }
-            Err(cause) => Err(ExpandError {
-                message: format!("failed to process {}: {cause}", gostr::quote(input)),
-                cause,
-            }),
         }
     }
 
@@ -189,7 +190,7 @@ struct State<'a> {
 #[derive(Default)]
 struct Words {
     word: String,
-    words: Vec<Word>,
+    done: Vec<Word>,
     in_word: bool,
     start: usize,
     end: usize,
@@ -198,7 +199,7 @@ struct Words {
 impl Words {
     fn push_current(&mut self) {
         let text = std::mem::take(&mut self.word);
-        self.words.push(Word { text, start: self.start, end: self.end });
+        self.done.push(Word { text, start: self.start, end: self.end });
         self.in_word = false;
     }
 
@@ -242,7 +243,7 @@ impl Words {
         if !self.word.is_empty() {
             self.push_current();
         }
-        self.words
+        self.done
     }
 }
 
@@ -446,13 +447,11 @@ impl State<'_> {
         let mut chs = Self::rune_str(ch);
         let mut null_is_unset = false;
         match ch {
-            Some('}') => {
-                return Ok(match self.get_env(&name) {
-                    Some(v) => v,
-                    None if self.opts.skip_unset_env => format!("${{{name}}}"),
-                    None => String::new(),
-                });
-            }
+            Some('}') => Ok(match self.get_env(&name) {
+                Some(v) => v,
+                None if self.opts.skip_unset_env => format!("${{{name}}}"),
+                None => String::new(),
+            }),
             Some(':' | '+' | '-' | '?' | '#' | '%') => {
                 if ch == Some(':') {
                     // `${VAR:x...}`: whatever follows the colon is taken as the modifier,
@@ -476,9 +475,9 @@ impl State<'_> {
                     if self.opts.skip_unset_env {
                         return Ok(format!("${{{name}{chs}{word}}}"));
                     }
-                    return self.apply_modifier(ch, &chs, &name, None, null_is_unset, word);
+                    return Self::apply_modifier(ch, &chs, &name, None, null_is_unset, word);
                 };
-                self.apply_modifier(ch, &chs, &name, Some(value), null_is_unset, word)
+                Self::apply_modifier(ch, &chs, &name, Some(value), null_is_unset, word)
             }
             Some('/') => {
                 let replace_all = self.peek() == Some('/');
@@ -511,7 +510,6 @@ impl State<'_> {
     }
 
     fn apply_modifier(
-        &self,
         ch: Option<char>,
         chs: &str,
         name: &str,
@@ -542,7 +540,11 @@ impl State<'_> {
                     Some(rest) => (true, rest),
                     None => (false, word.as_str()),
                 };
-                if c == '%' { pattern::trim_suffix(word, &value, greedy) } else { pattern::trim_prefix(word, &value, greedy) }
+                if c == '%' {
+                    pattern::trim_suffix(word, &value, greedy)
+                } else {
+                    pattern::trim_prefix(word, &value, greedy)
+                }
             }
             _ => Err(format!("unsupported modifier ({chs}) in substitution")),
         }

@@ -138,7 +138,11 @@ pub(crate) fn words(line: &str, start: usize, end: usize, escape: char) -> Vec<P
                 if gostr::is_space(ch) {
                     phase = Phase::Spaces;
                     if blank_ok || !word.is_empty() {
-                        out.push(Piece { value: std::mem::take(&mut word), start: start + word_start, end: start + pos });
+                        out.push(Piece {
+                            value: std::mem::take(&mut word),
+                            start: start + word_start,
+                            end: start + pos,
+                        });
                     }
                     word.clear();
                     blank_ok = false;
@@ -190,7 +194,10 @@ pub(crate) fn name_val(line: &str, start: usize, end: usize, escape: char, key: 
             return Err(ArgsError::KeyValue { message: format!("{key} must have two arguments"), start, end });
         };
         let value_start = start + ws + (text[ws..].len() - text[ws..].trim_start_matches(gostr::is_split_space).len());
-        return Ok((RawArgs::Pairs(vec![(piece(line, start, start + ws), piece(line, value_start, end), false)]), false));
+        return Ok((
+            RawArgs::Pairs(vec![(piece(line, start, start + ws), piece(line, value_start, end), false)]),
+            false,
+        ));
     }
     let mut pairs = Vec::with_capacity(words.len());
     for word in words {
@@ -235,7 +242,7 @@ pub(crate) fn health(line: &str, start: usize, end: usize) -> ArgsResult {
     let after_sep = sep + text[sep..].chars().next().map_or(0, char::len_utf8);
     let next = after_sep
         + (text[after_sep..].len()
-            - text[after_sep..].trim_start_matches(|c: char| matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ')).len());
+            - text[after_sep..].trim_start_matches(['\t', '\n', '\u{b}', '\u{c}', '\r', ' ']).len());
     let kind = piece(line, start, start + sep);
     let (command, json) = maybe_json(line, start + next, end)?;
     let command = match command {
@@ -253,8 +260,13 @@ mod tests {
         match args {
             RawArgs::None => vec![],
             RawArgs::List(l) => l.iter().map(|p| p.value.clone()).collect(),
-            RawArgs::Pairs(p) => p.iter().flat_map(|(k, v, e)| [k.value.clone(), v.value.clone(), if *e { "=".into() } else { String::new() }]).collect(),
-            RawArgs::Health(k, c) => std::iter::once(k.value.clone()).chain(c.iter().map(|p| p.value.clone())).collect(),
+            RawArgs::Pairs(p) => p
+                .iter()
+                .flat_map(|(k, v, e)| [k.value.clone(), v.value.clone(), if *e { "=".into() } else { String::new() }])
+                .collect(),
+            RawArgs::Health(k, c) => {
+                std::iter::once(k.value.clone()).chain(c.iter().map(|p| p.value.clone())).collect()
+            }
         }
     }
 
@@ -268,7 +280,10 @@ mod tests {
         assert_eq!(values(&args), ["PATH", "/usr/bin  /bin", ""]);
         assert!(name_val("PATH", 0, 4, '\\', "ENV").is_err());
         let line = "a=b c";
-        assert!(matches!(name_val(line, 0, line.len(), '\\', "ENV"), Err(ArgsError::KeyValue { start: 4, end: 5, .. })));
+        assert!(matches!(
+            name_val(line, 0, line.len(), '\\', "ENV"),
+            Err(ArgsError::KeyValue { start: 4, end: 5, .. })
+        ));
     }
 
     #[test]

@@ -270,15 +270,12 @@ impl<'a> Parser<'a> {
             let start_line = current_line;
 
             let mut logical = LogicalLine::new(token_start);
-            let mut end_of_line = match continuation(content, self.escape) {
-                Some(keep) => {
-                    logical.push(self.text, token_start, token_start + keep);
-                    false
-                }
-                None => {
-                    logical.push(self.text, token_start, token_start + content.len());
-                    true
-                }
+            let mut end_of_line = if let Some(keep) = continuation(content, self.escape) {
+                logical.push(self.text, token_start, token_start + keep);
+                false
+            } else {
+                logical.push(self.text, token_start, token_start + content.len());
+                true
             };
             if end_of_line && content.is_empty() {
                 continue;
@@ -299,12 +296,11 @@ impl<'a> Parser<'a> {
                     empty_continuations.push(Span::new(next.start, next.start + token.len()));
                     continue;
                 }
-                match continuation(token, self.escape) {
-                    Some(keep) => logical.push(self.text, next.start, next.start + keep),
-                    None => {
-                        logical.push(self.text, next.start, next.start + token.len());
-                        end_of_line = true;
-                    }
+                if let Some(keep) = continuation(token, self.escape) {
+                    logical.push(self.text, next.start, next.start + keep);
+                } else {
+                    logical.push(self.text, next.start, next.start + token.len());
+                    end_of_line = true;
                 }
             }
             if let Some(&first_empty) = empty_continuations.first() {
@@ -318,9 +314,11 @@ impl<'a> Parser<'a> {
             node.comments = std::mem::take(&mut comments);
             node.start_line = start_line;
 
-            if can_contain_heredoc(&node) {
+            // Most lines have no `<<`; BuildKit skips lexing them too.
+            if logical.text.contains("<<") && can_contain_heredoc(&node) {
                 self.read_heredocs(&mut node, &logical, &mut current_line, &mut last_line);
             }
+            node.original = std::mem::take(&mut logical.text);
             node.end_line = current_line;
             let end = last_line.start + trim_newline(&self.text[last_line.start..last_line.end]).len();
             node.span = Span::new(node.keyword.span.start as usize, end.max(node.keyword.span.end as usize));
@@ -330,11 +328,22 @@ impl<'a> Parser<'a> {
             let len = self.text.len();
             self.diag(Code::NoInstructions, Span::new(0, len), "file with no instructions");
         }
-        SyntaxTree { directives: self.directives, escape: self.escape, nodes: self.nodes, diagnostics: self.diagnostics }
+        SyntaxTree {
+            directives: self.directives,
+            escape: self.escape,
+            nodes: self.nodes,
+            diagnostics: self.diagnostics,
+        }
     }
 
     /// Reads the bodies of the heredocs that `node`'s line opens.
-    fn read_heredocs(&mut self, node: &mut Node, logical: &LogicalLine, current_line: &mut u32, last_line: &mut Physical) {
+    fn read_heredocs(
+        &mut self,
+        node: &mut Node,
+        logical: &LogicalLine,
+        current_line: &mut u32,
+        last_line: &mut Physical,
+    ) {
         let markers = match heredoc::markers_in_line(&logical.text) {
             Ok(markers) => markers,
             Err(message) => {
@@ -397,7 +406,7 @@ impl<'a> Parser<'a> {
         let keyword = shift(split.keyword);
         let flags: Vec<Piece> = split.flags.into_iter().map(shift).collect();
         let (args_start, args_end) = (split.args.0 + offset, split.args.1 + offset);
-        let cmd = gostr::to_lower(&keyword.value);
+        let cmd = instruction_name(&keyword.value).unwrap_or("");
         let escape = self.escape;
 
         let mut node = Node {
@@ -405,7 +414,8 @@ impl<'a> Parser<'a> {
             flags: flags.into_iter().map(|p| Self::token(logical, p)).collect(),
             args: Args::None,
             json: false,
-            original: line[offset..end].to_string(),
+            // The caller moves the logical line in for a whole-line node; a trigger copies its part.
+            original: if offset == 0 && end == line.len() { String::new() } else { line[offset..end].to_string() },
             heredocs: Vec::new(),
             span: Span::default(),
             start_line: 0,
@@ -413,7 +423,7 @@ impl<'a> Parser<'a> {
             comments: Vec::new(),
             invalid: false,
         };
-        let result: Result<(RawArgs, bool), ArgsError> = match cmd.as_str() {
+        let result: Result<(RawArgs, bool), ArgsError> = match cmd {
             "add" | "copy" | "volume" => args::maybe_json_to_list(line, args_start, args_end),
             "arg" => Ok((args::name_or_name_val(line, args_start, args_end, escape), false)),
             "cmd" | "entrypoint" | "run" | "shell" => args::maybe_json(line, args_start, args_end),
@@ -432,7 +442,8 @@ impl<'a> Parser<'a> {
                     Ok((RawArgs::None, false))
                 } else {
                     let mut sub = self.node_from_line(logical, args_start, args_end, depth + 1);
-                    sub.span = Span::new(sub.keyword.span.start as usize, logical.span(args_start, args_end).end as usize);
+                    sub.span =
+                        Span::new(sub.keyword.span.start as usize, logical.span(args_start, args_end).end as usize);
                     node.invalid |= sub.invalid;
                     node.args = Args::Sub(Box::new(sub));
                     return node;
@@ -450,7 +461,11 @@ impl<'a> Parser<'a> {
                     RawArgs::Pairs(pairs) => Args::Pairs(
                         pairs
                             .into_iter()
-                            .map(|(k, v, equals)| KeyValue { key: Self::token(logical, k), value: Self::token(logical, v), equals })
+                            .map(|(k, v, equals)| KeyValue {
+                                key: Self::token(logical, k),
+                                value: Self::token(logical, v),
+                                equals,
+                            })
                             .collect(),
                     ),
                     RawArgs::Health(kind, command) => Args::Health {
@@ -463,15 +478,20 @@ impl<'a> Parser<'a> {
                 node.invalid = true;
                 let span = logical.span(start, end);
                 self.diagnostics.push(
-                    Diagnostic::new(Code::JsonNotStringArray, span, "when using JSON array syntax, arrays must be comprised of strings only")
-                        .with_help("quote every element, or write the shell form without brackets"),
+                    Diagnostic::new(
+                        Code::JsonNotStringArray,
+                        span,
+                        "when using JSON array syntax, arrays must be comprised of strings only",
+                    )
+                    .with_help("quote every element, or write the shell form without brackets"),
                 );
             }
             Err(ArgsError::KeyValue { message, start, end }) => {
                 node.invalid = true;
                 let span = if start == end { node.keyword.span } else { logical.span(start, end) };
                 self.diagnostics.push(
-                    Diagnostic::new(Code::InvalidKeyValue, span, message).with_help("write `key=value` pairs, quoting values that hold spaces"),
+                    Diagnostic::new(Code::InvalidKeyValue, span, message)
+                        .with_help("write `key=value` pairs, quoting values that hold spaces"),
                 );
             }
         }
@@ -479,14 +499,43 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The lower-case name of the instruction `keyword` names (BuildKit lowercases before it
+/// dispatches), or `None` for an unknown word.
+fn instruction_name(keyword: &str) -> Option<&'static str> {
+    const NAMES: [&str; 18] = [
+        "add",
+        "arg",
+        "cmd",
+        "copy",
+        "entrypoint",
+        "env",
+        "expose",
+        "from",
+        "healthcheck",
+        "label",
+        "maintainer",
+        "onbuild",
+        "run",
+        "shell",
+        "stopsignal",
+        "user",
+        "volume",
+        "workdir",
+    ];
+    if keyword.len() > 3 * 11 {
+        return None;
+    }
+    NAMES.into_iter().find(|name| gostr::lower_equals(keyword, name))
+}
+
 /// BuildKit's `canContainHeredoc`: RUN, COPY and ADD (also as an ONBUILD trigger), not in JSON form.
 fn can_contain_heredoc(node: &Node) -> bool {
-    let node = match (&node.args, gostr::equal_fold_ascii(&node.keyword.value, "onbuild")) {
+    let node = match (&node.args, gostr::lower_equals(&node.keyword.value, "onbuild")) {
         (Args::Sub(sub), true) => sub,
         _ => node,
     };
-    let cmd = node.cmd();
-    matches!(cmd.as_str(), "add" | "copy" | "run") && !node.json
+    let k = &node.keyword.value;
+    (gostr::lower_equals(k, "add") || gostr::lower_equals(k, "copy") || gostr::lower_equals(k, "run")) && !node.json
 }
 
 #[cfg(test)]

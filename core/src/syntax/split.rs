@@ -32,11 +32,7 @@ pub(crate) fn split_command(line: &str, escape: char) -> Split {
     let (start, end) = trim_range(line, 0, line.len());
     let body = &line[start..end];
     let Some(ws) = body.find(gostr::is_split_space) else {
-        return Split {
-            keyword: Piece { value: body.to_string(), start, end },
-            flags: Vec::new(),
-            args: (end, end),
-        };
+        return Split { keyword: Piece { value: body.to_string(), start, end }, flags: Vec::new(), args: (end, end) };
     };
     let keyword = Piece { value: body[..ws].to_string(), start, end: start + ws };
     let rest_start = start + ws + (body[ws..].len() - body[ws..].trim_start_matches(gostr::is_split_space).len());
@@ -169,7 +165,10 @@ mod tests {
 
     #[test]
     fn flags_and_args() {
-        assert_eq!(flags("COPY --from=a --chown='x y' src dst"), (vec!["--from=a".into(), "--chown=x y".into()], "src dst".into()));
+        assert_eq!(
+            flags("COPY --from=a --chown='x y' src dst"),
+            (vec!["--from=a".into(), "--chown=x y".into()], "src dst".into())
+        );
         assert_eq!(flags("COPY -- --x dst"), (vec![], "--x dst".into()));
         assert_eq!(flags("CMD --doit [ \"a\" ]"), (vec!["--doit".into()], "[ \"a\" ]".into()));
         assert_eq!(flags("RUN --mount=type=cache"), (vec!["--mount=type=cache".into()], String::new()));

@@ -17,15 +17,35 @@ pub(crate) enum Format {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The Dockerfile, or `-` for standard input.
+    /// Dockerfiles, or `-` for standard input. With several files, `--format json` prints one
+    /// report per line, each with a `file` field.
     #[arg(default_value = "Dockerfile")]
-    file: PathBuf,
+    files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
-    let source = input::read(&args.file)?;
+    let mut outcome = Outcome::Clean;
+    let many = args.files.len() > 1;
+    for file in &args.files {
+        match check_one(file, args.format, many)? {
+            Outcome::Clean => {}
+            other => outcome = other,
+        }
+    }
+    Ok(outcome)
+}
+
+#[derive(serde::Serialize)]
+struct FileReport<'a> {
+    schema: u32,
+    file: &'a str,
+    diagnostics: Vec<stagecraft_core::report::DiagnosticView>,
+}
+
+fn check_one(file: &PathBuf, format: Format, many: bool) -> Result<Outcome, String> {
+    let source = input::read(file)?;
     let tree = syntax::parse(&source.text);
     let lowered = instructions::lower(&tree);
     let mut diagnostics: Vec<&Diagnostic> = source.decode_diagnostic.iter().collect();
@@ -33,10 +53,15 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     diagnostics.extend(lowered.all_diagnostics());
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     let has_errors = diagnostics.iter().any(|d| d.is_error());
-    match args.format {
+    match format {
         Format::Json => {
-            let report = CheckReport { schema: SCHEMA, diagnostics: diagnostic_views(diagnostics, &source.text, ColumnUnit::Char) };
-            println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?);
+            let views = diagnostic_views(diagnostics, &source.text, ColumnUnit::Char);
+            let line = if many {
+                serde_json::to_string(&FileReport { schema: SCHEMA, file: &source.name, diagnostics: views })
+            } else {
+                serde_json::to_string(&CheckReport { schema: SCHEMA, diagnostics: views })
+            };
+            println!("{}", line.map_err(|e| e.to_string())?);
         }
         Format::Human => {
             let index = LineIndex::new(&source.text);
