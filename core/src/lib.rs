@@ -8,6 +8,7 @@
 //! Architecture invariant: this crate does no I/O, reads no environment or clock, starts no
 //! thread or process (enforced by `clippy.toml`), and builds for `wasm32-unknown-unknown`.
 
+pub mod analysis;
 pub mod diagnostic;
 pub mod gostr;
 pub mod instructions;
@@ -16,5 +17,6 @@ pub mod shell;
 pub mod syntax;
 pub mod text;
 
+pub use analysis::Analysis;
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use text::{LineIndex, Span};

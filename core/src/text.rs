@@ -84,6 +84,19 @@ pub enum ColumnUnit {
 pub struct LineIndex {
     starts: Vec<u32>,
     len: u32,
+    /// Every [`CHECKPOINT`] bytes, the first char boundary at or after it, with the chars and
+    /// UTF-16 units between its line's start and it; columns on a long line then cost
+    /// O(`CHECKPOINT`), not O(line length).
+    checkpoints: Vec<Checkpoint>,
+}
+
+const CHECKPOINT: usize = 256;
+
+#[derive(Clone, Copy, Debug)]
+struct Checkpoint {
+    at: u32,
+    chars: u32,
+    utf16: u32,
 }
 
 impl LineIndex {
@@ -96,7 +109,22 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
-        Self { starts, len: u32::try_from(text.len()).unwrap_or(u32::MAX) }
+        let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        let (mut chars, mut utf16) = (0u32, 0u32);
+        let mut next = 0;
+        for (i, c) in text.char_indices() {
+            if i >= next {
+                checkpoints.push(Checkpoint { at: u32::try_from(i).unwrap_or(u32::MAX), chars, utf16 });
+                next = (checkpoints.len()) * CHECKPOINT;
+            }
+            if c == '\n' {
+                (chars, utf16) = (0, 0);
+            } else {
+                chars += 1;
+                utf16 += u32::try_from(c.len_utf16()).unwrap_or(2);
+            }
+        }
+        Self { starts, len: u32::try_from(text.len()).unwrap_or(u32::MAX), checkpoints }
     }
 
     /// Number of lines; a final line without a newline counts, an empty last line after `\n` too.
@@ -136,11 +164,18 @@ impl LineIndex {
         while offset > start && !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let prefix = text.get(start..offset).unwrap_or("");
+        // Count from the nearest checkpoint on the same line, or from the line's start.
+        let (from, base_chars, base_utf16) = match self.checkpoints.get(offset / CHECKPOINT) {
+            Some(cp) if cp.at as usize >= start && cp.at as usize <= offset => {
+                (cp.at as usize, cp.chars as usize, cp.utf16 as usize)
+            }
+            _ => (start, 0, 0),
+        };
+        let prefix = text.get(from..offset).unwrap_or("");
         let column = match unit {
-            ColumnUnit::Byte => prefix.len(),
-            ColumnUnit::Char => prefix.chars().count(),
-            ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+            ColumnUnit::Byte => offset - start,
+            ColumnUnit::Char => base_chars + prefix.chars().count(),
+            ColumnUnit::Utf16 => base_utf16 + prefix.chars().map(char::len_utf16).sum::<usize>(),
         };
         LineCol {
             line: u32::try_from(line + 1).unwrap_or(u32::MAX),
@@ -163,6 +198,23 @@ mod tests {
         assert_eq!(index.line_col(text, x, ColumnUnit::Utf16), LineCol { line: 2, column: 8 });
         assert_eq!(index.line_span(text, 0).slice(text), "FROM a");
         assert_eq!(index.line_count(), 3);
+    }
+
+    #[test]
+    fn checkpoints_give_the_same_columns() {
+        let line = "aé😀\t".repeat(300);
+        let text = format!("x\n{line}\n{line}");
+        let index = LineIndex::new(&text);
+        for offset in (0..text.len()).filter(|&o| text.is_char_boundary(o)).step_by(7) {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let prefix = &text[line_start..offset];
+            let want = prefix.chars().map(char::len_utf16).sum::<usize>() + 1;
+            assert_eq!(index.line_col(&text, offset as u32, ColumnUnit::Utf16).column as usize, want, "at {offset}");
+            assert_eq!(
+                index.line_col(&text, offset as u32, ColumnUnit::Char).column as usize,
+                prefix.chars().count() + 1
+            );
+        }
     }
 
     #[test]

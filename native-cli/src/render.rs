@@ -17,12 +17,35 @@ pub(crate) fn stdout_is_terminal() -> bool {
 /// Lines shown around a diagnostic at most; a span over many lines is cut after these.
 const MAX_LINES: usize = 8;
 
+/// Bytes of context kept on each side of a span on a very long line.
+const CONTEXT: usize = 160;
+
+/// The nearest char boundary at or below `at`.
+fn floor(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The nearest char boundary at or above `at`.
+fn ceil(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// Renders one diagnostic against `text` (a file named `name`).
 pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &LineIndex, d: &Diagnostic) -> String {
     let first = index.line_of(d.span.start);
     let last = index.line_of(d.span.end.saturating_sub(1).max(d.span.start)).min(first + MAX_LINES - 1);
-    let start = index.line_span(text, first).start as usize;
-    let end = (index.line_span(text, last).end as usize).max(start);
+    // Whole lines, but no more than a window around the span on a very long line.
+    let start =
+        (index.line_span(text, first).start as usize).max(floor(text, (d.span.start as usize).saturating_sub(CONTEXT)));
+    let end = (index.line_span(text, last).end as usize)
+        .min(ceil(text, d.span.end as usize + CONTEXT).max(ceil(text, d.span.start as usize + CONTEXT)))
+        .max(start);
     let excerpt = &text[start..end];
     let lo = (d.span.start as usize).clamp(start, end) - start;
     let hi = (d.span.end as usize).clamp(start, end) - start;

@@ -5,9 +5,12 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use stagecraft_core::report::{CheckReport, SCHEMA, diagnostic_views};
 use stagecraft_core::text::ColumnUnit;
-use stagecraft_core::{Diagnostic, LineIndex, Severity, instructions, syntax};
+use stagecraft_core::{Analysis, Diagnostic, LineIndex, Severity};
 
 use crate::{Outcome, input, render};
+
+/// Diagnostics shown in full by the human format; a machine-generated file can have thousands.
+const MAX_SHOWN: usize = 200;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum Format {
@@ -46,12 +49,9 @@ struct FileReport<'a> {
 
 fn check_one(file: &PathBuf, format: Format, many: bool) -> Result<Outcome, String> {
     let source = input::read(file)?;
-    let tree = syntax::parse(&source.text);
-    let lowered = instructions::lower(&tree);
+    let analysis = Analysis::new(&source.text);
     let mut diagnostics: Vec<&Diagnostic> = source.decode_diagnostic.iter().collect();
-    diagnostics.extend(&tree.diagnostics);
-    diagnostics.extend(lowered.all_diagnostics());
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diagnostics.extend(analysis.diagnostics());
     let has_errors = diagnostics.iter().any(|d| d.is_error());
     match format {
         Format::Json => {
@@ -66,8 +66,11 @@ fn check_one(file: &PathBuf, format: Format, many: bool) -> Result<Outcome, Stri
         Format::Human => {
             let index = LineIndex::new(&source.text);
             let renderer = render::renderer(render::stdout_is_terminal());
-            for d in &diagnostics {
+            for d in diagnostics.iter().take(MAX_SHOWN) {
                 println!("{}\n", render::diagnostic(&renderer, &source.name, &source.text, &index, d));
+            }
+            if diagnostics.len() > MAX_SHOWN {
+                println!("... and {} more (`--format json` lists them all)\n", diagnostics.len() - MAX_SHOWN);
             }
             let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
             let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
