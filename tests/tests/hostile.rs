@@ -1,6 +1,7 @@
 //! Hostile and pathological input: the parser and `check` never panic, never hang, and stay
 //! linear in time, and `stagecraft check` exits with 0 or 1 within a few seconds.
 
+use std::fmt::Write as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,8 +28,11 @@ fn cases(n: usize) -> Vec<(&'static str, Vec<u8>)> {
     out.push(("continuation lines", format!("FROM a\nRUN a \\\n{}b\n", "  c \\\n".repeat(n / 4)).into_bytes()));
     out.push(("empty continuation lines", format!("FROM a\nRUN a \\\n{}b\n", "\n# c\n".repeat(n / 4)).into_bytes()));
     out.push(("many heredocs on one line", {
-        let markers: String = (0..n / 16).map(|i| format!(" <<E{i}")).collect();
-        let bodies: String = (0..n / 16).map(|i| format!("body\nE{i}\n")).collect();
+        let (mut markers, mut bodies) = (String::new(), String::new());
+        for i in 0..n / 16 {
+            let _ = write!(markers, " <<E{i}");
+            let _ = write!(bodies, "body\nE{i}\n");
+        }
         format!("FROM a\nRUN cat{markers}\n{bodies}").into_bytes()
     }));
     out.push((
