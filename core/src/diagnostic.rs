@@ -109,10 +109,6 @@ codes! {
     HeredocNotAllowed => Error,
     /// A `COPY --from` or `RUN --mount from=` value that uses variable expansion.
     FromVariableExpansion => Error,
-
-    // --- word expansion (BuildKit's `shell` package) ---
-    /// A word that BuildKit's shell lexer cannot expand.
-    ExpansionError => Error,
 }
 
 /// A finding about the Dockerfile, with the exact span it is about.

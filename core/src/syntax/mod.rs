@@ -183,9 +183,10 @@ impl<'a> Parser<'a> {
         let len = line.end - line.start;
         let ends_in_newline = self.text[..line.end].ends_with('\n');
         if len > MAX_LINE_LEN || (!ends_in_newline && len >= MAX_LINE_LEN) {
+            let content_end = line.start + trim_newline(&self.text[line.start..line.end]).len();
             self.diag(
                 Code::LineTooLong,
-                Span::new(line.start, line.end),
+                Span::new(line.start, content_end),
                 format!("dockerfile line greater than max allowed size of {}", MAX_LINE_LEN - 1),
             );
         }

@@ -1,0 +1,56 @@
+//! Snapshot fixtures for diagnostics: every error the syntax and instruction layers can give,
+//! with its code, message and the exact text its span covers. Fixtures are the files in
+//! `tests/fixtures/diagnostics/`; `cargo insta review` updates the snapshots beside this file.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use stagecraft_core::text::{ColumnUnit, LineIndex};
+use stagecraft_core::{Analysis, Code, syntax};
+
+/// The diagnostics of one file, one per block: position, severity, code, message, help, and
+/// the source the span covers (long spans are cut in the middle).
+fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
+    let decoded = syntax::decode(bytes);
+    let text = decoded.text.as_ref();
+    let analysis = Analysis::new(text);
+    let index = LineIndex::new(text);
+    let mut codes = BTreeSet::new();
+    let mut out = String::new();
+    let all = decoded.diagnostic.iter().chain(analysis.diagnostics());
+    for d in all {
+        codes.insert(d.code);
+        let a = index.line_col(text, d.span.start, ColumnUnit::Char);
+        let b = index.line_col(text, d.span.end, ColumnUnit::Char);
+        let covered = d.span.slice(text);
+        let shown = if covered.chars().count() > 60 {
+            let head: String = covered.chars().take(28).collect();
+            let tail: String = covered.chars().rev().take(28).collect::<Vec<_>>().into_iter().rev().collect();
+            format!("{head}…{tail}")
+        } else {
+            covered.to_string()
+        };
+        let _ = writeln!(out, "{}:{}-{}:{} {} {}: {}", a.line, a.column, b.line, b.column, d.severity.as_str(), d.code.name(), d.message);
+        let _ = writeln!(out, "  span {:?} = {shown:?}", d.span.pair());
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "  help: {help}");
+        }
+    }
+    if out.is_empty() {
+        out.push_str("no diagnostics\n");
+    }
+    (out, codes)
+}
+
+#[test]
+fn diagnostic_fixtures() {
+    let mut seen = BTreeSet::new();
+    insta::glob!("../fixtures/diagnostics", "*.Dockerfile", |path| {
+        let bytes = std::fs::read(path).expect("read fixture");
+        let (rendered, codes) = render(&bytes);
+        seen.extend(codes);
+        insta::assert_snapshot!(rendered);
+    });
+    let missing: Vec<&str> = Code::ALL.iter().filter(|c| !seen.contains(c)).map(|c| c.name()).collect();
+    assert!(missing.is_empty(), "no fixture triggers {missing:?}: add one to tests/fixtures/diagnostics");
+}
