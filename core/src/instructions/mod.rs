@@ -97,10 +97,8 @@ impl Keyword {
     /// The instruction a keyword names, in any case (as BuildKit dispatches).
     #[must_use]
     pub fn parse(word: &str) -> Option<Self> {
-        if word.len() > 11 {
-            return None;
-        }
-        Self::ALL.into_iter().find(|k| gostr::lower_equals(word, k.lower_name()))
+        let name = crate::syntax::instruction_name(word)?;
+        Self::ALL.into_iter().find(|k| k.lower_name() == name)
     }
 
     fn lower_name(self) -> &'static str {

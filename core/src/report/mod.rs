@@ -54,8 +54,11 @@ pub fn diagnostic_views<'a>(
     text: &str,
     unit: ColumnUnit,
 ) -> Vec<DiagnosticView> {
-    let index = LineIndex::new(text);
     let mut sorted: Vec<&Diagnostic> = diagnostics.into_iter().collect();
+    if sorted.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
     sorted.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     sorted.into_iter().map(|d| DiagnosticView::new(d, text, &index, unit)).collect()
 }

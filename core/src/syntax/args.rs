@@ -24,7 +24,7 @@ pub(crate) enum ArgsError {
 pub(crate) type ArgsResult = Result<(RawArgs, bool), ArgsError>;
 
 fn piece(line: &str, start: usize, end: usize) -> Piece {
-    Piece { value: line[start..end].to_string(), start, end }
+    Piece::new(line[start..end].to_string(), start, end)
 }
 
 /// `parseStringsWhitespaceDelimited`: split on runs of `[\t\v\f\r ]`, no quoting.
@@ -74,7 +74,7 @@ fn json_array(line: &str, start: usize, end: usize) -> Option<Result<RawArgs, Ar
         JsonArray::Strings(strings) => Some(Ok(RawArgs::List(
             strings
                 .into_iter()
-                .map(|(value, range)| Piece { value, start: base + range.start, end: base + range.end })
+                .map(|(value, range)| Piece::new(value, base + range.start, base + range.end))
                 .collect(),
         ))),
         JsonArray::NotStringArray => Some(Err(ArgsError::NotStringArray { start: base, end })),
@@ -121,7 +121,7 @@ pub(crate) fn words(line: &str, start: usize, end: usize, escape: char) -> Vec<P
     loop {
         let Some((pos, mut ch)) = chars.next() else {
             if phase != Phase::Spaces && (blank_ok || !word.is_empty()) {
-                out.push(Piece { value: word, start: start + word_start, end });
+                out.push(Piece::new(word, start + word_start, end));
             }
             break;
         };
@@ -138,11 +138,7 @@ pub(crate) fn words(line: &str, start: usize, end: usize, escape: char) -> Vec<P
                 if gostr::is_space(ch) {
                     phase = Phase::Spaces;
                     if blank_ok || !word.is_empty() {
-                        out.push(Piece {
-                            value: std::mem::take(&mut word),
-                            start: start + word_start,
-                            end: start + pos,
-                        });
+                        out.push(Piece::new(std::mem::take(&mut word), start + word_start, start + pos));
                     }
                     word.clear();
                     blank_ok = false;
@@ -207,14 +203,17 @@ pub(crate) fn name_val(line: &str, start: usize, end: usize, escape: char, key: 
                     "Syntax error - can't find = in {}. Must be of the form: name=value",
                     gostr::quote(&word.value)
                 ),
-                start: word.start,
-                end: word.end,
+                start: word.start(),
+                end: word.end(),
             });
         };
-        // The word is the source text (less a dropped final escape), so offsets carry over.
-        let key = Piece { value: word.value[..eq].to_string(), start: word.start, end: word.start + eq };
-        let value = Piece { value: word.value[eq + 1..].to_string(), start: word.start + eq + 1, end: word.end };
-        pairs.push((key, value, true));
+        // The word is the source text (less a dropped final escape), so offsets carry over;
+        // the key keeps the word's buffer and the value takes the rest.
+        let (start, end) = (word.start(), word.end());
+        let mut key_text = word.value;
+        let value_text = key_text.split_off(eq + 1);
+        key_text.truncate(eq);
+        pairs.push((Piece::new(key_text, start, start + eq), Piece::new(value_text, start + eq + 1, end), true));
     }
     Ok((RawArgs::Pairs(pairs), false))
 }

@@ -13,8 +13,15 @@ pub(crate) struct LogicalLine {
 }
 
 impl LogicalLine {
-    pub(crate) fn new(anchor: usize) -> Self {
-        Self { text: String::new(), pieces: Vec::new(), anchor }
+    /// A new line that reuses `buffer` (cleared) for its piece map.
+    pub(crate) fn reusing(anchor: usize, mut buffer: Vec<(usize, usize)>) -> Self {
+        buffer.clear();
+        Self { text: String::new(), pieces: buffer, anchor }
+    }
+
+    /// Gives the piece map's buffer back for the next line.
+    pub(crate) fn into_buffer(self) -> Vec<(usize, usize)> {
+        self.pieces
     }
 
     /// Appends `source[start..end]`.
@@ -58,7 +65,7 @@ mod tests {
     #[test]
     fn maps_across_pieces() {
         let src = "RUN a \\\n  b";
-        let mut line = LogicalLine::new(0);
+        let mut line = LogicalLine::reusing(0, Vec::new());
         line.push(src, 0, 6);
         line.push(src, 8, 11);
         assert_eq!(line.text, "RUN a   b");

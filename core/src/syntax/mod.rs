@@ -119,6 +119,8 @@ struct Parser<'a> {
     directives: Vec<Directive>,
     nodes: Vec<Node>,
     diagnostics: Vec<Diagnostic>,
+    /// The piece map of the previous logical line, reused to save an allocation per line.
+    pieces: Vec<(usize, usize)>,
 }
 
 /// Go's `bytes.TrimRight(line, "\r\n")`.
@@ -169,6 +171,7 @@ impl<'a> Parser<'a> {
             directives: Vec::new(),
             nodes: Vec::new(),
             diagnostics: Vec::new(),
+            pieces: Vec::new(),
         }
     }
 
@@ -241,7 +244,7 @@ impl<'a> Parser<'a> {
     }
 
     fn run(mut self) -> SyntaxTree {
-        let mut comments: Vec<String> = Vec::new();
+        let mut comments: Vec<Span> = Vec::new();
         let mut current_line: u32 = 0;
         let mut first = true;
         while let Some(line) = self.take_line() {
@@ -254,11 +257,13 @@ impl<'a> Parser<'a> {
             if is_comment(raw) {
                 // BuildKit trims from the second byte of the raw line, leading blanks or not.
                 let from = (1..=raw.len()).find(|&i| raw.is_char_boundary(i)).unwrap_or(raw.len());
-                let comment = raw[from..].trim_matches(gostr::is_space);
+                let after = &raw[from..];
+                let comment = after.trim_matches(gostr::is_space);
                 if comment.is_empty() {
                     comments.clear();
                 } else {
-                    comments.push(comment.to_string());
+                    let at = start + from + (after.len() - after.trim_start_matches(gostr::is_space).len());
+                    comments.push(Span::new(at, at + comment.len()));
                 }
             }
             let token = trim_left_space(trim_newline(raw));
@@ -270,7 +275,8 @@ impl<'a> Parser<'a> {
             current_line += 1;
             let start_line = current_line;
 
-            let mut logical = LogicalLine::new(token_start);
+            let mut logical = LogicalLine::reusing(token_start, std::mem::take(&mut self.pieces));
+            logical.text.reserve(content.len());
             let mut end_of_line = if let Some(keep) = continuation(content, self.escape) {
                 logical.push(self.text, token_start, token_start + keep);
                 false
@@ -279,6 +285,7 @@ impl<'a> Parser<'a> {
                 true
             };
             if end_of_line && content.is_empty() {
+                self.pieces = logical.into_buffer();
                 continue;
             }
             let mut last_line = line;
@@ -320,6 +327,7 @@ impl<'a> Parser<'a> {
                 self.read_heredocs(&mut node, &logical, &mut current_line, &mut last_line);
             }
             node.original = std::mem::take(&mut logical.text);
+            self.pieces = logical.into_buffer();
             node.end_line = current_line;
             let end = last_line.start + trim_newline(&self.text[last_line.start..last_line.end]).len();
             node.span = Span::new(node.keyword.span.start as usize, end.max(node.keyword.span.end as usize));
@@ -395,7 +403,7 @@ impl<'a> Parser<'a> {
     }
 
     fn token(logical: &LogicalLine, piece: Piece) -> Token {
-        Token { span: logical.span(piece.start, piece.end), value: piece.value }
+        Token { span: logical.span(piece.start(), piece.end()), value: piece.value }
     }
 
     /// BuildKit's `newNodeFromLine` for `logical[offset..end]` (the whole logical line, or
@@ -403,7 +411,7 @@ impl<'a> Parser<'a> {
     fn node_from_line(&mut self, logical: &LogicalLine, offset: usize, end: usize, depth: usize) -> Node {
         let line = &logical.text;
         let split = split::split_command(&line[offset..end], '\\');
-        let shift = |p: Piece| Piece { start: p.start + offset, end: p.end + offset, value: p.value };
+        let shift = |p: Piece| p.shifted(offset);
         let keyword = shift(split.keyword);
         let flags: Vec<Piece> = split.flags.into_iter().map(shift).collect();
         let (args_start, args_end) = (split.args.0 + offset, split.args.1 + offset);
@@ -451,7 +459,7 @@ impl<'a> Parser<'a> {
                 }
             }
             // BuildKit ignores the arguments of an unknown instruction but keeps one empty node.
-            _ => Ok((RawArgs::List(vec![Piece { value: String::new(), start: args_start, end: args_start }]), false)),
+            _ => Ok((RawArgs::List(vec![Piece::new(String::new(), args_start, args_start)]), false)),
         };
         match result {
             Ok((raw, json)) => {
@@ -502,41 +510,34 @@ impl<'a> Parser<'a> {
 
 /// The lower-case name of the instruction `keyword` names (BuildKit lowercases before it
 /// dispatches), or `None` for an unknown word.
-fn instruction_name(keyword: &str) -> Option<&'static str> {
+pub(crate) fn instruction_name(keyword: &str) -> Option<&'static str> {
     const NAMES: [&str; 18] = [
-        "add",
-        "arg",
-        "cmd",
-        "copy",
-        "entrypoint",
-        "env",
-        "expose",
-        "from",
-        "healthcheck",
-        "label",
-        "maintainer",
-        "onbuild",
-        "run",
-        "shell",
-        "stopsignal",
-        "user",
-        "volume",
-        "workdir",
+        "add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from", "healthcheck", "label", "maintainer",
+        "onbuild", "run", "shell", "stopsignal", "user", "volume", "workdir",
     ];
-    if keyword.len() > 3 * 11 {
+    if !keyword.is_ascii() {
+        // Go lowercases rune by rune: the Kelvin sign, for one, becomes `k`.
+        let lower = gostr::to_lower(keyword);
+        return NAMES.into_iter().find(|name| *name == lower);
+    }
+    if keyword.len() > 11 {
         return None;
     }
-    NAMES.into_iter().find(|name| gostr::lower_equals(keyword, name))
+    let mut buf = [0u8; 11];
+    for (b, k) in buf.iter_mut().zip(keyword.bytes()) {
+        *b = k.to_ascii_lowercase();
+    }
+    let lower = &buf[..keyword.len()];
+    NAMES.into_iter().find(|name| name.as_bytes() == lower)
 }
 
 /// BuildKit's `canContainHeredoc`: RUN, COPY and ADD (also as an ONBUILD trigger), not in JSON form.
 fn can_contain_heredoc(node: &Node) -> bool {
-    let node = match (&node.args, gostr::lower_equals(&node.keyword.value, "onbuild")) {
+    let node = match (&node.args, instruction_name(&node.keyword.value) == Some("onbuild")) {
         (Args::Sub(sub), true) => sub,
         _ => node,
     };
-    let k = &node.keyword.value;
-    (gostr::lower_equals(k, "add") || gostr::lower_equals(k, "copy") || gostr::lower_equals(k, "run")) && !node.json
+    matches!(instruction_name(&node.keyword.value), Some("add" | "copy" | "run")) && !node.json
 }
 
 #[cfg(test)]

@@ -88,8 +88,9 @@ pub struct Node {
     /// 1-based first and last physical line, as BuildKit reports them.
     pub start_line: u32,
     pub end_line: u32,
-    /// Comment lines directly above the instruction, `#` removed and trimmed.
-    pub comments: Vec<String>,
+    /// Comment lines directly above the instruction: the text after `#`, trimmed (BuildKit's
+    /// `PrevComment`, which gives stage and argument descriptions).
+    pub comments: Vec<Span>,
     /// BuildKit's parser rejects this line; a diagnostic says why.
     pub invalid: bool,
 }

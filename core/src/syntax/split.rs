@@ -4,11 +4,35 @@
 use crate::gostr;
 
 /// A piece of a logical line: its text as BuildKit produces it and its byte range in the line.
+///
+/// It has the size and alignment of [`crate::syntax::Token`], so that turning a list of pieces
+/// into tokens reuses the list's allocation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Piece {
     pub(crate) value: String,
-    pub(crate) start: usize,
-    pub(crate) end: usize,
+    start: u32,
+    end: u32,
+}
+
+impl Piece {
+    pub(crate) fn new(value: String, start: usize, end: usize) -> Self {
+        Self { value, start: u32::try_from(start).unwrap_or(u32::MAX), end: u32::try_from(end).unwrap_or(u32::MAX) }
+    }
+
+    pub(crate) fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    pub(crate) fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    /// The same piece, `offset` bytes further into the line.
+    pub(crate) fn shifted(self, offset: usize) -> Self {
+        let start = self.start() + offset;
+        let end = self.end() + offset;
+        Self::new(self.value, start, end)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,9 +56,9 @@ pub(crate) fn split_command(line: &str, escape: char) -> Split {
     let (start, end) = trim_range(line, 0, line.len());
     let body = &line[start..end];
     let Some(ws) = body.find(gostr::is_split_space) else {
-        return Split { keyword: Piece { value: body.to_string(), start, end }, flags: Vec::new(), args: (end, end) };
+        return Split { keyword: Piece::new(body.to_string(), start, end), flags: Vec::new(), args: (end, end) };
     };
-    let keyword = Piece { value: body[..ws].to_string(), start, end: start + ws };
+    let keyword = Piece::new(body[..ws].to_string(), start, start + ws);
     let rest_start = start + ws + (body[ws..].len() - body[ws..].trim_start_matches(gostr::is_split_space).len());
     let (flags, args_start) = extract_flags(line, rest_start, end, escape);
     let args = trim_range(line, args_start, end);
@@ -94,7 +118,7 @@ fn extract_flags(line: &str, start: usize, end: usize, escape: char) -> (Vec<Pie
         }
         if pos == end {
             if word != "--" && (blank_ok || !word.is_empty()) {
-                flags.push(Piece { value: std::mem::take(&mut word), start: word_start, end: pos });
+                flags.push(Piece::new(std::mem::take(&mut word), word_start, pos));
             }
             break;
         }
@@ -107,7 +131,7 @@ fn extract_flags(line: &str, start: usize, end: usize, escape: char) -> (Vec<Pie
                         return (flags, boundary(line, pos));
                     }
                     if blank_ok || !word.is_empty() {
-                        flags.push(Piece { value: std::mem::take(&mut word), start: word_start, end: pos });
+                        flags.push(Piece::new(std::mem::take(&mut word), word_start, pos));
                     }
                     word.clear();
                     blank_ok = false;

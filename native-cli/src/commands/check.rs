@@ -1,5 +1,6 @@
 //! `stagecraft check`: every diagnostic of every layer that exists, for a person or a tool.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -29,14 +30,39 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
-    let mut outcome = Outcome::Clean;
     let many = args.files.len() > 1;
-    for file in &args.files {
-        match check_one(file, args.format, many)? {
-            Outcome::Clean => {}
-            other => outcome = other,
+    // Files are independent: check them on every core, then print the reports in order.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(args.files.len()).max(1);
+    let chunk = args.files.len().div_ceil(threads);
+    let results: Vec<Result<(Vec<u8>, Outcome), String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = args
+            .files
+            .chunks(chunk.max(1))
+            .map(|files| {
+                scope.spawn(move || {
+                    let mut buffer = Vec::new();
+                    let mut outcome = Outcome::Clean;
+                    for file in files {
+                        if check_one(&mut buffer, file, args.format, many)? == Outcome::DockerfileErrors {
+                            outcome = Outcome::DockerfileErrors;
+                        }
+                    }
+                    Ok((buffer, outcome))
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err("a worker thread panicked".into()))).collect()
+    });
+    let mut out = std::io::stdout().lock();
+    let mut outcome = Outcome::Clean;
+    for result in results {
+        let (buffer, o) = result?;
+        out.write_all(&buffer).map_err(write_error)?;
+        if o == Outcome::DockerfileErrors {
+            outcome = o;
         }
     }
+    out.flush().map_err(write_error)?;
     Ok(outcome)
 }
 
@@ -47,7 +73,7 @@ struct FileReport<'a> {
     diagnostics: Vec<stagecraft_core::report::DiagnosticView>,
 }
 
-fn check_one(file: &PathBuf, format: Format, many: bool) -> Result<Outcome, String> {
+fn check_one(out: &mut impl Write, file: &PathBuf, format: Format, many: bool) -> Result<Outcome, String> {
     let source = input::read(file)?;
     let analysis = Analysis::new(&source.text);
     let mut diagnostics: Vec<&Diagnostic> = source.decode_diagnostic.iter().collect();
@@ -61,25 +87,30 @@ fn check_one(file: &PathBuf, format: Format, many: bool) -> Result<Outcome, Stri
             } else {
                 serde_json::to_string(&CheckReport { schema: SCHEMA, diagnostics: views })
             };
-            println!("{}", line.map_err(|e| e.to_string())?);
+            writeln!(out, "{}", line.map_err(|e| e.to_string())?).map_err(write_error)?;
         }
         Format::Human => {
             let index = LineIndex::new(&source.text);
             let renderer = render::renderer(render::stdout_is_terminal());
             for d in diagnostics.iter().take(MAX_SHOWN) {
-                println!("{}\n", render::diagnostic(&renderer, &source.name, &source.text, &index, d));
+                writeln!(out, "{}\n", render::diagnostic(&renderer, &source.name, &source.text, &index, d)).map_err(write_error)?;
             }
             if diagnostics.len() > MAX_SHOWN {
-                println!("... and {} more (`--format json` lists them all)\n", diagnostics.len() - MAX_SHOWN);
+                writeln!(out, "... and {} more (`--format json` lists them all)\n", diagnostics.len() - MAX_SHOWN)
+                    .map_err(write_error)?;
             }
             let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
             let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
             if diagnostics.is_empty() {
-                println!("{}: no problems found", source.name);
+                writeln!(out, "{}: no problems found", source.name).map_err(write_error)?;
             } else {
-                println!("{}: {errors} error(s), {warnings} warning(s)", source.name);
+                writeln!(out, "{}: {errors} error(s), {warnings} warning(s)", source.name).map_err(write_error)?;
             }
         }
     }
     Ok(if has_errors { Outcome::DockerfileErrors } else { Outcome::Clean })
+}
+
+fn write_error(e: std::io::Error) -> String {
+    format!("cannot write the report: {e}")
 }
