@@ -275,8 +275,8 @@ fn pattern_modifier(line: &str) -> bool {
 /// The arguments start with a JSON value that Go's streaming decoder accepts, but more text follows.
 fn json_with_trailing_text(node: &Node) -> bool {
     let args: Vec<&str> = match &node.args {
-        Args::List(list) if !node.json => list.iter().map(|t| t.value.as_str()).collect(),
-        Args::Health { command, .. } if !node.json => command.iter().map(|t| t.value.as_str()).collect(),
+        Args::List(list) if !node.json => list.iter().map(|t| t.value.as_ref()).collect(),
+        Args::Health { command, .. } if !node.json => command.iter().map(|t| t.value.as_ref()).collect(),
         _ => return false,
     };
     let joined = args.join(" ");

@@ -30,7 +30,17 @@ fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
         } else {
             covered.to_string()
         };
-        let _ = writeln!(out, "{}:{}-{}:{} {} {}: {}", a.line, a.column, b.line, b.column, d.severity.as_str(), d.code.name(), d.message);
+        let _ = writeln!(
+            out,
+            "{}:{}-{}:{} {} {}: {}",
+            a.line,
+            a.column,
+            b.line,
+            b.column,
+            d.severity.as_str(),
+            d.code.name(),
+            d.message
+        );
         let _ = writeln!(out, "  span {:?} = {shown:?}", d.span.pair());
         if let Some(help) = &d.help {
             let _ = writeln!(out, "  help: {help}");

@@ -83,7 +83,8 @@ fn ensure_wasm_target() -> Result {
 
 /// A Python 3 interpreter: `$PYTHON`, `python3` or `python`.
 fn python() -> Result<String> {
-    for candidate in [std::env::var("PYTHON").ok(), Some("python3".into()), Some("python".into())].into_iter().flatten() {
+    for candidate in [std::env::var("PYTHON").ok(), Some("python3".into()), Some("python".into())].into_iter().flatten()
+    {
         if output(Command::new(&candidate).args(["-c", "import sys; assert sys.version_info >= (3, 8)"])).is_some() {
             return Ok(candidate);
         }
@@ -103,7 +104,9 @@ fn oracle() -> Result<PathBuf> {
     run(Command::new(&system).args(["-m", "venv"]).arg(&venv)).map_err(|e| {
         format!("{e}\n  creating a virtual environment failed: on Debian, apt-get install python3-venv")
     })?;
-    run(Command::new(&py).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(root().join("tests/oracle/requirements.txt")))?;
+    run(Command::new(&py)
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(root().join("tests/oracle/requirements.txt")))?;
     if probe() { Ok(py) } else { Err("the oracle package does not import after installing it".into()) }
 }
 
@@ -116,13 +119,22 @@ fn test() -> Result {
     run(cargo().args(["build", "--workspace"]))?;
     run(cargo().args(["test", "--workspace", "--no-fail-fast"]).env("STAGECRAFT_ORACLE_PYTHON", &oracle))?;
     // The core (and its WASM adapter) must build for the browser: no I/O, no threads.
-    run(cargo().args(["build", "-p", "stagecraft-core", "-p", "stagecraft-wasm", "--target", "wasm32-unknown-unknown"]))?;
+    run(cargo().args([
+        "build",
+        "-p",
+        "stagecraft-core",
+        "-p",
+        "stagecraft-wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
     eprintln!("xtask test: all suites passed");
     Ok(())
 }
 
 fn corpus_files() -> Result<Vec<PathBuf>> {
-    let dir = std::env::var_os("STAGECRAFT_CORPUS_DIR").map_or_else(|| root().join("../shared/corpus/realworld"), PathBuf::from);
+    let dir = std::env::var_os("STAGECRAFT_CORPUS_DIR")
+        .map_or_else(|| root().join("../shared/corpus/realworld"), PathBuf::from);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| format!("corpus {}: {e} (set STAGECRAFT_CORPUS_DIR)", dir.display()))?
         .filter_map(std::result::Result::ok)
@@ -214,15 +226,24 @@ fn fuzz(seconds: u64) -> Result {
     let corpus = fuzz_dir.join("corpus/parse");
     std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
     // Seed with BuildKit's cases and the regression inputs.
-    for dir in ["tests/conformance/buildkit/parser/testfiles", "tests/fixtures/fuzz-regressions", "tests/fixtures/diagnostics"] {
+    for dir in
+        ["tests/conformance/buildkit/parser/testfiles", "tests/fixtures/fuzz-regressions", "tests/fixtures/diagnostics"]
+    {
         for entry in walk(&root().join(dir)) {
             let name = entry.strip_prefix(root()).unwrap_or(&entry).to_string_lossy().replace('/', "_");
             let _ = std::fs::copy(&entry, corpus.join(name));
         }
     }
-    run(Command::new("cargo")
-        .current_dir(root().join("core"))
-        .args(["+nightly", "fuzz", "run", "parse", "--", &format!("-max_total_time={seconds}"), "-max_len=65536", "-rss_limit_mb=4096"]))
+    run(Command::new("cargo").current_dir(root().join("core")).args([
+        "+nightly",
+        "fuzz",
+        "run",
+        "parse",
+        "--",
+        &format!("-max_total_time={seconds}"),
+        "-max_len=65536",
+        "-rss_limit_mb=4096",
+    ]))
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

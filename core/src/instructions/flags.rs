@@ -50,11 +50,13 @@ impl Flags {
 
     /// A string flag's value, `None` when absent or given as `--name=` (BuildKit's "not set").
     pub(crate) fn string(&self, name: &str) -> Option<Token> {
-        self.get(name).filter(|v| !v.value.is_empty()).map(|v| Token { value: v.value.clone(), span: v.value_span })
+        self.get(name)
+            .filter(|v| !v.value.is_empty())
+            .map(|v| Token { value: v.value.as_str().into(), span: v.value_span })
     }
 
     pub(crate) fn strings(&self, name: &str) -> Vec<Token> {
-        self.all(name).into_iter().map(|v| Token { value: v.value, span: v.value_span }).collect()
+        self.all(name).into_iter().map(|v| Token { value: v.value.into(), span: v.value_span }).collect()
     }
 }
 
@@ -69,7 +71,7 @@ fn value_span(word: &Token, name_len: usize) -> Span {
 pub(crate) fn parse(words: &[Token], specs: &[(&'static str, Kind)], diagnostics: &mut Vec<Diagnostic>) -> Flags {
     let mut flags = Flags::default();
     for word in words {
-        let text = word.value.as_str();
+        let text = word.value.as_ref();
         if text == "--" {
             break;
         }
@@ -134,7 +136,7 @@ mod tests {
     use super::*;
 
     fn words(list: &[&str]) -> Vec<Token> {
-        list.iter().map(|w| Token { value: (*w).to_string(), span: Span::default() }).collect()
+        list.iter().map(|w| Token { value: (*w).into(), span: Span::default() }).collect()
     }
 
     fn messages(list: &[&str], specs: &[(&'static str, Kind)]) -> Vec<String> {

@@ -401,9 +401,9 @@ impl<'a> Lowering<'a> {
         if let [only] = args {
             return CommandLine { args: vec![only.clone()], shell_form: true };
         }
-        let value = args.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join(" ");
+        let value = args.iter().map(|t| t.value.as_ref()).collect::<Vec<_>>().join(" ");
         let span = args[0].span.cover(args[args.len() - 1].span);
-        CommandLine { args: vec![Token { value, span }], shell_form: true }
+        CommandLine { args: vec![Token { value: value.into(), span }], shell_form: true }
     }
 
     fn lower(&mut self, keyword: Keyword) -> Kind {
@@ -454,12 +454,9 @@ impl<'a> Lowering<'a> {
                             }
                             let split = word.span.start as usize + key.len();
                             ArgDef {
-                                name: Token {
-                                    value: key.to_string(),
-                                    span: Span::new(word.span.start as usize, split),
-                                },
+                                name: Token { value: key.into(), span: Span::new(word.span.start as usize, split) },
                                 default: Some(Token {
-                                    value: value.to_string(),
+                                    value: value.into(),
                                     span: Span::new(split + 1, word.span.end as usize),
                                 }),
                             }
@@ -549,7 +546,7 @@ impl<'a> Lowering<'a> {
                 );
                 return Kind::Invalid;
             }
-            (Some(Token { value: lowered, span: args[2].span }), Some(args[1].clone()))
+            (Some(Token { value: lowered.into(), span: args[2].span }), Some(args[1].clone()))
         } else if args.len() != 1 {
             self.arity(false, "FROM requires either one or three arguments".into());
             return Kind::Invalid;
@@ -593,16 +590,16 @@ impl<'a> Lowering<'a> {
                 mounts.push(mount);
             }
         }
-        let network = flags.get("network").map(|v| Token { value: v.value.clone(), span: v.value_span });
+        let network = flags.get("network").map(|v| Token { value: v.value.as_str().into(), span: v.value_span });
         if let Some(n) = &network
-            && !matches!(n.value.as_str(), "default" | "none" | "host")
+            && !matches!(n.value.as_ref(), "default" | "none" | "host")
         {
             let span = n.span;
             self.error(Code::InvalidFlagValue, span, format!("invalid network mode {}", gostr::quote(&n.value)));
         }
-        let security = flags.get("security").map(|v| Token { value: v.value.clone(), span: v.value_span });
+        let security = flags.get("security").map(|v| Token { value: v.value.as_str().into(), span: v.value_span });
         if let Some(s) = &security
-            && !matches!(s.value.as_str(), "sandbox" | "insecure")
+            && !matches!(s.value.as_ref(), "sandbox" | "insecure")
         {
             let span = s.span;
             self.error(Code::InvalidFlagValue, span, format!("security {} is not valid", gostr::quote(&s.value)));
@@ -612,7 +609,7 @@ impl<'a> Lowering<'a> {
 
     /// `--device`: a CDI device name and an optional `required`.
     fn device(&mut self, device: &Token) {
-        let value = device.value.as_str();
+        let value = device.value.as_ref();
         let mut name: Option<&str> = None;
         if value.trim_end_matches(['\r', '\n']).is_empty() {
             self.error(Code::InvalidFlagValue, device.span, "failed to parse csv devices: EOF");
@@ -765,7 +762,7 @@ impl<'a> Lowering<'a> {
     fn check_from(&mut self, from: &Token) {
         match Lexer::new(self.escape).process_word(&from.value, &Env::new()) {
             Err(e) => self.error(Code::FromVariableExpansion, from.span, e.message),
-            Ok(expanded) if expanded != from.value => self.diagnostics.push(
+            Ok(expanded) if *expanded != *from.value => self.diagnostics.push(
                 Diagnostic::new(
                     Code::FromVariableExpansion,
                     from.span,
@@ -814,7 +811,7 @@ impl<'a> Lowering<'a> {
             return Kind::Invalid;
         }
         let mut test = vec![if self.node.json { "CMD".to_string() } else { "CMD-SHELL".to_string() }];
-        test.extend(cmd.args.iter().map(|t| t.value.clone()));
+        test.extend(cmd.args.iter().map(|t| t.value.to_string()));
         let duration = |this: &mut Self, name: &str| -> Option<i64> {
             let Some(v) = flags.get(name) else { return Some(0) };
             if v.value.is_empty() {

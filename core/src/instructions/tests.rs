@@ -21,7 +21,7 @@ fn valid_file_has_no_diagnostics() {
     assert_eq!(messages(text), Vec::<String>::new());
     assert!(out.items.iter().all(|i| i.kind != Kind::Invalid));
     let Kind::From(from) = &out.items[1].kind else { panic!() };
-    assert_eq!(from.name.as_ref().unwrap().value, "build");
+    assert_eq!(&*from.name.as_ref().unwrap().value, "build");
     let Kind::Healthcheck(Healthcheck::Cmd { test, interval, retries, .. }) = &out.items[12].kind else { panic!() };
     assert_eq!(test, &["CMD-SHELL", "curl -f http://x/"]);
     assert_eq!((*interval, *retries), (5_000_000_000, 3));
@@ -92,7 +92,7 @@ fn copy_heredocs_and_from() {
         .iter()
         .map(|s| match s {
             Source::Heredoc(f) => f.content.as_str(),
-            Source::Path(p) => p.value.as_str(),
+            Source::Path(p) => p.value.as_ref(),
         })
         .collect();
     assert_eq!(contents, ["x\n", "y\n"]);

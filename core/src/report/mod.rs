@@ -105,11 +105,11 @@ impl InstructionView {
             Args::Pairs(pairs) => pairs
                 .iter()
                 .flat_map(|p| [(&p.key.value, p.key.span), (&p.value.value, p.value.span)])
-                .map(|(v, s)| (v.clone(), s.pair()))
+                .map(|(v, s)| (v.to_string(), s.pair()))
                 .unzip(),
             // A nested ONBUILD: BuildKit's node chain holds one empty node above the trigger.
             Args::Sub(sub) => (vec![String::new()], vec![sub.keyword.span.pair()]),
-            _ => inner.arg_tokens().into_iter().map(|t| (t.value.clone(), t.span.pair())).unzip(),
+            _ => inner.arg_tokens().into_iter().map(|t| (t.value.to_string(), t.span.pair())).unzip(),
         };
         let heredocs: Vec<HeredocView> = if node.sub().is_some() {
             Vec::new()
@@ -137,13 +137,13 @@ impl InstructionView {
             }
         }
         Self {
-            cmd: node.keyword.value.clone(),
-            sub_cmd: node.sub().map(|s| s.keyword.value.clone()),
+            cmd: node.keyword.value.to_string(),
+            sub_cmd: node.sub().map(|s| s.keyword.value.to_string()),
             json: inner.json,
             original,
             start_line: node.start_line,
             end_line: node.end_line,
-            flags: node.flags.iter().map(|f| f.value.clone()).collect(),
+            flags: node.flags.iter().map(|f| f.value.to_string()).collect(),
             value,
             heredocs,
             span: node.span.pair(),

@@ -24,7 +24,7 @@ pub(crate) enum ArgsError {
 pub(crate) type ArgsResult = Result<(RawArgs, bool), ArgsError>;
 
 fn piece(line: &str, start: usize, end: usize) -> Piece {
-    Piece::new(line[start..end].to_string(), start, end)
+    Piece::new(&line[start..end], start, end)
 }
 
 /// `parseStringsWhitespaceDelimited`: split on runs of `[\t\v\f\r ]`, no quoting.
@@ -72,10 +72,7 @@ fn json_array(line: &str, start: usize, end: usize) -> Option<Result<RawArgs, Ar
     let base = start + lead;
     match json::parse_array(body) {
         JsonArray::Strings(strings) => Some(Ok(RawArgs::List(
-            strings
-                .into_iter()
-                .map(|(value, range)| Piece::new(value, base + range.start, base + range.end))
-                .collect(),
+            strings.into_iter().map(|(value, range)| Piece::new(value, base + range.start, base + range.end)).collect(),
         ))),
         JsonArray::NotStringArray => Some(Err(ArgsError::NotStringArray { start: base, end })),
         JsonArray::Invalid => None,
@@ -104,6 +101,9 @@ pub(crate) fn maybe_json_to_list(line: &str, start: usize, end: usize) -> ArgsRe
 }
 
 /// `parseWords`: words split on whitespace, quotes and escapes kept as written.
+///
+/// BuildKit copies each character it keeps, in order, so a word is always a slice of the
+/// line: from its first character to the last one kept (a final escape is dropped).
 pub(crate) fn words(line: &str, start: usize, end: usize, escape: char) -> Vec<Piece> {
     #[derive(PartialEq)]
     enum Phase {
@@ -114,14 +114,21 @@ pub(crate) fn words(line: &str, start: usize, end: usize, escape: char) -> Vec<P
     let text = &line[start..end];
     let mut out = Vec::new();
     let mut phase = Phase::Spaces;
-    let mut word = String::new();
     let mut blank_ok = false;
     let mut word_start = 0;
+    // Just past the last character kept in the current word, if any was kept.
+    let mut kept_end: Option<usize> = None;
+    let push = |out: &mut Vec<Piece>, word_start: usize, kept_end: Option<usize>, blank_ok: bool| {
+        if blank_ok || kept_end.is_some() {
+            let word_end = kept_end.unwrap_or(word_start);
+            out.push(Piece::new(&text[word_start..word_end], start + word_start, start + word_end));
+        }
+    };
     let mut chars = text.char_indices().peekable();
     loop {
-        let Some((pos, mut ch)) = chars.next() else {
-            if phase != Phase::Spaces && (blank_ok || !word.is_empty()) {
-                out.push(Piece::new(word, start + word_start, end));
+        let Some((pos, ch)) = chars.next() else {
+            if phase != Phase::Spaces {
+                push(&mut out, word_start, kept_end, blank_ok);
             }
             break;
         };
@@ -131,16 +138,14 @@ pub(crate) fn words(line: &str, start: usize, end: usize, escape: char) -> Vec<P
             }
             phase = Phase::Word;
             word_start = pos;
+            kept_end = None;
         }
-        let at_end = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| chars.peek().is_none();
+        let mut keep_through = pos + ch.len_utf8();
         match phase {
             Phase::Word => {
                 if gostr::is_space(ch) {
                     phase = Phase::Spaces;
-                    if blank_ok || !word.is_empty() {
-                        out.push(Piece::new(std::mem::take(&mut word), start + word_start, start + pos));
-                    }
-                    word.clear();
+                    push(&mut out, word_start, kept_end, blank_ok);
                     blank_ok = false;
                     continue;
                 }
@@ -149,32 +154,27 @@ pub(crate) fn words(line: &str, start: usize, end: usize, escape: char) -> Vec<P
                     blank_ok = true;
                 }
                 if ch == escape {
-                    if at_end(&mut chars) {
-                        // An escape character at the very end is dropped.
-                        continue;
-                    }
-                    // Outside quotes an escape and the character after it are kept as they are.
-                    word.push(ch);
-                    ch = chars.next().map_or(ch, |(_, c)| c);
+                    // An escape character at the very end is dropped; otherwise the escape and
+                    // the character after it are kept as they are.
+                    let Some((next_pos, next)) = chars.next() else { continue };
+                    keep_through = next_pos + next.len_utf8();
                 }
-                word.push(ch);
             }
             Phase::Quote(quote) => {
                 if ch == quote {
                     phase = Phase::Word;
                 }
                 if ch == escape && quote != '\'' {
-                    if at_end(&mut chars) {
+                    let Some((next_pos, next)) = chars.next() else {
                         phase = Phase::Word;
                         continue;
-                    }
-                    word.push(ch);
-                    ch = chars.next().map_or(ch, |(_, c)| c);
+                    };
+                    keep_through = next_pos + next.len_utf8();
                 }
-                word.push(ch);
             }
             Phase::Spaces => unreachable!("handled above"),
         }
+        kept_end = Some(keep_through);
     }
     out
 }
@@ -210,10 +210,11 @@ pub(crate) fn name_val(line: &str, start: usize, end: usize, escape: char, key: 
         // The word is the source text (less a dropped final escape), so offsets carry over;
         // the key keeps the word's buffer and the value takes the rest.
         let (start, end) = (word.start(), word.end());
-        let mut key_text = word.value;
-        let value_text = key_text.split_off(eq + 1);
-        key_text.truncate(eq);
-        pairs.push((Piece::new(key_text, start, start + eq), Piece::new(value_text, start + eq + 1, end), true));
+        pairs.push((
+            Piece::new(&word.value[..eq], start, start + eq),
+            Piece::new(&word.value[eq + 1..], start + eq + 1, end),
+            true,
+        ));
     }
     Ok((RawArgs::Pairs(pairs), false))
 }
@@ -258,13 +259,15 @@ mod tests {
     fn values(args: &RawArgs) -> Vec<String> {
         match args {
             RawArgs::None => vec![],
-            RawArgs::List(l) => l.iter().map(|p| p.value.clone()).collect(),
+            RawArgs::List(l) => l.iter().map(|p| p.value.to_string()).collect(),
             RawArgs::Pairs(p) => p
                 .iter()
-                .flat_map(|(k, v, e)| [k.value.clone(), v.value.clone(), if *e { "=".into() } else { String::new() }])
+                .flat_map(|(k, v, e)| {
+                    [k.value.to_string(), v.value.to_string(), if *e { "=".into() } else { String::new() }]
+                })
                 .collect(),
             RawArgs::Health(k, c) => {
-                std::iter::once(k.value.clone()).chain(c.iter().map(|p| p.value.clone())).collect()
+                std::iter::once(k.value.to_string()).chain(c.iter().map(|p| p.value.to_string())).collect()
             }
         }
     }

@@ -5,6 +5,8 @@
 //! the exec form; valid JSON that is not an array of strings is a hard error; anything else
 //! (not JSON, or JSON that Go cannot decode) silently falls back to the shell form.
 
+use std::borrow::Cow;
+
 use nom::{
     IResult, Parser,
     branch::alt,
@@ -15,9 +17,9 @@ use nom::{
 
 /// What BuildKit makes of text that starts with `[`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum JsonArray {
+pub(crate) enum JsonArray<'a> {
     /// An array of strings: each decoded string with its byte range in the input.
-    Strings(Vec<(String, std::ops::Range<usize>)>),
+    Strings(Vec<(Cow<'a, str>, std::ops::Range<usize>)>),
     /// Valid JSON, but some element is not a string.
     NotStringArray,
     /// Not an array, not valid JSON, or JSON that Go's decoder rejects.
@@ -65,9 +67,12 @@ fn string_literal(input: &str) -> IResult<&str, &str> {
 }
 
 /// Decodes a validated string literal as Go does: surrogate pairs combine, lone surrogates
-/// become U+FFFD.
-fn decode_string(literal: &str) -> String {
+/// become U+FFFD. A literal without escapes is its own content.
+fn decode_string(literal: &str) -> Cow<'_, str> {
     let inner = &literal[1..literal.len() - 1];
+    if !inner.contains('\\') {
+        return Cow::Borrowed(inner);
+    }
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     let hex4 = |chars: &mut std::str::Chars<'_>| -> u32 {
@@ -108,7 +113,7 @@ fn decode_string(literal: &str) -> String {
             None => {}
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 enum Frame {
@@ -121,11 +126,11 @@ fn skip_ws(s: &str) -> &str {
 }
 
 /// Parses `input` (already starting with `[`) as BuildKit does.
-pub(crate) fn parse_array(input: &str) -> JsonArray {
+pub(crate) fn parse_array(input: &str) -> JsonArray<'_> {
     let mut rest = input;
     let pos = |rest: &str| input.len() - rest.len();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut top_strings: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    let mut top_strings: Vec<(Cow<'_, str>, std::ops::Range<usize>)> = Vec::new();
     let mut all_strings = true;
     let mut overflow = false;
 
@@ -242,7 +247,7 @@ mod tests {
 
     fn strings(input: &str) -> Vec<String> {
         match parse_array(input) {
-            JsonArray::Strings(s) => s.into_iter().map(|(s, _)| s).collect(),
+            JsonArray::Strings(s) => s.into_iter().map(|(s, _)| s.into_owned()).collect(),
             other => panic!("{input}: {other:?}"),
         }
     }

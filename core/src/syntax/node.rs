@@ -2,13 +2,18 @@
 
 use crate::text::Span;
 
+/// Immutable shared text of tokens.
+pub type Text = std::sync::Arc<str>;
+
 /// A piece of text from the Dockerfile with where it came from.
 ///
 /// `value` is what BuildKit's parser makes of the text (quotes kept or removed as it does);
 /// `span` covers the source bytes it was made from, across line continuations.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Token {
-    pub value: String,
+    /// Shared, so that the typed instructions and later layers hold the same text without
+    /// copying it.
+    pub value: Text,
     pub span: Span,
 }
 
@@ -108,13 +113,13 @@ impl Node {
     pub fn values(&self) -> Vec<&str> {
         match &self.args {
             Args::None | Args::Sub(_) => Vec::new(),
-            Args::List(list) => list.iter().map(|t| t.value.as_str()).collect(),
+            Args::List(list) => list.iter().map(|t| t.value.as_ref()).collect(),
             Args::Pairs(pairs) => pairs
                 .iter()
-                .flat_map(|p| [p.key.value.as_str(), p.value.value.as_str(), if p.equals { "=" } else { "" }])
+                .flat_map(|p| [p.key.value.as_ref(), p.value.value.as_ref(), if p.equals { "=" } else { "" }])
                 .collect(),
             Args::Health { kind, command } => {
-                std::iter::once(kind.value.as_str()).chain(command.iter().map(|t| t.value.as_str())).collect()
+                std::iter::once(kind.value.as_ref()).chain(command.iter().map(|t| t.value.as_ref())).collect()
             }
         }
     }

@@ -2,6 +2,7 @@
 //! (BuildKit's `splitCommand` and `extractBuilderFlags`).
 
 use crate::gostr;
+use crate::syntax::node::Text;
 
 /// A piece of a logical line: its text as BuildKit produces it and its byte range in the line.
 ///
@@ -9,14 +10,18 @@ use crate::gostr;
 /// into tokens reuses the list's allocation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Piece {
-    pub(crate) value: String,
+    pub(crate) value: Text,
     start: u32,
     end: u32,
 }
 
 impl Piece {
-    pub(crate) fn new(value: String, start: usize, end: usize) -> Self {
-        Self { value, start: u32::try_from(start).unwrap_or(u32::MAX), end: u32::try_from(end).unwrap_or(u32::MAX) }
+    pub(crate) fn new(value: impl Into<Text>, start: usize, end: usize) -> Self {
+        Self {
+            value: value.into(),
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
     }
 
     pub(crate) fn start(&self) -> usize {
@@ -25,6 +30,11 @@ impl Piece {
 
     pub(crate) fn end(&self) -> usize {
         self.end as usize
+    }
+
+    /// A piece whose text is already shared.
+    pub(crate) fn shared(value: Text, start: usize, end: usize) -> Self {
+        Self::new(value, start, end)
     }
 
     /// The same piece, `offset` bytes further into the line.
@@ -37,7 +47,8 @@ impl Piece {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Split {
-    pub(crate) keyword: Piece,
+    /// Where the keyword is in the line (the caller makes the token, sharing repeated keywords).
+    pub(crate) keyword: (usize, usize),
     pub(crate) flags: Vec<Piece>,
     /// Start and end of the arguments (trimmed) in the line.
     pub(crate) args: (usize, usize),
@@ -56,9 +67,9 @@ pub(crate) fn split_command(line: &str, escape: char) -> Split {
     let (start, end) = trim_range(line, 0, line.len());
     let body = &line[start..end];
     let Some(ws) = body.find(gostr::is_split_space) else {
-        return Split { keyword: Piece::new(body.to_string(), start, end), flags: Vec::new(), args: (end, end) };
+        return Split { keyword: (start, end), flags: Vec::new(), args: (end, end) };
     };
-    let keyword = Piece::new(body[..ws].to_string(), start, start + ws);
+    let keyword = (start, start + ws);
     let rest_start = start + ws + (body[ws..].len() - body[ws..].trim_start_matches(gostr::is_split_space).len());
     let (flags, args_start) = extract_flags(line, rest_start, end, escape);
     let args = trim_range(line, args_start, end);
@@ -118,7 +129,7 @@ fn extract_flags(line: &str, start: usize, end: usize, escape: char) -> (Vec<Pie
         }
         if pos == end {
             if word != "--" && (blank_ok || !word.is_empty()) {
-                flags.push(Piece::new(std::mem::take(&mut word), word_start, pos));
+                flags.push(Piece::new(word.as_str(), word_start, pos));
             }
             break;
         }
@@ -131,7 +142,7 @@ fn extract_flags(line: &str, start: usize, end: usize, escape: char) -> (Vec<Pie
                         return (flags, boundary(line, pos));
                     }
                     if blank_ok || !word.is_empty() {
-                        flags.push(Piece::new(std::mem::take(&mut word), word_start, pos));
+                        flags.push(Piece::new(word.as_str(), word_start, pos));
                     }
                     word.clear();
                     blank_ok = false;
@@ -184,14 +195,14 @@ mod tests {
 
     fn flags(line: &str) -> (Vec<String>, String) {
         let split = split_command(line, '\\');
-        (split.flags.into_iter().map(|p| p.value).collect(), line[split.args.0..split.args.1].to_string())
+        (split.flags.into_iter().map(|p| p.value.to_string()).collect(), line[split.args.0..split.args.1].to_string())
     }
 
     #[test]
     fn flags_and_args() {
         assert_eq!(
             flags("COPY --from=a --chown='x y' src dst"),
-            (vec!["--from=a".into(), "--chown=x y".into()], "src dst".into())
+            (vec!["--from=a".to_string(), "--chown=x y".to_string()], "src dst".to_string())
         );
         assert_eq!(flags("COPY -- --x dst"), (vec![], "--x dst".into()));
         assert_eq!(flags("CMD --doit [ \"a\" ]"), (vec!["--doit".into()], "[ \"a\" ]".into()));
@@ -203,8 +214,8 @@ mod tests {
     #[test]
     fn keyword_split() {
         let s = split_command("  run\t\u{b} echo hi  ", '\\');
-        assert_eq!(s.keyword.value, "run");
+        assert_eq!(s.keyword, (2, 5));
         assert_eq!(s.args, (8, 15));
-        assert_eq!(split_command("onbuild", '\\').keyword.value, "onbuild");
+        assert_eq!(split_command("onbuild", '\\').keyword, (0, 7));
     }
 }

@@ -93,7 +93,8 @@ fn check_one(out: &mut impl Write, file: &PathBuf, format: Format, many: bool) -
             let index = LineIndex::new(&source.text);
             let renderer = render::renderer(render::stdout_is_terminal());
             for d in diagnostics.iter().take(MAX_SHOWN) {
-                writeln!(out, "{}\n", render::diagnostic(&renderer, &source.name, &source.text, &index, d)).map_err(write_error)?;
+                writeln!(out, "{}\n", render::diagnostic(&renderer, &source.name, &source.text, &index, d))
+                    .map_err(write_error)?;
             }
             if diagnostics.len() > MAX_SHOWN {
                 writeln!(out, "... and {} more (`--format json` lists them all)\n", diagnostics.len() - MAX_SHOWN)
@@ -111,6 +112,7 @@ fn check_one(out: &mut impl Write, file: &PathBuf, format: Format, many: bool) -
     Ok(if has_errors { Outcome::DockerfileErrors } else { Outcome::Clean })
 }
 
+#[allow(clippy::needless_pass_by_value)] // the shape `map_err` wants
 fn write_error(e: std::io::Error) -> String {
     format!("cannot write the report: {e}")
 }
