@@ -11,10 +11,21 @@ use stagecraft_core::report::ParseReport;
 use stagecraft_core::text::ColumnUnit;
 use stagecraft_core::{Analysis, syntax};
 
-/// Every layer and every view over `bytes`; a panic anywhere fails the test.
+/// Every layer and every view over `bytes`; a panic anywhere fails the test, and so does a
+/// span outside the text.
 fn run_everything(bytes: &[u8]) -> usize {
     let decoded = syntax::decode(bytes);
     let analysis = Analysis::new(&decoded.text);
+    let len = decoded.text.len();
+    for d in analysis.diagnostics() {
+        assert!(d.span.start <= d.span.end && d.span.end as usize <= len, "{d:?} outside {len} bytes");
+    }
+    for node in &analysis.tree.nodes {
+        assert!(node.span.end as usize <= len);
+        for t in node.arg_tokens().into_iter().chain(&node.flags) {
+            assert!(t.span.start <= t.span.end && t.span.end as usize <= len, "{t:?} outside {len} bytes");
+        }
+    }
     let report = ParseReport::new(&analysis.tree, &decoded.text, &[], ColumnUnit::Utf16);
     let json = serde_json::to_string(&report).expect("serialisable");
     let dump = syntax::dump(&analysis.tree);
@@ -229,4 +240,20 @@ fn mutated_dockerfiles_never_panic() {
             Ok(())
         })
         .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Inputs that once crashed the fuzzer (`cargo xtask fuzz`) stay fixed.
+#[test]
+fn fuzz_regressions_replay() {
+    let dir = stagecraft_tests::workspace_root().join("tests/fixtures/fuzz-regressions");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).expect("regression folder").flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        run_everything(&std::fs::read(&path).expect("read regression input"));
+        count += 1;
+    }
+    eprintln!("{count} fuzz regression inputs replayed");
 }
