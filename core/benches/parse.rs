@@ -16,8 +16,11 @@ use stagecraft_core::{instructions, syntax};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn corpus() -> Vec<String> {
-    let dir = std::env::var_os("STAGECRAFT_CORPUS_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/realworld"), PathBuf::from);
+    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/realworld");
+    let dir = std::env::var_os("STAGECRAFT_CORPUS_DIR").map_or_else(
+        || if beside.is_dir() { beside } else { PathBuf::from("/work/shared/corpus/realworld") },
+        PathBuf::from,
+    );
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("corpus {}: {e}", dir.display()))
         .filter_map(Result::ok)

@@ -31,12 +31,16 @@ pub fn skip_or_fail(what: &str) {
     eprintln!();
 }
 
-/// The shared folder beside the project (`../shared`), if present.
+/// The shared folder (`../shared` beside the project): `$STAGECRAFT_SHARED_DIR`, else
+/// `../shared` next to this checkout, else the workplace's `/work/shared` (a CI clone may live
+/// elsewhere on the same machine).
 #[must_use]
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir =
-        std::env::var_os("STAGECRAFT_SHARED_DIR").map_or_else(|| workspace_root().join("../shared"), PathBuf::from);
-    dir.is_dir().then_some(dir)
+    if let Some(dir) = std::env::var_os("STAGECRAFT_SHARED_DIR") {
+        let dir = PathBuf::from(dir);
+        return dir.is_dir().then_some(dir);
+    }
+    [workspace_root().join("../shared"), PathBuf::from("/work/shared")].into_iter().find(|d| d.is_dir())
 }
 
 /// The `stagecraft` binary built for this test run.

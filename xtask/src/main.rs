@@ -133,8 +133,13 @@ fn test() -> Result {
 }
 
 fn corpus_files() -> Result<Vec<PathBuf>> {
-    let dir = std::env::var_os("STAGECRAFT_CORPUS_DIR")
-        .map_or_else(|| root().join("../shared/corpus/realworld"), PathBuf::from);
+    let dir = std::env::var_os("STAGECRAFT_CORPUS_DIR").map_or_else(
+        || {
+            let beside = root().join("../shared/corpus/realworld");
+            if beside.is_dir() { beside } else { PathBuf::from("/work/shared/corpus/realworld") }
+        },
+        PathBuf::from,
+    );
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| format!("corpus {}: {e} (set STAGECRAFT_CORPUS_DIR)", dir.display()))?
         .filter_map(std::result::Result::ok)
