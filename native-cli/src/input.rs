@@ -23,6 +23,12 @@ pub(crate) fn read(path: &PathBuf) -> Result<Source, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         (path.display().to_string(), bytes)
     };
-    let decoded = stagecraft_core::syntax::decode(&bytes);
-    Ok(Source { name, text: decoded.text.into_owned(), decode_diagnostic: decoded.diagnostic })
+    // Valid UTF-8 becomes the text without a copy; anything else is repaired by the core.
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source { name, text, decode_diagnostic: None }),
+        Err(err) => {
+            let decoded = stagecraft_core::syntax::decode(err.as_bytes());
+            Ok(Source { name, text: decoded.text.into_owned(), decode_diagnostic: decoded.diagnostic })
+        }
+    }
 }
