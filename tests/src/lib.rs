@@ -43,6 +43,30 @@ pub fn shared_dir() -> Option<PathBuf> {
     [workspace_root().join("../shared"), PathBuf::from("/work/shared")].into_iter().find(|d| d.is_dir())
 }
 
+/// Every file under `dir` (recursively) that `pick` accepts, sorted.
+pub fn files_under(dir: &Path, pick: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if pick(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Test inputs, not documentation or manifests, in a data folder.
+#[must_use]
+pub fn is_input(path: &Path) -> bool {
+    !path.extension().is_some_and(|e| e == "md" || e == "tsv")
+}
+
 /// The `stagecraft` binary built for this test run.
 #[must_use]
 pub fn stagecraft_bin() -> PathBuf {

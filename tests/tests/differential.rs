@@ -6,13 +6,13 @@
 //! today wins; `stagecraft_tests::oracle::known_difference` lists those cases with the reason,
 //! and they are reported, not compared.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, Once, OnceLock};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use stagecraft_tests::oracle::{self, Answer, Oracle};
-use stagecraft_tests::{shared_dir, skip_or_fail, stagecraft_bin, workspace_root};
+use stagecraft_tests::{files_under, is_input, shared_dir, skip_or_fail, stagecraft_bin, workspace_root};
 
 fn oracle() -> Option<&'static Mutex<Oracle>> {
     static ORACLE: OnceLock<Result<Mutex<Oracle>, String>> = OnceLock::new();
@@ -84,23 +84,6 @@ fn report(label: &str, compared: usize, failures: &[String], differences: &[Stri
     assert!(failures.is_empty(), "{label}: {} mismatch(es):\n\n{}", failures.len(), failures.join("\n\n"));
 }
 
-fn files_in(dir: &Path, pick: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if pick(&path) {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn realworld_corpus_matches_the_official_parser() {
     let Some(shared) = shared_dir() else {
@@ -112,7 +95,7 @@ fn realworld_corpus_matches_the_official_parser() {
         skip_or_fail("../shared/corpus/realworld is absent");
         return;
     }
-    let files = files_in(&corpus, |p| !p.extension().is_some_and(|e| e == "md" || e == "tsv"));
+    let files = files_under(&corpus, is_input);
     assert!(files.len() > 100, "the corpus holds {} files", files.len());
     let (compared, failures, differences) = compare_files(&files);
     report("real-world corpus", compared, &failures, &differences);
@@ -121,7 +104,7 @@ fn realworld_corpus_matches_the_official_parser() {
 #[test]
 fn conformance_inputs_match_the_official_parser() {
     let root = workspace_root().join("tests/conformance/buildkit/parser");
-    let files = files_in(&root, |p| p.file_name().is_some_and(|n| n == "Dockerfile"));
+    let files = files_under(&root, |p| p.file_name().is_some_and(|n| n == "Dockerfile"));
     assert!(files.len() > 20);
     let (compared, failures, differences) = compare_files(&files);
     report("conformance inputs", compared, &failures, &differences);

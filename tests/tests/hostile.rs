@@ -208,23 +208,14 @@ fn mutated(seed: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn seeds() -> Vec<Vec<u8>> {
-    let mut seeds = Vec::new();
-    let mut dirs = vec![stagecraft_tests::workspace_root().join("tests/conformance/buildkit/parser")];
+    let mut files = stagecraft_tests::files_under(
+        &stagecraft_tests::workspace_root().join("tests/conformance/buildkit/parser"),
+        stagecraft_tests::is_input,
+    );
     if let Some(shared) = stagecraft_tests::shared_dir() {
-        dirs.push(shared.join("corpus/realworld"));
+        files.extend(stagecraft_tests::files_under(&shared.join("corpus/realworld"), stagecraft_tests::is_input));
     }
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if !path.extension().is_some_and(|e| e == "md" || e == "tsv") {
-                seeds.push(std::fs::read(&path).expect("read seed"));
-            }
-        }
-    }
-    seeds.sort();
-    seeds
+    files.iter().map(|p| std::fs::read(p).expect("read seed")).collect()
 }
 
 #[test]
