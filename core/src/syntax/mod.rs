@@ -198,7 +198,7 @@ impl<'a> Parser<'a> {
     }
 
     /// BuildKit's `possibleParserDirective` on a line; true when it was a valid directive.
-    fn directive(&mut self, token: &str, token_start: usize, line: Physical) -> bool {
+    fn directive(&mut self, token: &str, token_start: usize) -> bool {
         if self.directive_state.done {
             return false;
         }
@@ -233,7 +233,6 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        let _ = line;
         self.directives.push(Directive {
             name,
             value,
@@ -269,7 +268,7 @@ impl<'a> Parser<'a> {
             }
             let token = trim_left_space(trim_newline(raw));
             let token_start = start + (trim_newline(raw).len() - token.len());
-            if self.directive(token, token_start, line) {
+            if self.directive(token, token_start) {
                 comments.pop();
             }
             let content = if is_comment(token) { "" } else { token };
@@ -296,7 +295,7 @@ impl<'a> Parser<'a> {
                 last_line = next;
                 let raw = &self.text[next.start..next.end];
                 let token = trim_newline(raw);
-                self.directive(token, next.start, next);
+                self.directive(token, next.start);
                 current_line += 1;
                 if is_comment(raw) {
                     continue;
