@@ -12,9 +12,6 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use stagecraft_core::{instructions, syntax};
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn corpus() -> Vec<String> {
     let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/realworld");
     let dir = std::env::var_os("STAGECRAFT_CORPUS_DIR").map_or_else(
