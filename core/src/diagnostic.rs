@@ -109,6 +109,82 @@ codes! {
     HeredocNotAllowed => Error,
     /// A `COPY --from` or `RUN --mount from=` value that uses variable expansion.
     FromVariableExpansion => Error,
+
+    // --- plan layer (BuildKit's `dockerfile2llb` up to dispatch) ---
+    /// `--target` names no stage.
+    UnknownTarget => Error,
+    /// A FROM base that is blank after expansion, or cannot be expanded.
+    InvalidBase => Error,
+    /// A `--platform` that cannot be expanded or parsed.
+    InvalidPlatform => Error,
+    /// `COPY --from=N` with an index out of range.
+    InvalidStageReference => Error,
+    /// Stages that depend on each other in a cycle.
+    CircularDependency => Error,
+    /// A built stage reads from a stage defined after it.
+    ForwardStageReference => Error,
+    /// A word BuildKit cannot expand (`${VAR:?message}` unset, bad substitution, ...).
+    ExpansionError => Error,
+    /// An instruction BuildKit refuses when it builds the stage (a bad `EXPOSE` port, an
+    /// unknown `STOPSIGNAL`, an empty `VOLUME`, ...).
+    InvalidInstruction => Error,
+    /// A `# check=` directive or `BUILDKIT_DOCKERFILE_CHECK` value BuildKit cannot parse.
+    InvalidCheckOption => Error,
+    /// `# check=error=true`: the build fails because build checks found something.
+    LintViolation => Error,
+    /// A `.dockerignore` pattern Docker cannot use.
+    InvalidDockerignore => Error,
+
+    // --- build checks (BuildKit's linter rules, by their names; see `lint::rules`) ---
+    /// A stage name that is not lowercase.
+    StageNameCasing => Warning,
+    /// The `AS` keyword's case differs from the `FROM` keyword's.
+    FromAsCasing => Warning,
+    /// An instruction keyword cased differently from the file's majority.
+    ConsistentInstructionCasing => Warning,
+    /// Two stages with the same name.
+    DuplicateStageName => Warning,
+    /// A stage named `scratch` or `context`.
+    ReservedStageName => Warning,
+    /// A shell-form `CMD` or `ENTRYPOINT`.
+    JSONArgsRecommended => Warning,
+    /// `MAINTAINER` instead of a label.
+    MaintainerDeprecated => Warning,
+    /// A FROM line uses an ARG that no global `ARG` declares.
+    UndefinedArgInFrom => Warning,
+    /// The first `WORKDIR` of a stage is relative.
+    WorkdirRelativePath => Warning,
+    /// A variable used before anything defines it.
+    UndefinedVar => Warning,
+    /// More than one `CMD`, `ENTRYPOINT` or `HEALTHCHECK` in a stage.
+    MultipleInstructionsDisallowed => Warning,
+    /// `ENV key value` or `LABEL key value` instead of `key=value`.
+    LegacyKeyValueFormat => Warning,
+    /// The base image's platform is not the platform the build asks for.
+    InvalidBaseImagePlatform => Warning,
+    /// `FROM --platform=$TARGETPLATFORM`, which is the default anyway.
+    RedundantTargetPlatform => Warning,
+    /// An `ARG` or `ENV` whose name suggests a secret.
+    SecretsUsedInArgOrEnv => Warning,
+    /// With only the global ARGs' defaults, a FROM line names no valid image.
+    InvalidDefaultArgInFrom => Warning,
+    /// `FROM --platform=` with a constant value.
+    FromPlatformFlagConstDisallowed => Warning,
+    /// A `COPY` or `ADD` source that `.dockerignore` excludes.
+    CopyIgnoredFile => Warning,
+    /// A comment above `FROM ... AS name` or `ARG name` that is not `# name description`.
+    InvalidDefinitionDescription => Warning,
+    /// An `EXPOSE` protocol that is not lowercase.
+    ExposeProtoCasing => Warning,
+    /// An `EXPOSE` with an IP address or a host-port mapping.
+    ExposeInvalidFormat => Warning,
+}
+
+/// A secondary location of a diagnostic: another place that takes part in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
 }
 
 /// A finding about the Dockerfile, with the exact span it is about.
@@ -120,18 +196,27 @@ pub struct Diagnostic {
     pub span: Span,
     /// What to do about it, when there is something useful to say.
     pub help: Option<String>,
+    /// Other places that take part (the rest of a dependency cycle, the comment a check is
+    /// about, ...).
+    pub related: Vec<Label>,
 }
 
 impl Diagnostic {
     /// A diagnostic with the code's default severity.
     #[must_use]
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
-        Self { code, severity: code.severity(), message: message.into(), span, help: None }
+        Self { code, severity: code.severity(), message: message.into(), span, help: None, related: Vec::new() }
     }
 
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Label { span, message: message.into() });
         self
     }
 

@@ -9,14 +9,19 @@
 //! thread or process (enforced by `clippy.toml`), and builds for `wasm32-unknown-unknown`.
 
 pub mod analysis;
+pub mod catalog;
 pub mod diagnostic;
+pub mod dockerignore;
 pub mod gostr;
 pub mod instructions;
+pub mod lint;
+pub mod plan;
+pub mod platform;
 pub mod report;
 pub mod shell;
 pub mod syntax;
 pub mod text;
 
-pub use analysis::Analysis;
+pub use analysis::{Analysis, CheckOptions, Checked};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use text::{LineIndex, Span};

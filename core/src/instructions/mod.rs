@@ -7,14 +7,14 @@
 //! them for built stages only, as BuildKit does.
 
 mod flags;
-mod goparse;
+pub(crate) mod goparse;
 mod mount;
 pub mod suggest;
 
 use serde::Serialize;
 
 pub use flags::FlagValue;
-pub use mount::{Mount, MountType};
+pub use mount::{Mount, MountField, MountType};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::gostr;

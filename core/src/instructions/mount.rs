@@ -69,6 +69,18 @@ pub struct Mount {
     pub span: Span,
     /// The span of the `from=` field, when there is one.
     pub from_span: Option<Span>,
+    /// Every `key=value` field as written (values unexpanded), for dispatch-time expansion.
+    pub fields: Vec<MountField>,
+}
+
+/// One `key=value` field of a `--mount` value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MountField {
+    /// The key, lowercased.
+    pub key: String,
+    pub value: String,
+    /// The value's span (exact when the flag word has no quotes or escapes before it).
+    pub span: Span,
 }
 
 impl Mount {
@@ -260,6 +272,8 @@ pub(crate) fn parse(
         };
         let key = key.to_ascii_lowercase();
         let val = val.to_string();
+        let value_start = (span.start as usize + key.len() + 1).min(span.end as usize);
+        mount.fields.push(MountField { key: key.clone(), value: val.clone(), span: Span::new(value_start, span.end as usize) });
         if key == "from" {
             // BuildKit refuses a variable here at parse time: stage dependencies must be static.
             if let Some(i) = val.find('$')

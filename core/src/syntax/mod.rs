@@ -311,11 +311,17 @@ impl<'a> Parser<'a> {
                     end_of_line = true;
                 }
             }
-            if let Some(&first_empty) = empty_continuations.first() {
-                self.diagnostics.push(
-                    Diagnostic::new(Code::NoEmptyContinuation, first_empty, "Empty continuation line")
-                        .with_help("remove the empty line, or end it with the escape character: empty continuation lines will become errors in a future release"),
-                );
+            if !empty_continuations.is_empty() {
+                // BuildKit reports the warning at the instruction's last line; the empty lines
+                // themselves are labelled.
+                let last = trim_newline(&self.text[last_line.start..last_line.end]);
+                let at = Span::new(last_line.start, last_line.start + last.len());
+                let mut diagnostic = Diagnostic::new(Code::NoEmptyContinuation, at, "Empty continuation line")
+                    .with_help("remove the empty line, or end it with the escape character: empty continuation lines will become errors in a future release");
+                for &empty in &empty_continuations {
+                    diagnostic = diagnostic.with_related(empty, "this line is empty");
+                }
+                self.diagnostics.push(diagnostic);
             }
 
             let mut node = self.node_from_line(&logical, 0, logical.text.len(), 0);

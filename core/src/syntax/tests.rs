@@ -16,6 +16,11 @@ fn continuation_comments_and_empty_lines() {
     assert_eq!(run.span.slice(text), "RUN echo a \\\n# comment\n\n   b");
     assert_eq!(tree.diagnostics.len(), 1);
     assert_eq!(tree.diagnostics[0].code, Code::NoEmptyContinuation);
+    // Reported where BuildKit reports it (the instruction's last line), the empty line labelled.
+    assert_eq!(tree.diagnostics[0].span.slice(text), "   b");
+    assert_eq!(tree.diagnostics[0].related.len(), 1);
+    assert_eq!(tree.diagnostics[0].related[0].span.slice(text), "");
+    assert_eq!(tree.diagnostics[0].related[0].span.start, 30);
 }
 
 #[test]

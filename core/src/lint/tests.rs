@@ -1,0 +1,2 @@
+//! Unit tests of the build checks; BuildKit's documented examples run in `tests/` (lint
+//! conformance).
