@@ -6,6 +6,7 @@
 // A command-line tool prints its results on standard output.
 #![allow(clippy::print_stdout)]
 
+mod build_flags;
 mod commands;
 mod input;
 mod render;
@@ -29,8 +30,14 @@ struct Cli {
 enum Command {
     /// Run BuildKit's parser only and print its tree.
     Parse(commands::parse::Args),
-    /// Report every problem in a Dockerfile.
+    /// Report every problem in a Dockerfile: errors and BuildKit's build checks.
     Check(commands::check::Args),
+    /// Show the stages, which ones the target builds and why (text, JSON, Graphviz, Mermaid).
+    Graph(commands::graph::Args),
+    /// Show what building the target needs: build args, secrets and ssh mounts.
+    Outline(commands::outline::Args),
+    /// List the stages a build can target, with their descriptions.
+    Targets(commands::targets::Args),
 }
 
 /// How a command ended: 0 clean, 1 the Dockerfile has errors, 2 usage or I/O failure.
@@ -56,6 +63,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Parse(args) => commands::parse::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Graph(args) => commands::graph::run(&args),
+        Command::Outline(args) => commands::outline::run(&args),
+        Command::Targets(args) => commands::targets::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -59,8 +59,31 @@ pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &Li
         .path(name)
         .annotation(AnnotationKind::Primary.span(lo..hi.max(lo)));
     let mut report = vec![level.primary_title(d.message.as_str()).id(d.code.name()).element(snippet)];
+    // Related places, each with its own line.
+    let mut related = Vec::new();
+    for label in d.related.iter().take(MAX_LINES) {
+        let line = index.line_of(label.span.start);
+        let line_span = index.line_span(text, line);
+        let (ls, le) = (line_span.start as usize, line_span.end as usize);
+        let ls = ls.max(floor(text, (label.span.start as usize).saturating_sub(CONTEXT)));
+        let le = le.min(ceil(text, label.span.start as usize + CONTEXT)).max(ls);
+        let lo = (label.span.start as usize).clamp(ls, le) - ls;
+        let hi = (label.span.end as usize).clamp(ls, le) - ls;
+        related.push((label.message.as_str(), &text[ls..le], line + 1, lo, hi));
+    }
+    for (message, excerpt, line, lo, hi) in &related {
+        report.push(
+            Group::with_title(Level::NOTE.secondary_title(*message)).element(
+                Snippet::source(*excerpt).line_start(*line).path(name).annotation(AnnotationKind::Context.span(*lo..(*hi).max(*lo))),
+            ),
+        );
+    }
     if let Some(help) = &d.help {
         report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+    }
+    let url = stagecraft_core::lint::rules::rule(d.code).map(|r| format!("build check {}: {}", r.name(), r.url));
+    if let Some(url) = &url {
+        report.push(Group::with_title(Level::NOTE.secondary_title(url.as_str())));
     }
     renderer.render(&report)
 }

@@ -628,6 +628,10 @@ impl<'a> Walker<'a> {
     /// A stage may only read from stages BuildKit has already dispatched: those defined before
     /// it (or itself).
     fn order_check(&mut self, stage: &Stage, kind: EdgeKind, from: &str, mount_target: &str, span: Span) {
+        // A cycle stops BuildKit before dispatch; its error already says what is wrong.
+        if self.plan.diagnostics.iter().any(|d| d.code == Code::CircularDependency) {
+            return;
+        }
         let Some(source) = self.resolve_source(kind, from) else { return };
         if source <= stage.index || (!self.options.all_stages && !self.plan.stages[source].built) {
             return;

@@ -67,10 +67,19 @@ impl BuildOptions {
         self.build_args.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    /// The value of a named build context.
+    /// The value of a named build context for an image or stage name. BuildKit looks the
+    /// name up normalised: its familiar form without `:latest` (`docker.io/library/alpine:latest`
+    /// and `alpine` both find `--build-context alpine=...`); `scratch` and `context` never.
     #[must_use]
     pub fn build_context(&self, name: &str) -> Option<&str> {
-        self.build_contexts.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        if name.eq_ignore_ascii_case("scratch") || name.eq_ignore_ascii_case("context") {
+            return None;
+        }
+        let normalized = reference::parse_normalized(name).ok().map(|r| {
+            let familiar = r.familiar_string();
+            familiar.strip_suffix(":latest").map_or(familiar.clone(), str::to_string)
+        })?;
+        self.build_contexts.iter().rev().find(|(k, _)| *k == normalized).map(|(_, v)| v.as_str())
     }
 }
 
@@ -281,6 +290,14 @@ impl<'a> Planner<'a> {
             },
             &mut self.diagnostics,
         );
+        let mut args = args;
+        for arg in &mut args {
+            let Some(span) = arg.span else { continue };
+            let owner = meta_instructions.iter().map(|&i| &self.items[i]).find(|it| it.span.start <= span.start && span.end <= it.span.end);
+            if let Some(item) = owner {
+                arg.description = description_of(self.text, &self.tree.nodes[item.node], &arg.name);
+            }
+        }
         let global_env = meta::env_of(&args);
         self.resolve_bases(&mut stages, &global_env);
         self.resolve_deps(&mut stages);

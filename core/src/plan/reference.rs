@@ -46,6 +46,21 @@ impl Reference {
         }
     }
 
+    /// `reference.FamiliarString`: the familiar name with the tag and digest as written.
+    #[must_use]
+    pub fn familiar_string(&self) -> String {
+        let mut s = self.familiar_name();
+        if let Some(t) = &self.tag {
+            s.push(':');
+            s.push_str(t);
+        }
+        if let Some(d) = &self.digest {
+            s.push('@');
+            s.push_str(d);
+        }
+        s
+    }
+
     /// The tag, `latest` when none is written and there is no digest.
     #[must_use]
     pub fn tag_or_latest(&self) -> &str {

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub mod plan;
+pub mod sarif;
+
 use crate::diagnostic::Diagnostic;
 use crate::syntax::{Args, Node, SyntaxTree};
 use crate::text::{ColumnUnit, LineIndex};
@@ -26,6 +29,21 @@ pub struct DiagnosticView {
     pub end_column: u32,
     pub span: [u32; 2],
     pub help: Option<String>,
+    /// The build check's documentation, for build-check codes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'static str>,
+    /// Other places that take part.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedView>,
+}
+
+/// A secondary location of a diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RelatedView {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+    pub span: [u32; 2],
 }
 
 impl DiagnosticView {
@@ -43,6 +61,15 @@ impl DiagnosticView {
             end_column: end.column,
             span: diagnostic.span.pair(),
             help: diagnostic.help.clone(),
+            url: crate::lint::rules::rule(diagnostic.code).map(|r| r.url),
+            related: diagnostic
+                .related
+                .iter()
+                .map(|l| {
+                    let at = index.line_col(text, l.span.start, unit);
+                    RelatedView { message: l.message.clone(), line: at.line, column: at.column, span: l.span.pair() }
+                })
+                .collect(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `stagecraft check`: every diagnostic of every layer that exists, for a person or a tool.
+//! `stagecraft check`: every diagnostic of every layer and BuildKit's build checks, for a
+//! person, a tool (JSON) or a code-scanning service (SARIF).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -6,17 +7,20 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use stagecraft_core::report::{CheckReport, SCHEMA, diagnostic_views};
 use stagecraft_core::text::ColumnUnit;
-use stagecraft_core::{Analysis, Diagnostic, LineIndex, Severity};
+use stagecraft_core::{Analysis, CheckOptions, Diagnostic, LineIndex, Severity};
 
+use crate::build_flags::{OptionFlags, dockerignore};
 use crate::{Outcome, input, render};
 
 /// Diagnostics shown in full by the human format; a machine-generated file can have thousands.
 const MAX_SHOWN: usize = 200;
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, one log for all files (for code-scanning tools).
+    Sarif,
 }
 
 #[derive(Debug, clap::Args)]
@@ -27,9 +31,19 @@ pub(crate) struct Args {
     files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// The build context, for `.dockerignore` (default: each Dockerfile's directory).
+    #[arg(long)]
+    context: Option<PathBuf>,
+    /// Without `--target`, every stage is checked (as `docker build --check` does); with it,
+    /// only the stages the target builds.
+    #[command(flatten)]
+    options: OptionFlags,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
+    if args.format == Format::Sarif {
+        return sarif(args);
+    }
     let many = args.files.len() > 1;
     // Files are independent: check them on every core, then print the reports in order.
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(args.files.len()).max(1);
@@ -43,7 +57,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
                     let mut buffer = Vec::new();
                     let mut outcome = Outcome::Clean;
                     for file in files {
-                        if check_one(&mut buffer, file, args.format, many)? == Outcome::DockerfileErrors {
+                        if check_one(&mut buffer, file, args, many)? == Outcome::DockerfileErrors {
                             outcome = Outcome::DockerfileErrors;
                         }
                     }
@@ -73,14 +87,51 @@ struct FileReport<'a> {
     diagnostics: Vec<stagecraft_core::report::DiagnosticView>,
 }
 
-fn check_one(out: &mut impl Write, file: &PathBuf, format: Format, many: bool) -> Result<Outcome, String> {
+/// Reads one Dockerfile and checks it: the file, and every diagnostic.
+fn analyse(file: &PathBuf, args: &Args) -> Result<(input::Source, Vec<Diagnostic>), String> {
     let source = input::read(file)?;
+    let context = args.context.clone().unwrap_or_else(|| match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    });
+    let options = CheckOptions {
+        dockerignore: dockerignore(file, &context)?,
+        ..CheckOptions::lint(args.options.build_options()?)
+    };
     let analysis = Analysis::new(&source.text);
-    let mut diagnostics: Vec<&Diagnostic> = source.decode_diagnostic.iter().collect();
-    diagnostics.extend(analysis.diagnostics());
+    let checked = analysis.check(&source.text, &options);
+    let mut diagnostics: Vec<Diagnostic> = source.decode_diagnostic.iter().cloned().collect();
+    diagnostics.extend(checked.diagnostics);
+    Ok((source, diagnostics))
+}
+
+fn sarif(args: &Args) -> Result<Outcome, String> {
+    let mut analysed = Vec::new();
+    for file in &args.files {
+        analysed.push(analyse(file, args)?);
+    }
+    let files: Vec<stagecraft_core::report::sarif::SarifFile<'_>> = analysed
+        .iter()
+        .map(|(source, diagnostics)| stagecraft_core::report::sarif::SarifFile {
+            uri: &source.name,
+            text: &source.text,
+            diagnostics: diagnostics.iter().collect(),
+        })
+        .collect();
+    let log = stagecraft_core::report::sarif::log(&files, env!("CARGO_PKG_VERSION"));
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::to_string_pretty(&log).map_err(|e| e.to_string())?).map_err(write_error)?;
+    let errors = analysed.iter().any(|(_, ds)| ds.iter().any(Diagnostic::is_error));
+    Ok(if errors { Outcome::DockerfileErrors } else { Outcome::Clean })
+}
+
+fn check_one(out: &mut impl Write, file: &PathBuf, args: &Args, many: bool) -> Result<Outcome, String> {
+    let (source, diagnostics) = analyse(file, args)?;
+    let diagnostics: Vec<&Diagnostic> = diagnostics.iter().collect();
     let has_errors = diagnostics.iter().any(|d| d.is_error());
-    match format {
-        Format::Json => {
+    match args.format {
+        // SARIF is one log for every file, written by `sarif()`; never per file.
+        Format::Json | Format::Sarif => {
             let views = diagnostic_views(diagnostics, &source.text, ColumnUnit::Char);
             let line = if many {
                 serde_json::to_string(&FileReport { schema: SCHEMA, file: &source.name, diagnostics: views })

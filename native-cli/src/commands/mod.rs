@@ -1,4 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod check;
+pub(crate) mod graph;
+pub(crate) mod outline;
 pub(crate) mod parse;
+pub(crate) mod targets;

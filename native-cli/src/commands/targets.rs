@@ -1,0 +1,59 @@
+//! `stagecraft targets`: every stage a build can target, with its description, in the spirit
+//! of `docker buildx build --call=targets`.
+
+use std::fmt::Write as _;
+
+use clap::ValueEnum;
+use stagecraft_core::report::plan::TargetsReport;
+use stagecraft_core::text::ColumnUnit;
+use stagecraft_core::{Analysis, LineIndex};
+
+use crate::build_flags::BuildFlags;
+use crate::commands::outline::table;
+use crate::{Outcome, render};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    build: BuildFlags,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
+    let (source, options) = args.build.load(false)?;
+    let analysis = Analysis::new(&source.text);
+    let plan = analysis.plan(&source.text, &options.build);
+    let extra: Vec<_> = source.decode_diagnostic.clone().into_iter().collect();
+    let report = TargetsReport::new(&analysis, &plan, &source.text, &extra, ColumnUnit::Char);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?),
+        Format::Text => {
+            let mut out = String::new();
+            table(
+                &mut out,
+                ["TARGET", "DESCRIPTION"],
+                report.targets.iter().map(|t| {
+                    let mut name = t.name.clone().unwrap_or_else(|| format!("stage-{} (unnamed: not selectable)", t.index));
+                    if t.default {
+                        name.push_str(" (default)");
+                    }
+                    [name, t.description.clone().unwrap_or_default()]
+                }),
+            );
+            let index = LineIndex::new(&source.text);
+            let renderer = render::renderer(render::stdout_is_terminal());
+            for d in extra.iter().chain(analysis.diagnostics()).filter(|d| d.is_error()) {
+                let _ = writeln!(out, "\n{}", render::diagnostic(&renderer, &source.name, &source.text, &index, d));
+            }
+            print!("{out}");
+        }
+    }
+    Ok(if report.diagnostics.is_empty() { Outcome::Clean } else { Outcome::DockerfileErrors })
+}
