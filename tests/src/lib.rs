@@ -6,6 +6,10 @@ pub mod oracle;
 
 use std::path::{Path, PathBuf};
 
+use stagecraft_core::CheckOptions;
+use stagecraft_core::catalog::{Catalog, Entry, ImageConfig};
+use stagecraft_core::plan::BuildOptions;
+
 /// The workspace root.
 #[must_use]
 pub fn workspace_root() -> PathBuf {
@@ -77,3 +81,60 @@ pub fn stagecraft_bin() -> PathBuf {
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
     target.join(profile).join("stagecraft")
 }
+
+/// Check options from a fixture's `# options:` line, in the CLI's spelling: `--target T`,
+/// `--build-arg K=V`, `--build-context N=V`, `--platform P`, `--all-stages`,
+/// `--dockerignore PATTERN` (repeatable), `--catalog-image NAME=OS/ARCH` (a one-platform image).
+///
+/// # Panics
+/// On an option it does not know, or a value without its `=`: fixtures are ours.
+#[must_use]
+pub fn check_options(line: &str) -> CheckOptions {
+    let mut build = BuildOptions::default();
+    let mut all_stages = false;
+    let mut dockerignore = None::<String>;
+    let mut catalog = None::<Catalog>;
+    let mut words = line.split_whitespace();
+    while let Some(flag) = words.next() {
+        let mut value = || words.next().expect("option value").to_string();
+        let pair = |v: String| {
+            let (k, v) = v.split_once('=').expect("NAME=VALUE");
+            (k.to_string(), v.to_string())
+        };
+        match flag {
+            "--target" => build.target = Some(value()),
+            "--build-arg" => build.build_args.push(pair(value())),
+            "--build-context" => build.build_contexts.push(pair(value())),
+            "--platform" => build.platform = Some(value()),
+            "--all-stages" => all_stages = true,
+            "--catalog-image" => {
+                let (name, platform) = pair(value());
+                let (os, arch) = platform.split_once('/').expect("os/arch");
+                let entry = Entry {
+                    name,
+                    tags: Vec::new(),
+                    config: ImageConfig {
+                        env: vec![("PATH".into(), "/usr/bin:/bin".into())],
+                        working_dir: String::new(),
+                        user: String::new(),
+                        cmd: None,
+                        entrypoint: None,
+                        exposed_ports: Vec::new(),
+                        stop_signal: None,
+                        os: os.into(),
+                        architectures: vec![arch.into()],
+                    },
+                    source: "test fixture".into(),
+                };
+                catalog.get_or_insert_with(Catalog::empty).add(entry);
+            }
+            "--dockerignore" => {
+                let pattern = value();
+                dockerignore = Some(dockerignore.map_or(pattern.clone(), |d| format!("{d}\n{pattern}")));
+            }
+            other => panic!("unknown option {other}"),
+        }
+    }
+    CheckOptions { build, all_stages, dockerignore, catalog }
+}
+

@@ -1,23 +1,31 @@
-//! Snapshot fixtures for diagnostics: every error the syntax and instruction layers can give,
-//! with its code, message and the exact text its span covers. Fixtures are the files in
-//! `tests/fixtures/diagnostics/`; `cargo insta review` updates the snapshots beside this file.
+//! Snapshot fixtures for diagnostics: every diagnostic any layer can give (syntax,
+//! instructions, plan, dispatch, build checks), with its code, message, help, related places
+//! and the exact text its span covers. Fixtures are the files in `tests/fixtures/diagnostics/`,
+//! checked as a lint run (every stage) unless a `# options:` line says otherwise;
+//! `cargo insta review` updates the snapshots beside this file.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use stagecraft_core::text::{ColumnUnit, LineIndex};
-use stagecraft_core::{Analysis, Code, syntax};
+use stagecraft_core::{Analysis, CheckOptions, Code, syntax};
+use stagecraft_tests::check_options;
 
 /// The diagnostics of one file, one per block: position, severity, code, message, help, and
 /// the source the span covers (long spans are cut in the middle).
 fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
     let decoded = syntax::decode(bytes);
     let text = decoded.text.as_ref();
+    let options = text.lines().find_map(|l| l.strip_prefix("# options:")).map_or_else(
+        || CheckOptions { all_stages: true, ..CheckOptions::default() },
+        check_options,
+    );
     let analysis = Analysis::new(text);
+    let checked = analysis.check(text, &options);
     let index = LineIndex::new(text);
     let mut codes = BTreeSet::new();
     let mut out = String::new();
-    let all = decoded.diagnostic.iter().chain(analysis.diagnostics());
+    let all = decoded.diagnostic.iter().chain(&checked.diagnostics);
     for d in all {
         codes.insert(d.code);
         let a = index.line_col(text, d.span.start, ColumnUnit::Char);
@@ -44,6 +52,10 @@ fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
         let _ = writeln!(out, "  span {:?} = {shown:?}", d.span.pair());
         if let Some(help) = &d.help {
             let _ = writeln!(out, "  help: {help}");
+        }
+        for label in &d.related {
+            let at = index.line_col(text, label.span.start, ColumnUnit::Char);
+            let _ = writeln!(out, "  related {}:{} {:?}: {}", at.line, at.column, label.span.slice(text), label.message);
         }
     }
     if out.is_empty() {

@@ -18,61 +18,11 @@
 //! # expect CODE LINE message                    (a diagnostic)
 //! ```
 
-use stagecraft_core::catalog::{Catalog, Entry, ImageConfig};
-use stagecraft_core::plan::{Base, BuildOptions};
+use stagecraft_core::plan::Base;
 use stagecraft_core::plan::dispatch::{ArgValueSource, StepSource};
 use stagecraft_core::text::LineIndex;
 use stagecraft_core::{Analysis, CheckOptions, Checked};
-use stagecraft_tests::{files_under, workspace_root};
-
-fn options(line: &str) -> CheckOptions {
-    let mut build = BuildOptions::default();
-    let mut all_stages = false;
-    let mut dockerignore = None::<String>;
-    let mut catalog = None::<Catalog>;
-    let mut words = line.split_whitespace();
-    while let Some(flag) = words.next() {
-        let mut value = || words.next().expect("option value").to_string();
-        let pair = |v: String| {
-            let (k, v) = v.split_once('=').expect("NAME=VALUE");
-            (k.to_string(), v.to_string())
-        };
-        match flag {
-            "--target" => build.target = Some(value()),
-            "--build-arg" => build.build_args.push(pair(value())),
-            "--build-context" => build.build_contexts.push(pair(value())),
-            "--platform" => build.platform = Some(value()),
-            "--all-stages" => all_stages = true,
-            "--catalog-image" => {
-                let (name, platform) = pair(value());
-                let (os, arch) = platform.split_once('/').expect("os/arch");
-                let entry = Entry {
-                    name,
-                    tags: Vec::new(),
-                    config: ImageConfig {
-                        env: vec![("PATH".into(), "/usr/bin:/bin".into())],
-                        working_dir: String::new(),
-                        user: String::new(),
-                        cmd: None,
-                        entrypoint: None,
-                        exposed_ports: Vec::new(),
-                        stop_signal: None,
-                        os: os.into(),
-                        architectures: vec![arch.into()],
-                    },
-                    source: "test fixture".into(),
-                };
-                catalog.get_or_insert_with(Catalog::empty).add(entry);
-            }
-            "--dockerignore" => {
-                let pattern = value();
-                dockerignore = Some(dockerignore.map_or(pattern.clone(), |d| format!("{d}\n{pattern}")));
-            }
-            other => panic!("unknown option {other}"),
-        }
-    }
-    CheckOptions { build, all_stages, dockerignore, catalog }
-}
+use stagecraft_tests::{check_options, files_under, workspace_root};
 
 fn stage_label(checked: &Checked, index: usize) -> String {
     checked.plan.stages[index].display_name()
@@ -91,7 +41,7 @@ fn source_name(source: ArgValueSource) -> &'static str {
 fn run(path: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).expect("fixture");
     let expectations: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("# ")).collect();
-    let opts = expectations.iter().find_map(|l| l.strip_prefix("options:")).map_or_else(CheckOptions::default, options);
+    let opts = expectations.iter().find_map(|l| l.strip_prefix("options:")).map_or_else(CheckOptions::default, check_options);
     let analysis = Analysis::new(&text);
     let checked = analysis.check(&text, &opts);
     let index = LineIndex::new(&text);

@@ -153,6 +153,24 @@ pub fn parse_normalized(s: &str) -> Result<Reference, String> {
     if s.is_empty() {
         return Err(format!("{INVALID}: repository name must have at least one component"));
     }
+    if s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(format!("invalid repository name ({s}), cannot specify 64-byte hexadecimal strings"));
+    }
+    // `splitDockerDomain` on the whole string, then the case check on the name up to the
+    // first ':' (so the message names `library/Alpine`).
+    {
+        let remainder = match s.split_once('/') {
+            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first => {
+                rest.to_string()
+            }
+            _ if !s.contains('/') => format!("library/{s}"),
+            _ => s.to_string(),
+        };
+        let remote = remainder.split(':').next().unwrap_or_default();
+        if remote.to_lowercase() != remote {
+            return Err(format!("{INVALID}: repository name ({remote}) must be lowercase"));
+        }
+    }
     let (rest, digest) = match s.split_once('@') {
         Some((r, d)) => {
             if !is_digest(d) {
@@ -182,9 +200,6 @@ pub fn parse_normalized(s: &str) -> Result<Reference, String> {
         }
         _ => ("docker.io".to_string(), name.to_string()),
     };
-    if remainder.to_lowercase() != remainder {
-        return Err(format!("{INVALID}: repository name ({remainder}) must be lowercase"));
-    }
     let path = if domain == "docker.io" && !remainder.contains('/') { format!("library/{remainder}") } else { remainder };
     if !is_domain(&domain) || path.split('/').any(|c| !is_path_component(c)) {
         return Err(INVALID.into());
@@ -221,7 +236,9 @@ mod tests {
     #[test]
     fn rejects_like_docker() {
         assert_eq!(norm("busybox:"), "error: invalid reference format");
-        assert_eq!(norm("Alpine"), "error: invalid reference format: repository name (Alpine) must be lowercase");
+        assert_eq!(norm("Alpine"), "error: invalid reference format: repository name (library/Alpine) must be lowercase");
+        assert_eq!(norm("Not_An:Image"), "error: invalid reference format: repository name (library/Not_An) must be lowercase");
+        assert_eq!(norm("ghcr.io/Org/r"), "error: invalid reference format: repository name (Org/r) must be lowercase");
         assert_eq!(norm(""), "error: invalid reference format: repository name must have at least one component");
         assert_eq!(norm("a b"), "error: invalid reference format");
         assert_eq!(norm("foo/"), "error: invalid reference format");
