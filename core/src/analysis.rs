@@ -117,7 +117,12 @@ impl Analysis {
             &self.instructions.items,
             &plan,
             &options.build,
-            DispatchOptions { all_stages: options.all_stages, catalog: &catalog, dockerignore: matcher.as_ref(), linter: &linter },
+            DispatchOptions {
+                all_stages: options.all_stages,
+                catalog: &catalog,
+                dockerignore: matcher.as_ref(),
+                linter: &linter,
+            },
         );
 
         // Parse-level findings: the syntax layer's (NoEmptyContinuation obeys the file's
@@ -130,7 +135,14 @@ impl Analysis {
         }
         diagnostics.extend(self.instructions.diagnostics.iter().cloned());
         diagnostics.extend(plan.diagnostics.iter().cloned());
-        diagnostics.extend(lint::stage_checks(text, &self.tree, &self.instructions.items, &plan, &linter, &options.build));
+        diagnostics.extend(lint::stage_checks(
+            text,
+            &self.tree,
+            &self.instructions.items,
+            &plan,
+            &linter,
+            &options.build,
+        ));
         diagnostics.extend(dispatched.diagnostics.iter().cloned());
 
         if linter.global.error {

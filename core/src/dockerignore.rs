@@ -267,14 +267,9 @@ mod tests {
 
     #[test]
     fn cleans_like_go() {
-        for (input, want) in [
-            ("", "."),
-            ("./a/b/", "a/b"),
-            ("/../a", "/a"),
-            ("a/../../b", "../b"),
-            ("a//b/./c/..", "a/b"),
-            ("/", "/"),
-        ] {
+        for (input, want) in
+            [("", "."), ("./a/b/", "a/b"), ("/../a", "/a"), ("a/../../b", "../b"), ("a//b/./c/..", "a/b"), ("/", "/")]
+        {
             assert_eq!(clean(input), want, "{input}");
         }
     }

@@ -58,7 +58,9 @@ impl Platform {
                 ));
             }
         }
-        let unknown = || format!("{}: unknown operating system or architecture: invalid argument", crate::gostr::quote(specifier));
+        let unknown = || {
+            format!("{}: unknown operating system or architecture: invalid argument", crate::gostr::quote(specifier))
+        };
         match parts.as_slice() {
             [one] => {
                 if is_known_os(one) {
@@ -104,17 +106,61 @@ impl std::fmt::Display for Platform {
 fn is_known_os(os: &str) -> bool {
     matches!(
         os,
-        "aix" | "android" | "darwin" | "macos" | "dragonfly" | "freebsd" | "hurd" | "illumos" | "ios" | "js" | "linux"
-            | "nacl" | "netbsd" | "openbsd" | "plan9" | "solaris" | "wasip1" | "windows" | "zos"
+        "aix"
+            | "android"
+            | "darwin"
+            | "macos"
+            | "dragonfly"
+            | "freebsd"
+            | "hurd"
+            | "illumos"
+            | "ios"
+            | "js"
+            | "linux"
+            | "nacl"
+            | "netbsd"
+            | "openbsd"
+            | "plan9"
+            | "solaris"
+            | "wasip1"
+            | "windows"
+            | "zos"
     )
 }
 
 fn is_known_arch(arch: &str) -> bool {
     matches!(
         arch,
-        "386" | "amd64" | "amd64p32" | "arm" | "armbe" | "arm64" | "arm64be" | "loong64" | "mips" | "mipsle" | "mips64"
-            | "mips64le" | "mips64p32" | "mips64p32le" | "ppc" | "ppc64" | "ppc64le" | "riscv" | "riscv64" | "s390"
-            | "s390x" | "sparc" | "sparc64" | "wasm" | "i386" | "x86_64" | "x86-64" | "aarch64" | "armhf" | "armel"
+        "386"
+            | "amd64"
+            | "amd64p32"
+            | "arm"
+            | "armbe"
+            | "arm64"
+            | "arm64be"
+            | "loong64"
+            | "mips"
+            | "mipsle"
+            | "mips64"
+            | "mips64le"
+            | "mips64p32"
+            | "mips64p32le"
+            | "ppc"
+            | "ppc64"
+            | "ppc64le"
+            | "riscv"
+            | "riscv64"
+            | "s390"
+            | "s390x"
+            | "sparc"
+            | "sparc64"
+            | "wasm"
+            | "i386"
+            | "x86_64"
+            | "x86-64"
+            | "aarch64"
+            | "armhf"
+            | "armel"
     )
 }
 

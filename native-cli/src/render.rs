@@ -74,7 +74,10 @@ pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &Li
     for (message, excerpt, line, lo, hi) in &related {
         report.push(
             Group::with_title(Level::NOTE.secondary_title(*message)).element(
-                Snippet::source(*excerpt).line_start(*line).path(name).annotation(AnnotationKind::Context.span(*lo..(*hi).max(*lo))),
+                Snippet::source(*excerpt)
+                    .line_start(*line)
+                    .path(name)
+                    .annotation(AnnotationKind::Context.span(*lo..(*hi).max(*lo))),
             ),
         );
     }

@@ -137,4 +137,3 @@ pub fn check_options(line: &str) -> CheckOptions {
     }
     CheckOptions { build, all_stages, dockerignore, catalog }
 }
-

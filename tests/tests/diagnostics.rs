@@ -16,10 +16,10 @@ use stagecraft_tests::check_options;
 fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
     let decoded = syntax::decode(bytes);
     let text = decoded.text.as_ref();
-    let options = text.lines().find_map(|l| l.strip_prefix("# options:")).map_or_else(
-        || CheckOptions { all_stages: true, ..CheckOptions::default() },
-        check_options,
-    );
+    let options = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# options:"))
+        .map_or_else(|| CheckOptions { all_stages: true, ..CheckOptions::default() }, check_options);
     let analysis = Analysis::new(text);
     let checked = analysis.check(text, &options);
     let index = LineIndex::new(text);
@@ -55,7 +55,8 @@ fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
         }
         for label in &d.related {
             let at = index.line_col(text, label.span.start, ColumnUnit::Char);
-            let _ = writeln!(out, "  related {}:{} {:?}: {}", at.line, at.column, label.span.slice(text), label.message);
+            let _ =
+                writeln!(out, "  related {}:{} {:?}: {}", at.line, at.column, label.span.slice(text), label.message);
         }
     }
     if out.is_empty() {

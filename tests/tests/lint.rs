@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use stagecraft_core::text::LineIndex;
-use stagecraft_core::{Analysis, CheckOptions, Code};
 use stagecraft_core::lint::rules;
 use stagecraft_core::plan::BuildOptions;
+use stagecraft_core::text::LineIndex;
+use stagecraft_core::{Analysis, CheckOptions, Code};
 use stagecraft_tests::workspace_root;
 
 /// One row of an `expect.tsv`.
@@ -91,7 +91,7 @@ fn rows(dir: &Path) -> Vec<Row> {
 /// The warnings of `rule` in one example: (line, message), sorted.
 fn found(path: &Path, rule: Code) -> Vec<(usize, String)> {
     let text = std::fs::read_to_string(path).expect("example");
-    let ignore = path.with_file_name(format!("{}.dockerignore", path.file_name().unwrap().to_string_lossy()));
+    let ignore = path.with_file_name(format!("{}.dockerignore", path.file_name().expect("a file").to_string_lossy()));
     let options = CheckOptions {
         dockerignore: std::fs::read_to_string(ignore).ok(),
         ..CheckOptions::lint(BuildOptions::default())

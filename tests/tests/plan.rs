@@ -41,7 +41,8 @@ fn source_name(source: ArgValueSource) -> &'static str {
 fn run(path: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).expect("fixture");
     let expectations: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("# ")).collect();
-    let opts = expectations.iter().find_map(|l| l.strip_prefix("options:")).map_or_else(CheckOptions::default, check_options);
+    let opts =
+        expectations.iter().find_map(|l| l.strip_prefix("options:")).map_or_else(CheckOptions::default, check_options);
     let analysis = Analysis::new(&text);
     let checked = analysis.check(&text, &opts);
     let index = LineIndex::new(&text);
@@ -51,7 +52,7 @@ fn run(path: &std::path::Path) -> Vec<String> {
     for e in expectations.iter().filter_map(|l| l.strip_prefix("expect ")) {
         if let Some(list) = e.strip_prefix("built:") {
             let want: Vec<&str> = list.split_whitespace().collect();
-            let got: Vec<String> = checked.plan.built().map(|s| s.display_name()).collect();
+            let got: Vec<String> = checked.plan.built().map(stagecraft_core::plan::Stage::display_name).collect();
             if got != want {
                 problems.push(format!("built: want {want:?}, got {got:?}"));
             }
@@ -82,7 +83,10 @@ fn run(path: &std::path::Path) -> Vec<String> {
             let (value, source) = rest.rsplit_once(' ').expect("source");
             let got = checked.plan.args.iter().find(|a| a.name == name);
             let got = got.map(|a| {
-                (a.value.clone().unwrap_or_else(|| "-".into()), serde_json::to_value(a.source).unwrap().as_str().unwrap().to_string())
+                (
+                    a.value.clone().unwrap_or_else(|| "-".into()),
+                    serde_json::to_value(a.source).expect("serialises").as_str().expect("a string").to_string(),
+                )
             });
             if got != Some((value.to_string(), source.to_string())) {
                 problems.push(format!("global {name}: want {value} ({source}), got {got:?}"));
@@ -114,7 +118,12 @@ fn run(path: &std::path::Path) -> Vec<String> {
                     if line_of(analysis.instructions.items[i].span.start) != line {
                         continue;
                     }
-                    got.extend(step.uses.iter().filter(|u| u.name == name).map(|u| u.value.clone().unwrap_or_else(|| "-".into())));
+                    got.extend(
+                        step.uses
+                            .iter()
+                            .filter(|u| u.name == name)
+                            .map(|u| u.value.clone().unwrap_or_else(|| "-".into())),
+                    );
                 }
             }
             if got != [value.to_string()] {

@@ -6,7 +6,14 @@ use super::{Entry, ImageConfig};
 
 const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-fn entry(name: &str, env: &[(&str, &str)], working_dir: &str, cmd: &[&str], entrypoint: &[&str], ports: &[&str]) -> Entry {
+fn entry(
+    name: &str,
+    env: &[(&str, &str)],
+    working_dir: &str,
+    cmd: &[&str],
+    entrypoint: &[&str],
+    ports: &[&str],
+) -> Entry {
     let list = |l: &[&str]| (!l.is_empty()).then(|| l.iter().map(|s| (*s).to_string()).collect());
     Entry {
         name: name.into(),

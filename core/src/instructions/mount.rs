@@ -273,7 +273,11 @@ pub(crate) fn parse(
         let key = key.to_ascii_lowercase();
         let val = val.to_string();
         let value_start = (span.start as usize + key.len() + 1).min(span.end as usize);
-        mount.fields.push(MountField { key: key.clone(), value: val.clone(), span: Span::new(value_start, span.end as usize) });
+        mount.fields.push(MountField {
+            key: key.clone(),
+            value: val.clone(),
+            span: Span::new(value_start, span.end as usize),
+        });
         if key == "from" {
             // BuildKit refuses a variable here at parse time: stage dependencies must be static.
             if let Some(i) = val.find('$')

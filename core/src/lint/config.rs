@@ -92,7 +92,8 @@ mod tests {
         assert!(!all.enabled(rule(Code::UndefinedVar).unwrap()));
         assert!(all.enabled(rule(Code::InvalidDefinitionDescription).unwrap()));
 
-        let exp = LintConfig::parse("skip=InvalidDefinitionDescription;experimental=InvalidDefinitionDescription").unwrap();
+        let exp =
+            LintConfig::parse("skip=InvalidDefinitionDescription;experimental=InvalidDefinitionDescription").unwrap();
         assert!(exp.enabled(rule(Code::InvalidDefinitionDescription).unwrap()));
 
         assert_eq!(LintConfig::parse("").unwrap(), LintConfig::default());

@@ -9,6 +9,7 @@ pub mod config;
 pub mod rules;
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 pub use config::LintConfig;
 pub use rules::{RULES, Rule};
@@ -103,18 +104,15 @@ fn merge_comments(text: &str, global: &LintConfig, comments: &[Span]) -> Option<
         {
             continue;
         }
-        match key.to_ascii_lowercase().as_str() {
-            "check" => {
-                let value = value.trim().split(' ').next().unwrap_or_default();
-                let Ok(local) = LintConfig::parse(value) else { return None };
-                let mut merged = global.clone();
-                merged.skip_all |= local.skip_all;
-                merged.experimental_all |= local.experimental_all;
-                merged.skip.extend(local.skip);
-                merged.experimental.extend(local.experimental);
-                return Some(merged);
-            }
-            _ => {}
+        if key.eq_ignore_ascii_case("check") {
+            let value = value.trim().split(' ').next().unwrap_or_default();
+            let Ok(local) = LintConfig::parse(value) else { return None };
+            let mut merged = global.clone();
+            merged.skip_all |= local.skip_all;
+            merged.experimental_all |= local.experimental_all;
+            merged.skip.extend(local.skip);
+            merged.experimental.extend(local.experimental);
+            return Some(merged);
         }
     }
     None
@@ -123,13 +121,20 @@ fn merge_comments(text: &str, global: &LintConfig, comments: &[Span]) -> Option<
 /// The checks BuildKit makes over every stage, whatever the target: those of the parser and
 /// the instruction parser, stage names, instruction casing, and the FROM lines.
 #[must_use]
-pub fn stage_checks(text: &str, tree: &SyntaxTree, items: &[Instruction], plan: &Plan, linter: &Linter, options: &BuildOptions) -> Vec<Diagnostic> {
+pub fn stage_checks(
+    text: &str,
+    tree: &SyntaxTree,
+    items: &[Instruction],
+    plan: &Plan,
+    linter: &Linter,
+    options: &BuildOptions,
+) -> Vec<Diagnostic> {
     let mut out = Checks { text, linter, out: Vec::new() };
     out.parse_time(tree, items);
     out.stage_names(plan);
     out.casing(items, plan);
     out.default_args(tree, items, plan, options);
-    out.from_args(tree, items, plan);
+    out.base_lines(tree, items, plan);
     out.out
 }
 
@@ -148,7 +153,7 @@ impl Checks<'_> {
         self.out.last_mut()
     }
 
-    /// StageNameCasing, FromAsCasing, MaintainerDeprecated and InvalidDefinitionDescription:
+    /// `StageNameCasing`, `FromAsCasing`, `MaintainerDeprecated` and `InvalidDefinitionDescription`:
     /// BuildKit's `instructions.Parse`, every instruction.
     fn parse_time(&mut self, tree: &SyntaxTree, items: &[Instruction]) {
         for item in items {
@@ -203,9 +208,15 @@ impl Checks<'_> {
         }
     }
 
-    /// InvalidDefinitionDescription: the last comment above the definition must start with
+    /// `InvalidDefinitionDescription`: the last comment above the definition must start with
     /// one of its names.
-    fn definition_description(&mut self, node: &crate::syntax::Node, index: usize, instruction: &str, keys: &[(&str, Span)]) {
+    fn definition_description(
+        &mut self,
+        node: &crate::syntax::Node,
+        index: usize,
+        instruction: &str,
+        keys: &[(&str, Span)],
+    ) {
         let (Some(last), Some(&(first, first_span))) = (node.comments.last(), keys.first()) else { return };
         let word = last.slice(self.text).split(' ').next().unwrap_or_default();
         if keys.iter().any(|(k, _)| *k == word) {
@@ -218,11 +229,14 @@ impl Checks<'_> {
             first_span,
             format!("Comment for {instruction} should follow the format: `# {example} <description>`"),
         ) {
-            d.related.push(crate::diagnostic::Label { span: *last, message: "this comment is taken as the description".into() });
+            d.related.push(crate::diagnostic::Label {
+                span: *last,
+                message: "this comment is taken as the description".into(),
+            });
         }
     }
 
-    /// ReservedStageName and DuplicateStageName (file configuration only).
+    /// `ReservedStageName` and `DuplicateStageName` (file configuration only).
     fn stage_names(&mut self, plan: &Plan) {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         for stage in &plan.stages {
@@ -250,7 +264,7 @@ impl Checks<'_> {
         }
     }
 
-    /// ConsistentInstructionCasing: the keywords of every stage (not the global ARGs), against
+    /// `ConsistentInstructionCasing`: the keywords of every stage (not the global ARGs), against
     /// the majority; a tie counts as uppercase.
     fn casing(&mut self, items: &[Instruction], plan: &Plan) {
         let keywords: Vec<Span> = plan
@@ -287,7 +301,7 @@ impl Checks<'_> {
         }
     }
 
-    /// InvalidDefaultArgInFrom: with the global ARGs' defaults alone (build arguments only
+    /// `InvalidDefaultArgInFrom`: with the global ARGs' defaults alone (build arguments only
     /// replace the automatic ones), every FROM must name a valid image.
     fn default_args(&mut self, tree: &SyntaxTree, items: &[Instruction], plan: &Plan, options: &BuildOptions) {
         let automatic = crate::plan::automatic_arg_names();
@@ -311,9 +325,9 @@ impl Checks<'_> {
         }
     }
 
-    /// UndefinedArgInFrom, RedundantTargetPlatform and FromPlatformFlagConstDisallowed, for
+    /// `UndefinedArgInFrom`, `RedundantTargetPlatform` and `FromPlatformFlagConstDisallowed`, for
     /// every FROM, against the global ARGs (with build arguments).
-    fn from_args(&mut self, tree: &SyntaxTree, items: &[Instruction], plan: &Plan) {
+    fn base_lines(&mut self, tree: &SyntaxTree, items: &[Instruction], plan: &Plan) {
         let lexer = Lexer::new(tree.escape);
         let env = crate::plan::meta::env_of(&plan.args);
         let declared: Vec<&str> = plan.args.iter().map(|a| a.name.as_str()).collect();
@@ -321,9 +335,9 @@ impl Checks<'_> {
         for stage in &plan.stages {
             let item = &items[stage.from];
             let Kind::From(from) = &item.kind else { continue };
-            self.undeclared(&lexer, &env, &declared, &from.image, item.node);
+            self.undeclared(lexer, &env, &declared, &from.image, item.node);
             let Some(platform) = &from.platform else { continue };
-            self.undeclared(&lexer, &env, &declared, platform, item.node);
+            self.undeclared(lexer, &env, &declared, platform, item.node);
             let Ok(expansion) = lexer.process(&platform.value, &env) else { continue };
             if expansion.matched.len() == 1
                 && expansion.unmatched.is_empty()
@@ -350,14 +364,17 @@ impl Checks<'_> {
                         Code::FromPlatformFlagConstDisallowed,
                         Some(item.node),
                         platform.span,
-                        format!("FROM --platform flag should not use constant value {}", crate::gostr::quote(&expansion.result)),
+                        format!(
+                            "FROM --platform flag should not use constant value {}",
+                            crate::gostr::quote(&expansion.result)
+                        ),
                     );
                 }
             }
         }
     }
 
-    fn undeclared(&mut self, lexer: &Lexer, env: &Env, declared: &[&str], word: &crate::syntax::Token, node: usize) {
+    fn undeclared(&mut self, lexer: Lexer, env: &Env, declared: &[&str], word: &crate::syntax::Token, node: usize) {
         let unmatched = match lexer.process(&word.value, env) {
             Ok(e) => e.unmatched,
             Err(_) => return,
@@ -368,7 +385,7 @@ impl Checks<'_> {
             }
             let mut message = format!("FROM argument '{name}' is not declared");
             if let Some(s) = crate::instructions::suggest::suggest(&name, declared, true) {
-                message.push_str(&format!(" (did you mean {s}?)"));
+                let _ = write!(message, " (did you mean {s}?)");
             }
             let span = variable_span(self.text, word.span, &name);
             if let Some(d) = self.warn(Code::UndefinedArgInFrom, Some(node), span, message) {

@@ -8,6 +8,7 @@
 //! without a target (BuildKit's `AllStages`).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -209,7 +210,7 @@ struct Trackers {
     healthcheck: Option<Span>,
 }
 
-impl<'a> Walker<'a> {
+impl Walker<'_> {
     fn run(&mut self) {
         let mut ends: Vec<Option<State>> = vec![None; self.plan.stages.len()];
         for stage in &self.plan.stages {
@@ -217,7 +218,8 @@ impl<'a> Walker<'a> {
                 continue;
             }
             let Some(start) = self.initial_state(stage, &ends) else { continue };
-            let mut run = StageRun { stage: stage.index, steps: Vec::new(), triggers: Vec::new(), args: Vec::new(), end: start };
+            let mut run =
+                StageRun { stage: stage.index, steps: Vec::new(), triggers: Vec::new(), args: Vec::new(), end: start };
             if stage.replaced_by_context.is_none() {
                 self.walk(stage, &mut run);
             }
@@ -350,7 +352,14 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn step(&mut self, stage: &Stage, run: &mut StageRun, item: &Instruction, source: StepSource, trackers: &mut Trackers) {
+    fn step(
+        &mut self,
+        stage: &Stage,
+        run: &mut StageRun,
+        item: &Instruction,
+        source: StepSource,
+        trackers: &mut Trackers,
+    ) {
         for d in &item.dispatch_diagnostics {
             let mut d = d.clone();
             d.span = self.at(d.span);
@@ -452,7 +461,11 @@ impl<'a> Walker<'a> {
                 if let Some(s) = self.expand(&run.end, signal, &mut step)
                     && !valid_signal(&s)
                 {
-                    self.push(Diagnostic::new(Code::InvalidInstruction, self.at(signal.span), format!("invalid signal: {s}")));
+                    self.push(Diagnostic::new(
+                        Code::InvalidInstruction,
+                        self.at(signal.span),
+                        format!("invalid signal: {s}"),
+                    ));
                 }
             }
             Kind::Expose(ports) => self.expose(&run.end, ports, &mut step),
@@ -493,6 +506,7 @@ impl<'a> Walker<'a> {
         self.finish(run, step);
     }
 
+    #[allow(clippy::unused_self)] // a method, so that every arm of `step` ends the same way
     fn finish(&mut self, run: &mut StageRun, step: Step) {
         run.steps.push(step);
     }
@@ -555,7 +569,7 @@ impl<'a> Walker<'a> {
                     let keys: Vec<&str> = state.env.iter().map(|(k, _)| k).collect();
                     let mut message = format!("Usage of undefined variable '${name}'");
                     if let Some(s) = instructions::suggest::suggest(name, &keys, true) {
-                        message.push_str(&format!(" (did you mean ${s}?)"));
+                        let _ = write!(message, " (did you mean ${s}?)");
                     }
                     let span = crate::lint::variable_span(self.text, token.span, name);
                     self.lint(Code::UndefinedVar, span, message);
@@ -603,7 +617,10 @@ impl<'a> Walker<'a> {
             let mut d = Diagnostic::new(
                 Code::CopyIgnoredFile,
                 self.at(span),
-                format!("Attempting to {verb} file {} that is excluded by .dockerignore", crate::gostr::quote(&cleaned)),
+                format!(
+                    "Attempting to {verb} file {} that is excluded by .dockerignore",
+                    crate::gostr::quote(&cleaned)
+                ),
             );
             if let Some(p) = matcher.deciding_pattern(&cleaned) {
                 d = d.with_help(format!("line {} of .dockerignore excludes it: {}", p.line, p.text));
@@ -729,7 +746,9 @@ fn legacy_message(keyword: &str) -> String {
 }
 
 fn multiple_message(keyword: &str) -> String {
-    format!("Multiple {keyword} instructions should not be used in the same stage because only the last one will be used")
+    format!(
+        "Multiple {keyword} instructions should not be used in the same stage because only the last one will be used"
+    )
 }
 
 fn is_remote(source: &str) -> bool {
@@ -777,16 +796,16 @@ pub fn is_secret_name(key: &str) -> bool {
 
 /// moby/sys `signal.ParseSignal` with Linux's signal names.
 fn valid_signal(raw: &str) -> bool {
-    if let Ok(n) = raw.parse::<i64>() {
-        return n != 0;
-    }
-    let upper = raw.to_uppercase();
-    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
     const NAMES: [&str; 35] = [
         "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE", "POLL",
         "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1",
         "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "UNUSED",
     ];
+    if let Ok(n) = raw.parse::<i64>() {
+        return n != 0;
+    }
+    let upper = raw.to_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
     if NAMES.contains(&name) || name == "RTMIN" || name == "RTMAX" {
         return true;
     }

@@ -69,8 +69,20 @@ pub(super) fn evaluate(inputs: &Inputs<'_>, diagnostics: &mut Vec<Diagnostic>) -
     let mut args: Vec<GlobalArg> = automatic_args(inputs.build_platform, inputs.target_platform, inputs.target_stage)
         .into_iter()
         .map(|(name, value)| match inputs.options.build_arg(name) {
-            Some(v) => GlobalArg { name: name.into(), value: Some(v.into()), source: ArgSource::BuildArg, span: None, description: None },
-            None => GlobalArg { name: name.into(), value: Some(value), source: ArgSource::Automatic, span: None, description: None },
+            Some(v) => GlobalArg {
+                name: name.into(),
+                value: Some(v.into()),
+                source: ArgSource::BuildArg,
+                span: None,
+                description: None,
+            },
+            None => GlobalArg {
+                name: name.into(),
+                value: Some(value),
+                source: ArgSource::Automatic,
+                span: None,
+                description: None,
+            },
         })
         .collect();
     for &i in inputs.meta {

@@ -267,7 +267,11 @@ impl<'a> Planner<'a> {
             Some(p) => match Platform::parse(p, &build_platform) {
                 Ok(p) => p,
                 Err(e) => {
-                    self.error(Code::InvalidPlatform, Span::default(), format!("failed to parse target platform {p}: {e}"));
+                    self.error(
+                        Code::InvalidPlatform,
+                        Span::default(),
+                        format!("failed to parse target platform {p}: {e}"),
+                    );
                     build_platform.clone()
                 }
             },
@@ -293,7 +297,10 @@ impl<'a> Planner<'a> {
         let mut args = args;
         for arg in &mut args {
             let Some(span) = arg.span else { continue };
-            let owner = meta_instructions.iter().map(|&i| &self.items[i]).find(|it| it.span.start <= span.start && span.end <= it.span.end);
+            let owner = meta_instructions
+                .iter()
+                .map(|&i| &self.items[i])
+                .find(|it| it.span.start <= span.start && span.end <= it.span.end);
             if let Some(item) = owner {
                 arg.description = description_of(self.text, &self.tree.nodes[item.node], &arg.name);
             }
@@ -329,8 +336,10 @@ impl<'a> Planner<'a> {
                     let node = &self.tree.nodes[item.node];
                     let description =
                         from.and_then(|f| f.name.as_ref()).and_then(|n| description_of(self.text, node, &n.value));
-                    let (base_text, base_span) =
-                        from.map_or_else(|| (String::new(), item.keyword_span), |f| (f.image.value.to_string(), f.image.span));
+                    let (base_text, base_span) = from.map_or_else(
+                        || (String::new(), item.keyword_span),
+                        |f| (f.image.value.to_string(), f.image.span),
+                    );
                     stages.push(Stage {
                         index: stages.len(),
                         name: from.and_then(|f| f.name.as_ref()).map(|n| n.value.to_string()),
@@ -383,11 +392,13 @@ impl<'a> Planner<'a> {
             &internal,
             true,
         );
-        self.diagnostics.push(Diagnostic::new(Code::UnknownTarget, Span::default(), message).with_help(if names.is_empty() {
-            "the Dockerfile has no named stage: name one with FROM ... AS <name>".to_string()
-        } else {
-            format!("the named stages are: {}", names.join(", "))
-        }));
+        self.diagnostics.push(Diagnostic::new(Code::UnknownTarget, Span::default(), message).with_help(
+            if names.is_empty() {
+                "the Dockerfile has no named stage: name one with FROM ... AS <name>".to_string()
+            } else {
+                format!("the named stages are: {}", names.join(", "))
+            },
+        ));
         None
     }
 
@@ -427,7 +438,11 @@ impl<'a> Planner<'a> {
                     Ok(p) => {
                         let host = self.options.build_platform.clone().unwrap_or_else(Platform::linux_amd64);
                         if let Err(e) = Platform::parse(&p, &host) {
-                            self.error(Code::InvalidPlatform, platform.span, format!("failed to parse platform {p}: {e}"));
+                            self.error(
+                                Code::InvalidPlatform,
+                                platform.span,
+                                format!("failed to parse platform {p}: {e}"),
+                            );
                         }
                         stages[i].platform = Some(p);
                     }
@@ -529,13 +544,12 @@ impl<'a> Planner<'a> {
                         let edge_kind = if onbuild.is_some() { EdgeKind::Onbuild } else { EdgeKind::Mount };
                         let span = onbuild.or(mount.from_span).unwrap_or(mount.span);
                         let lower = crate::gostr::to_lower(from);
-                        match stages.iter().position(|s| s.name.as_deref() == Some(lower.as_str())) {
-                            Some(s) => edges.push(Edge { stage: s, kind: edge_kind, span }),
-                            None => {
-                                implicit.images.push(from.to_string());
-                                self.check_reference(from, span);
-                                images.push(ImageSource { reference: from.to_string(), kind: edge_kind, span });
-                            }
+                        if let Some(s) = stages.iter().position(|s| s.name.as_deref() == Some(lower.as_str())) {
+                            edges.push(Edge { stage: s, kind: edge_kind, span });
+                        } else {
+                            implicit.images.push(from.to_string());
+                            self.check_reference(from, span);
+                            images.push(ImageSource { reference: from.to_string(), kind: edge_kind, span });
                         }
                     }
                 }
@@ -551,7 +565,11 @@ impl<'a> Planner<'a> {
             return;
         }
         if let Err(e) = reference::parse_normalized(name) {
-            self.error(Code::InvalidBase, span, format!("failed to parse stage name {}: {e}", crate::gostr::quote(name)));
+            self.error(
+                Code::InvalidBase,
+                span,
+                format!("failed to parse stage name {}: {e}", crate::gostr::quote(name)),
+            );
         }
     }
 
@@ -575,12 +593,11 @@ impl<'a> Planner<'a> {
             };
         }
         let lower = crate::gostr::to_lower(from);
-        match stages.iter().position(|s| s.name.as_deref() == Some(lower.as_str())) {
-            Some(i) => FromTarget::Stage(i),
-            None => {
-                implicit.images.push(from.to_string());
-                FromTarget::Image(from.to_string())
-            }
+        if let Some(i) = stages.iter().position(|s| s.name.as_deref() == Some(lower.as_str())) {
+            FromTarget::Stage(i)
+        } else {
+            implicit.images.push(from.to_string());
+            FromTarget::Image(from.to_string())
         }
     }
 
@@ -593,7 +610,11 @@ impl<'a> Planner<'a> {
             let Kind::Onbuild(onbuild) = &self.items[j].kind else { continue };
             let tree = crate::syntax::parse(&onbuild.expression);
             if tree.nodes.len() != 1 {
-                self.error(Code::InvalidOnbuildTrigger, self.items[j].span, "onbuild trigger should be a single expression");
+                self.error(
+                    Code::InvalidOnbuildTrigger,
+                    self.items[j].span,
+                    "onbuild trigger should be a single expression",
+                );
                 continue;
             }
             let lowered = instructions::lower(&tree);
@@ -702,5 +723,9 @@ pub fn description_of(text: &str, node: &crate::syntax::Node, name: &str) -> Opt
     if name.is_empty() {
         return None;
     }
-    node.comments.iter().map(|c| c.slice(text)).find_map(|c| c.strip_prefix(name)?.strip_prefix(' ')).map(str::to_string)
+    node.comments
+        .iter()
+        .map(|c| c.slice(text))
+        .find_map(|c| c.strip_prefix(name)?.strip_prefix(' '))
+        .map(str::to_string)
 }

@@ -160,7 +160,9 @@ pub fn parse_normalized(s: &str) -> Result<Reference, String> {
     // first ':' (so the message names `library/Alpine`).
     {
         let remainder = match s.split_once('/') {
-            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first => {
+            Some((first, rest))
+                if first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first =>
+            {
                 rest.to_string()
             }
             _ if !s.contains('/') => format!("library/{s}"),
@@ -200,7 +202,8 @@ pub fn parse_normalized(s: &str) -> Result<Reference, String> {
         }
         _ => ("docker.io".to_string(), name.to_string()),
     };
-    let path = if domain == "docker.io" && !remainder.contains('/') { format!("library/{remainder}") } else { remainder };
+    let path =
+        if domain == "docker.io" && !remainder.contains('/') { format!("library/{remainder}") } else { remainder };
     if !is_domain(&domain) || path.split('/').any(|c| !is_path_component(c)) {
         return Err(INVALID.into());
     }
@@ -230,14 +233,23 @@ mod tests {
             norm("golang@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
             "docker.io/library/golang@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
         );
-        assert_eq!(parse_normalized("mcr.microsoft.com/windows/servercore:ltsc2022").unwrap().familiar_name(), "mcr.microsoft.com/windows/servercore");
+        assert_eq!(
+            parse_normalized("mcr.microsoft.com/windows/servercore:ltsc2022").unwrap().familiar_name(),
+            "mcr.microsoft.com/windows/servercore"
+        );
     }
 
     #[test]
     fn rejects_like_docker() {
         assert_eq!(norm("busybox:"), "error: invalid reference format");
-        assert_eq!(norm("Alpine"), "error: invalid reference format: repository name (library/Alpine) must be lowercase");
-        assert_eq!(norm("Not_An:Image"), "error: invalid reference format: repository name (library/Not_An) must be lowercase");
+        assert_eq!(
+            norm("Alpine"),
+            "error: invalid reference format: repository name (library/Alpine) must be lowercase"
+        );
+        assert_eq!(
+            norm("Not_An:Image"),
+            "error: invalid reference format: repository name (library/Not_An) must be lowercase"
+        );
         assert_eq!(norm("ghcr.io/Org/r"), "error: invalid reference format: repository name (Org/r) must be lowercase");
         assert_eq!(norm(""), "error: invalid reference format: repository name must have at least one component");
         assert_eq!(norm("a b"), "error: invalid reference format");

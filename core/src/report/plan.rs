@@ -25,7 +25,10 @@ pub enum BaseView {
     Image(String),
     Stage(usize),
     /// A named build context (`--build-context name=value`).
-    Context { name: String, value: String },
+    Context {
+        name: String,
+        value: String,
+    },
     /// The FROM line could not be resolved (a diagnostic says why).
     Unknown(String),
 }
@@ -132,7 +135,13 @@ pub fn why(plan: &Plan, stage: &Stage, text: &str, index: &LineIndex) -> String 
 
 impl GraphReport {
     #[must_use]
-    pub fn new(analysis: &Analysis, checked: &Checked, text: &str, extra: &[crate::Diagnostic], unit: ColumnUnit) -> Self {
+    pub fn new(
+        analysis: &Analysis,
+        checked: &Checked,
+        text: &str,
+        extra: &[crate::Diagnostic],
+        unit: ColumnUnit,
+    ) -> Self {
         let plan = &checked.plan;
         let index = LineIndex::new(text);
         let stages = plan
@@ -218,7 +227,13 @@ impl OutlineReport {
     /// stages the target builds. An in-stage `ARG X` that takes the global value is reported
     /// at the global definition, as BuildKit does.
     #[must_use]
-    pub fn new(analysis: &Analysis, checked: &Checked, text: &str, extra: &[crate::Diagnostic], unit: ColumnUnit) -> Self {
+    pub fn new(
+        analysis: &Analysis,
+        checked: &Checked,
+        text: &str,
+        extra: &[crate::Diagnostic],
+        unit: ColumnUnit,
+    ) -> Self {
         let plan = &checked.plan;
         let items = &analysis.instructions.items;
         let index = LineIndex::new(text);
@@ -251,14 +266,17 @@ impl OutlineReport {
                     }
                     let Some(g) = global(&name) else { continue };
                     let span = g.span.unwrap_or_default();
-                    add(&mut args, OutlineArg {
-                        name: g.name.clone(),
-                        value: g.value.clone(),
-                        description: g.description.clone(),
-                        line: line(span),
-                        span: span.pair(),
-                    });
-                    pending.extend(meta_deps(analysis, plan, &name, &lexer));
+                    add(
+                        &mut args,
+                        OutlineArg {
+                            name: g.name.clone(),
+                            value: g.value.clone(),
+                            description: g.description.clone(),
+                            line: line(span),
+                            span: span.pair(),
+                        },
+                    );
+                    pending.extend(meta_deps(analysis, plan, &name, lexer));
                 }
             }
             if let Some(run) = checked.dispatch.stage(stage.index) {
@@ -297,7 +315,11 @@ impl OutlineReport {
                     match mount.kind {
                         Some(MountType::Secret) => {
                             let name = mount.source.clone().or_else(|| mount.id.clone()).unwrap_or_else(|| {
-                                mount.target.as_deref().map(|t| t.rsplit('/').next().unwrap_or(t).to_string()).unwrap_or_default()
+                                mount
+                                    .target
+                                    .as_deref()
+                                    .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+                                    .unwrap_or_default()
                             });
                             if !secrets.iter().any(|s: &OutlineMount| s.name == name) {
                                 secrets.push(entry(name));
@@ -331,7 +353,7 @@ impl OutlineReport {
 }
 
 /// The global ARGs another global ARG's default refers to.
-fn meta_deps(analysis: &Analysis, plan: &Plan, name: &str, lexer: &crate::shell::Lexer) -> Vec<String> {
+fn meta_deps(analysis: &Analysis, plan: &Plan, name: &str, lexer: crate::shell::Lexer) -> Vec<String> {
     let mut out = Vec::new();
     for &i in &plan.meta_instructions {
         let Kind::Arg(defs) = &analysis.instructions.items[i].kind else { continue };
@@ -349,7 +371,11 @@ fn meta_deps(analysis: &Analysis, plan: &Plan, name: &str, lexer: &crate::shell:
 /// The description of an in-stage ARG: `# NAME text` above it.
 fn arg_description(analysis: &Analysis, text: &str, stage: &Stage, name_span: Span) -> Option<String> {
     let items = &analysis.instructions.items;
-    let item = stage.instructions.iter().map(|&i| &items[i]).find(|it| it.span.start <= name_span.start && name_span.end <= it.span.end)?;
+    let item = stage
+        .instructions
+        .iter()
+        .map(|&i| &items[i])
+        .find(|it| it.span.start <= name_span.start && name_span.end <= it.span.end)?;
     let name = name_span.slice(text);
     description_of(text, &analysis.tree.nodes[item.node], name)
 }
@@ -404,11 +430,8 @@ impl TargetsReport {
                 }
             })
             .collect();
-        let diagnostics = diagnostic_views(
-            extra.iter().chain(analysis.diagnostics()).filter(|d| d.is_error()),
-            text,
-            unit,
-        );
+        let diagnostics =
+            diagnostic_views(extra.iter().chain(analysis.diagnostics()).filter(|d| d.is_error()), text, unit);
         Self { schema: SCHEMA, targets, diagnostics }
     }
 }

@@ -71,7 +71,12 @@ fn text(report: &GraphReport) -> String {
     let mut out = String::new();
     match &report.target {
         Some(t) => {
-            let _ = writeln!(out, "target: {} (stage {})", t.name.clone().unwrap_or_else(|| format!("stage-{}", t.index)), t.index);
+            let _ = writeln!(
+                out,
+                "target: {} (stage {})",
+                t.name.clone().unwrap_or_else(|| format!("stage-{}", t.index)),
+                t.index
+            );
         }
         None => out.push_str("target: none\n"),
     }
@@ -85,7 +90,15 @@ fn text(report: &GraphReport) -> String {
         if base.chars().count() > base_width {
             base = base.chars().take(base_width - 1).collect::<String>() + "…";
         }
-        let _ = writeln!(out, "  {:>3}  {:<name_width$}  {:<base_width$}  {:>5}  {}", s.index, stage_label(s), base, s.line, s.why);
+        let _ = writeln!(
+            out,
+            "  {:>3}  {:<name_width$}  {:<base_width$}  {:>5}  {}",
+            s.index,
+            stage_label(s),
+            base,
+            s.line,
+            s.why
+        );
     }
     let declared: Vec<_> = report.args.iter().filter(|a| a.span.is_some()).collect();
     if !declared.is_empty() {
@@ -118,7 +131,9 @@ fn dot_escape(s: &str) -> String {
 }
 
 fn dot(report: &GraphReport) -> String {
-    let mut out = String::from("digraph stages {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+    let mut out = String::from(
+        "digraph stages {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+    );
     for s in &report.stages {
         let label = format!("{}: {}\n{}", s.index, stage_label(s), base_label(report, &s.base));
         let style = if s.built {
@@ -136,7 +151,14 @@ fn dot(report: &GraphReport) -> String {
         }
         for e in &s.deps {
             let style = if s.built { "" } else { ", style=dashed, color=\"#999999\"" };
-            let _ = writeln!(out, "  s{} -> s{} [label=\"{} (line {})\"{style}];", e.stage, s.index, dot_escape(edge_phrase(e.kind)), e.line);
+            let _ = writeln!(
+                out,
+                "  s{} -> s{} [label=\"{} (line {})\"{style}];",
+                e.stage,
+                s.index,
+                dot_escape(edge_phrase(e.kind)),
+                e.line
+            );
         }
     }
     out.push_str("}\n");

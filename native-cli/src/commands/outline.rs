@@ -54,7 +54,13 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
                     table(
                         &mut out,
                         [title, "REQUIRED", "LINE"],
-                        mounts.iter().map(|m| [m.name.clone(), if m.required { "true".into() } else { "false".into() }, m.line.to_string()]),
+                        mounts.iter().map(|m| {
+                            [
+                                m.name.clone(),
+                                if m.required { "true".into() } else { "false".into() },
+                                m.line.to_string(),
+                            ]
+                        }),
                     );
                 }
             }

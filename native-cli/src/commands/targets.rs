@@ -40,7 +40,8 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
                 &mut out,
                 ["TARGET", "DESCRIPTION"],
                 report.targets.iter().map(|t| {
-                    let mut name = t.name.clone().unwrap_or_else(|| format!("stage-{} (unnamed: not selectable)", t.index));
+                    let mut name =
+                        t.name.clone().unwrap_or_else(|| format!("stage-{} (unnamed: not selectable)", t.index));
                     if t.default {
                         name.push_str(" (default)");
                     }
