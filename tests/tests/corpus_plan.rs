@@ -21,7 +21,7 @@ fn by_name_or_index(plan: &Plan, value: &str, index_allowed: bool) -> Option<usi
         return (i < plan.stages.len()).then_some(i);
     }
     let lower = value.to_lowercase();
-    plan.stages.iter().position(|s| s.name.as_deref() == Some(lower.as_str()))
+    plan.stages.iter().rposition(|s| s.name.as_deref() == Some(lower.as_str()))
 }
 
 /// The stages a target reaches, computed from the typed instructions without the planner's

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use stagecraft_core::report::ParseReport;
+use stagecraft_core::report::plan::{GraphReport, OutlineReport, TargetsReport};
 use stagecraft_core::text::ColumnUnit;
-use stagecraft_core::{Analysis, syntax};
+use stagecraft_core::{Analysis, CheckOptions, syntax};
 
 /// Every layer and every view over `bytes`; a panic anywhere fails the test, and so does a
 /// span outside the text.
@@ -29,7 +30,30 @@ fn run_everything(bytes: &[u8]) -> usize {
     let report = ParseReport::new(&analysis.tree, &decoded.text, &[], ColumnUnit::Utf16);
     let json = serde_json::to_string(&report).expect("serialisable");
     let dump = syntax::dump(&analysis.tree);
-    analysis.diagnostics().len() + json.len() + dump.len()
+    // The plan, dispatch and build checks: as a lint run (every stage) and as a build of the
+    // default target, with every view.
+    let text = decoded.text.as_ref();
+    let lint = analysis.check(text, &CheckOptions { all_stages: true, ..CheckOptions::default() });
+    let build = analysis.check(text, &CheckOptions::default());
+    for d in lint.diagnostics.iter().chain(&build.diagnostics) {
+        assert!(d.span.start <= d.span.end && d.span.end as usize <= len, "{d:?} outside {len} bytes");
+        for l in &d.related {
+            assert!(l.span.end as usize <= len, "{l:?} outside {len} bytes");
+        }
+    }
+    let graph =
+        serde_json::to_string(&GraphReport::new(&analysis, &build, text, &[], ColumnUnit::Utf16)).expect("graph");
+    let outline =
+        serde_json::to_string(&OutlineReport::new(&analysis, &build, text, &[], ColumnUnit::Utf16)).expect("outline");
+    let targets = serde_json::to_string(&TargetsReport::new(&analysis, &build.plan, text, &[], ColumnUnit::Utf16))
+        .expect("targets");
+    analysis.diagnostics().len()
+        + json.len()
+        + dump.len()
+        + graph.len()
+        + outline.len()
+        + targets.len()
+        + lint.diagnostics.len()
 }
 
 /// Pathological inputs of a given size `n`.
@@ -79,6 +103,49 @@ fn cases(n: usize) -> Vec<(&'static str, Vec<u8>)> {
         "mounts",
         format!("FROM a\nRUN {} x\n", "--mount=type=cache,target=/x,\"a\"\"b\" ".repeat(n / 40)).into_bytes(),
     ));
+    // Plans: thousands of stages, long dependency chains, cycles, duplicate names, fan-in.
+    let stages = n / 40;
+    out.push(("stages chained by FROM", {
+        let mut t = String::from("FROM alpine AS s0\n");
+        for i in 1..stages {
+            let _ = write!(t, "FROM s{} AS s{i}\nENV V{i}=$V{} A{i}=x\nARG B{i}\n", i - 1, i - 1);
+        }
+        t.into_bytes()
+    }));
+    out.push(("stages copying from the previous", {
+        let mut t = String::from("FROM alpine AS s0\n");
+        for i in 1..stages {
+            let _ = write!(t, "FROM alpine AS s{i}\nCOPY --from=s{} / /\n", i - 1);
+        }
+        t.into_bytes()
+    }));
+    out.push(("a cycle through every stage", {
+        let mut t = String::new();
+        for i in 0..stages {
+            let _ = write!(t, "FROM alpine AS s{i}\nCOPY --from=s{} / /\n", (i + 1) % stages.max(1));
+        }
+        t.into_bytes()
+    }));
+    out.push((
+        "every stage with the same name",
+        "FROM alpine AS same\nCOPY --from=same / /\n".repeat(stages).into_bytes(),
+    ));
+    out.push(("many copies from one stage", {
+        format!("FROM alpine AS base\nFROM alpine\n{}", "COPY --from=base / /\nCOPY --from=0 / /\n".repeat(stages))
+            .into_bytes()
+    }));
+    out.push((
+        "many ONBUILD triggers",
+        format!("FROM alpine AS p\n{}FROM p\n", "ONBUILD COPY --from=p / /\n".repeat(stages)).into_bytes(),
+    ));
+    out.push(("many global ARGs", {
+        let mut t = String::new();
+        for i in 0..stages {
+            let _ = write!(t, "ARG A{i}=${{A{}:-x}}\n", i.saturating_sub(1));
+        }
+        t.push_str("FROM alpine:${A0}\n");
+        t.into_bytes()
+    }));
     out
 }
 

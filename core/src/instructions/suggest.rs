@@ -39,6 +39,10 @@ pub fn suggest(value: &str, options: &[&str], case_sensitive: bool) -> Option<St
         if candidate == folded {
             return None;
         }
+        // The distance is at least the difference in length: most options end here.
+        if candidate.chars().count().abs_diff(folded.chars().count()) >= min {
+            continue;
+        }
         let distance = levenshtein(&folded, &candidate);
         if distance < min {
             min = distance;

@@ -8,7 +8,6 @@
 pub mod config;
 pub mod rules;
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 pub use config::LintConfig;
@@ -238,7 +237,7 @@ impl Checks<'_> {
 
     /// `ReservedStageName` and `DuplicateStageName` (file configuration only).
     fn stage_names(&mut self, plan: &Plan) {
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut seen: std::collections::BTreeMap<&str, Span> = std::collections::BTreeMap::new();
         for stage in &plan.stages {
             let (Some(name), Some(span)) = (stage.name.as_deref(), stage.name_span) else { continue };
             if name == "context" || name == "scratch" {
@@ -249,17 +248,17 @@ impl Checks<'_> {
                     format!("Stage name should not use the same name as reserved stage {}", crate::gostr::quote(name)),
                 );
             }
-            if !seen.insert(name) {
-                let first = plan.stages.iter().find(|s| s.name.as_deref() == Some(name)).map(|s| s.from_span);
+            if let Some(&first) = seen.get(name) {
                 if let Some(d) = self.warn(
                     Code::DuplicateStageName,
                     None,
                     span,
                     format!("Duplicate stage name {}, stage names should be unique", crate::gostr::quote(name)),
-                ) && let Some(first) = first
-                {
+                ) {
                     d.related.push(crate::diagnostic::Label { span: first, message: "first defined here".into() });
                 }
+            } else {
+                seen.insert(name, stage.from_span);
             }
         }
     }

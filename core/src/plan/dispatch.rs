@@ -7,9 +7,7 @@
 //! Only the stages BuildKit dispatches are walked: the target's, or every stage for a lint run
 //! without a target (BuildKit's `AllStages`).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -91,12 +89,17 @@ pub struct VarUse {
 /// The state BuildKit carries from instruction to instruction, and into stages built FROM
 /// this one.
 #[derive(Clone, Debug)]
+///
+/// Every collection is persistent (cloning is O(1) and shares entries), so that thousands of
+/// stages built FROM one another cost linear time.
 pub struct State {
     /// What expansion sees: the base image's variables, then ENV and ARG values.
-    pub env: Arc<Env>,
-    pub origins: Arc<BTreeMap<String, Origin>>,
-    /// ARG names declared so far (in this stage and the stages it is built from).
-    pub declared_args: Vec<String>,
+    pub env: Env,
+    pub origins: rpds::RedBlackTreeMapSync<String, Origin>,
+    /// ARG names declared so far (in this stage and the stages it is built from), in order.
+    pub declared_args: rpds::VectorSync<String>,
+    /// The same names, for lookups.
+    pub declared: rpds::RedBlackTreeSetSync<String>,
     pub workdir: String,
     /// A WORKDIR instruction (not the image) set the working directory.
     pub workdir_set: bool,
@@ -124,7 +127,7 @@ pub enum StepSource {
 pub struct Step {
     pub source: StepSource,
     /// The environment the instruction sees (before its own effect).
-    pub env: Arc<Env>,
+    pub env: Env,
     /// Variables its expanded fields refer to.
     pub uses: Vec<VarUse>,
 }
@@ -253,9 +256,10 @@ impl Walker<'_> {
             .and_then(|p| Platform::parse(p, &self.plan.build_platform).ok())
             .unwrap_or_else(|| self.plan.target_platform.clone());
         let mut state = State {
-            env: Arc::new(Env::new()),
-            origins: Arc::new(BTreeMap::new()),
-            declared_args: Vec::new(),
+            env: Env::new(),
+            origins: rpds::RedBlackTreeMapSync::new_sync(),
+            declared_args: rpds::VectorSync::new_sync(),
+            declared: rpds::RedBlackTreeSetSync::new_sync(),
             workdir: "/".into(),
             workdir_set: false,
             user: String::new(),
@@ -268,11 +272,9 @@ impl Walker<'_> {
             Base::Scratch => {}
             Base::Image(image) => {
                 if let Some(entry) = self.options.catalog.lookup(image) {
-                    let env = Arc::make_mut(&mut state.env);
-                    let origins = Arc::make_mut(&mut state.origins);
                     for (k, v) in &entry.config.env {
-                        env.set(k.clone(), v.clone());
-                        origins.insert(k.clone(), Origin::BaseImage { image: image.clone() });
+                        state.env.set(k.clone(), v.clone());
+                        state.origins.insert_mut(k.clone(), Origin::BaseImage { image: image.clone() });
                     }
                     if !entry.config.working_dir.is_empty() {
                         state.workdir = normalize_workdir("/", &entry.config.working_dir);
@@ -297,8 +299,8 @@ impl Walker<'_> {
             Base::Unknown => state.base_known = false,
         }
         if state.env.get("PATH").is_none() && state.platform.os != "windows" {
-            Arc::make_mut(&mut state.env).set("PATH", DEFAULT_PATH);
-            Arc::make_mut(&mut state.origins).insert("PATH".into(), Origin::DefaultPath);
+            state.env.set("PATH", DEFAULT_PATH);
+            state.origins.insert_mut("PATH".into(), Origin::DefaultPath);
         }
         Some(state)
     }
@@ -365,7 +367,7 @@ impl Walker<'_> {
             d.span = self.at(d.span);
             self.push(d);
         }
-        let mut step = Step { source, env: Arc::clone(&run.end.env), uses: Vec::new() };
+        let mut step = Step { source, env: run.end.env.clone(), uses: Vec::new() };
         let keyword = item.keyword_span.slice(self.text).to_string();
         let keyword = if self.span_override.is_some() {
             item.keyword.map_or(String::new(), |k| k.name().to_string())
@@ -388,8 +390,8 @@ impl Walker<'_> {
                     let key = key.unwrap_or_else(|| pair.key.value.to_string());
                     self.secret_check("ENV", &key, pair.key.span);
                     let value = value.unwrap_or_default();
-                    Arc::make_mut(&mut run.end.env).set(key.clone(), value);
-                    Arc::make_mut(&mut run.end.origins).insert(key, Origin::Env { span: self.at(pair.key.span) });
+                    run.end.env.set(key.clone(), value);
+                    run.end.origins.insert_mut(key, Origin::Env { span: self.at(pair.key.span) });
                 }
             }
             Kind::Label(pairs) => {
@@ -529,11 +531,11 @@ impl Walker<'_> {
             if let Some(v) = &value
                 && !NON_ENV_ARGS.contains(&name.as_str())
             {
-                Arc::make_mut(&mut run.end.env).set(name.clone(), v.clone());
-                Arc::make_mut(&mut run.end.origins)
-                    .insert(name.clone(), Origin::Arg { span: self.at(def.name.span), from: source });
+                run.end.env.set(name.clone(), v.clone());
+                run.end.origins.insert_mut(name.clone(), Origin::Arg { span: self.at(def.name.span), from: source });
             }
-            run.end.declared_args.push(name.clone());
+            run.end.declared_args.push_back_mut(name.clone());
+            run.end.declared.insert_mut(name.clone());
             run.args.push(ArgBinding { name, value, source, span: self.at(def.name.span) });
         }
     }
@@ -560,10 +562,7 @@ impl Walker<'_> {
                 }
                 for name in &expansion.unmatched {
                     record_use(step, state, name);
-                    if !state.base_known
-                        || state.declared_args.iter().any(|a| a == name)
-                        || NON_ENV_ARGS.contains(&name.as_str())
-                    {
+                    if !state.base_known || state.declared.contains(name) || NON_ENV_ARGS.contains(&name.as_str()) {
                         continue;
                     }
                     let keys: Vec<&str> = state.env.iter().map(|(k, _)| k).collect();
@@ -679,8 +678,7 @@ impl Walker<'_> {
         {
             return usize::try_from(index).ok().filter(|&i| i < stages.len());
         }
-        let lower = crate::gostr::to_lower(from);
-        stages.iter().position(|s| s.name.as_deref() == Some(lower.as_str()))
+        self.plan.stage_named(from)
     }
 
     /// `EXPOSE`: each word expanded and split, then BuildKit's port-spec parsing and the two

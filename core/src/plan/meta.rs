@@ -85,11 +85,15 @@ pub(super) fn evaluate(inputs: &Inputs<'_>, diagnostics: &mut Vec<Diagnostic>) -
             },
         })
         .collect();
+    // The environment and the name index grow as the definitions are read: each default is
+    // expanded against the values so far, in linear time however many ARGs there are.
+    let mut env = env_of(&args);
+    let mut index: std::collections::BTreeMap<String, usize> =
+        args.iter().enumerate().map(|(i, a)| (a.name.clone(), i)).collect();
     for &i in inputs.meta {
         let Kind::Arg(defs) = &inputs.items[i].kind else { continue };
         for def in defs {
             let name = def.name.value.to_string();
-            let env = env_of(&args);
             let (value, source) = if let Some(v) = inputs.options.build_arg(&name) {
                 (Some(v.to_string()), ArgSource::BuildArg)
             } else if let Some(default) = &def.default {
@@ -100,16 +104,21 @@ pub(super) fn evaluate(inputs: &Inputs<'_>, diagnostics: &mut Vec<Diagnostic>) -
                         (None, ArgSource::Default)
                     }
                 }
-            } else if let Some(previous) = args.iter().find(|a| a.name == name) {
+            } else if let Some(&previous) = index.get(&name) {
                 // A global ARG without a value keeps an earlier value (an automatic one).
-                (previous.value.clone(), previous.source)
+                (args[previous].value.clone(), args[previous].source)
             } else {
                 (None, ArgSource::Default)
             };
+            if let Some(v) = &value {
+                env.set(name.clone(), v.clone());
+            }
             let arg = GlobalArg { name: name.clone(), value, source, span: Some(def.name.span), description: None };
-            match args.iter_mut().find(|a| a.name == name) {
-                Some(existing) => *existing = arg,
-                None => args.push(arg),
+            if let Some(&existing) = index.get(&name) {
+                args[existing] = arg;
+            } else {
+                index.insert(name, args.len());
+                args.push(arg);
             }
         }
     }

@@ -9,6 +9,8 @@ pub mod dispatch;
 pub(crate) mod meta;
 pub mod reference;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -201,6 +203,9 @@ pub struct Plan {
     /// Indices of the global ARG instructions in [`Instructions::items`].
     pub meta_instructions: Vec<usize>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Lowercased stage name to stage: the last stage of that name, as BuildKit registers
+    /// names (a later duplicate replaces an earlier one).
+    by_name: BTreeMap<String, usize>,
 }
 
 impl Plan {
@@ -213,6 +218,13 @@ impl Plan {
     #[must_use]
     pub fn stage(&self, index: usize) -> Option<&Stage> {
         self.stages.get(index)
+    }
+
+    /// The stage BuildKit finds by name (`--target`, `COPY --from`, `RUN --mount from=`): the
+    /// last one with that name, compared case-insensitively.
+    #[must_use]
+    pub fn stage_named(&self, name: &str) -> Option<usize> {
+        self.by_name.get(&crate::gostr::to_lower(name)).copied()
     }
 
     /// The stage an instruction belongs to.
@@ -235,6 +247,7 @@ pub fn plan(text: &str, tree: &SyntaxTree, instructions: &Instructions, options:
 }
 
 struct Planner<'a> {
+    by_name: BTreeMap<String, usize>,
     text: &'a str,
     tree: &'a SyntaxTree,
     items: &'a [Instruction],
@@ -252,7 +265,15 @@ enum FromTarget {
 
 impl<'a> Planner<'a> {
     fn new(text: &'a str, tree: &'a SyntaxTree, instructions: &'a Instructions, options: &'a BuildOptions) -> Self {
-        Self { text, tree, items: &instructions.items, options, lexer: lexer(tree), diagnostics: Vec::new() }
+        Self {
+            by_name: BTreeMap::new(),
+            text,
+            tree,
+            items: &instructions.items,
+            options,
+            lexer: lexer(tree),
+            diagnostics: Vec::new(),
+        }
     }
 
     fn error(&mut self, code: Code, span: Span, message: impl Into<String>) {
@@ -261,6 +282,11 @@ impl<'a> Planner<'a> {
 
     fn run(mut self) -> Plan {
         let (meta_instructions, mut stages) = self.split_stages();
+        for s in &stages {
+            if let Some(name) = &s.name {
+                self.by_name.insert(name.clone(), s.index);
+            }
+        }
         let build_platform = self.options.build_platform.clone().unwrap_or_else(Platform::linux_amd64);
         let target_platform = match &self.options.platform {
             None => build_platform.clone(),
@@ -321,6 +347,7 @@ impl<'a> Planner<'a> {
             target_platform,
             meta_instructions,
             diagnostics: self.diagnostics,
+            by_name: self.by_name,
         }
     }
 
@@ -378,8 +405,8 @@ impl<'a> Planner<'a> {
             return stages.len().checked_sub(1);
         };
         let lower = crate::gostr::to_lower(wanted);
-        if let Some(s) = stages.iter().find(|s| s.name.as_deref() == Some(lower.as_str())) {
-            return Some(s.index);
+        if let Some(&s) = self.by_name.get(&lower) {
+            return Some(s);
         }
         // BuildKit suggests among every stage's internal name, `stage-N` included (which
         // `--target` cannot select).
@@ -535,7 +562,7 @@ impl<'a> Planner<'a> {
                         let Some(from) = mount.from.as_deref().filter(|f| !f.is_empty()) else {
                             // BuildKit gives every mount a source: without `from`, `scratch` (a
                             // stage of that name if there is one, else an implicit state).
-                            match stages.iter().position(|s| s.name.as_deref() == Some("scratch")) {
+                            match self.by_name.get("scratch").copied() {
                                 Some(s) => edges.push(Edge { stage: s, kind: EdgeKind::Mount, span: mount.span }),
                                 None => implicit.images.push("scratch".into()),
                             }
@@ -544,7 +571,7 @@ impl<'a> Planner<'a> {
                         let edge_kind = if onbuild.is_some() { EdgeKind::Onbuild } else { EdgeKind::Mount };
                         let span = onbuild.or(mount.from_span).unwrap_or(mount.span);
                         let lower = crate::gostr::to_lower(from);
-                        if let Some(s) = stages.iter().position(|s| s.name.as_deref() == Some(lower.as_str())) {
+                        if let Some(&s) = self.by_name.get(&lower) {
                             edges.push(Edge { stage: s, kind: edge_kind, span });
                         } else {
                             implicit.images.push(from.to_string());
@@ -593,7 +620,7 @@ impl<'a> Planner<'a> {
             };
         }
         let lower = crate::gostr::to_lower(from);
-        if let Some(i) = stages.iter().position(|s| s.name.as_deref() == Some(lower.as_str())) {
+        if let Some(&i) = self.by_name.get(&lower) {
             FromTarget::Stage(i)
         } else {
             implicit.images.push(from.to_string());
@@ -630,7 +657,10 @@ impl<'a> Planner<'a> {
     /// added after this check) is an error, reported once, on the first stage (in definition
     /// order) that reaches it, with every step of the cycle's path.
     fn detect_cycles(&mut self, stages: &[Stage]) {
-        let deps_of = |s: usize| stages[s].deps.iter().filter(|e| matches!(e.kind, EdgeKind::Copy | EdgeKind::Mount));
+        let deps: Vec<Vec<Edge>> = stages
+            .iter()
+            .map(|s| s.deps.iter().filter(|e| matches!(e.kind, EdgeKind::Copy | EdgeKind::Mount)).copied().collect())
+            .collect();
         let mut visited = vec![false; stages.len()];
         let mut on_path = vec![false; stages.len()];
         for start in 0..stages.len() {
@@ -643,7 +673,7 @@ impl<'a> Planner<'a> {
             visited[start] = true;
             on_path[start] = true;
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                if let Some(edge) = deps_of(node).nth(*next) {
+                if let Some(edge) = deps[node].get(*next) {
                     *next += 1;
                     path.push(*edge);
                     if on_path[edge.stage] {
@@ -699,12 +729,9 @@ fn mark_built(stages: &mut [Stage], target: usize) {
     let mut queue = vec![target];
     stages[target].built = true;
     while let Some(s) = queue.pop() {
-        let deps = stages[s].deps.clone();
-        for edge in deps {
-            let pulled = Edge { stage: s, kind: edge.kind, span: edge.span };
-            if !stages[edge.stage].pulled_in_by.contains(&pulled) {
-                stages[edge.stage].pulled_in_by.push(pulled);
-            }
+        for i in 0..stages[s].deps.len() {
+            let edge = stages[s].deps[i];
+            stages[edge.stage].pulled_in_by.push(Edge { stage: s, kind: edge.kind, span: edge.span });
             if !stages[edge.stage].built {
                 stages[edge.stage].built = true;
                 queue.push(edge.stage);
@@ -712,7 +739,8 @@ fn mark_built(stages: &mut [Stage], target: usize) {
         }
     }
     for stage in stages.iter_mut() {
-        stage.pulled_in_by.sort_by_key(|e| (e.stage, e.span.start));
+        stage.pulled_in_by.sort_by_key(|e| (e.stage, e.span.start, e.span.end, e.kind));
+        stage.pulled_in_by.dedup();
     }
 }
 

@@ -7,7 +7,7 @@
 
 mod pattern;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::gostr;
 
@@ -15,9 +15,12 @@ use crate::gostr;
 ///
 /// Unix builds match names exactly. Windows builds (`case_insensitive`) match them as
 /// Go's `strings.EqualFold` does; an exact match wins so the result stays deterministic.
+///
+/// The map is persistent: a clone is O(1) and shares its entries, so the environment each
+/// instruction sees, and each stage built FROM another, costs only what it changes.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
-    vars: BTreeMap<String, String>,
+    vars: rpds::RedBlackTreeMapSync<String, String>,
     case_insensitive: bool,
 }
 
@@ -30,12 +33,12 @@ impl Env {
     /// An environment whose names compare case-insensitively, as on Windows.
     #[must_use]
     pub fn case_insensitive() -> Self {
-        Self { vars: BTreeMap::new(), case_insensitive: true }
+        Self { vars: rpds::RedBlackTreeMapSync::new_sync(), case_insensitive: true }
     }
 
     /// Sets `name`; a later value replaces an earlier one.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.vars.insert(name.into(), value.into());
+        self.vars.insert_mut(name.into(), value.into());
     }
 
     /// Adds a `NAME=value` entry (or `NAME`, set and empty), as BuildKit's `BuildEnvs` does.
