@@ -141,7 +141,7 @@ fn cases(n: usize) -> Vec<(&'static str, Vec<u8>)> {
     out.push(("many global ARGs", {
         let mut t = String::new();
         for i in 0..stages {
-            let _ = write!(t, "ARG A{i}=${{A{}:-x}}\n", i.saturating_sub(1));
+            let _ = writeln!(t, "ARG A{i}=${{A{}:-x}}", i.saturating_sub(1));
         }
         t.push_str("FROM alpine:${A0}\n");
         t.into_bytes()
