@@ -1,4 +1,5 @@
-//! Throughput of parse plus typed lowering on the real-world corpus, in bytes per second.
+//! Throughput of the core on the real-world corpus, in bytes per second: parse, parse plus
+//! typed lowering, and the whole check (plan, dispatch of every stage, build checks).
 //!
 //! The corpus is read from `$STAGECRAFT_CORPUS_DIR`, else `../shared/corpus/realworld`
 //! beside the workspace. `cargo xtask bench-parser` compares whole processes with the
@@ -10,7 +11,8 @@
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use stagecraft_core::{instructions, syntax};
+use stagecraft_core::plan::BuildOptions;
+use stagecraft_core::{Analysis, CheckOptions, instructions, syntax};
 
 fn corpus() -> Vec<String> {
     let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/realworld");
@@ -46,6 +48,10 @@ fn bench(c: &mut Criterion) {
                 })
                 .sum::<usize>()
         });
+    });
+    let options = CheckOptions::lint(BuildOptions::default());
+    group.bench_function("check", |b| {
+        b.iter(|| files.iter().map(|f| Analysis::new(f).check(f, &options).diagnostics.len()).sum::<usize>());
     });
     group.finish();
 }

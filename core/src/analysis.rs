@@ -95,10 +95,16 @@ impl Analysis {
         let mut diagnostics: Vec<Diagnostic> = Vec::new();
         diagnostics.extend(config_error);
 
-        let mut catalog = Catalog::builtin();
-        if let Some(extra) = &options.catalog {
-            catalog.extend(extra);
-        }
+        let combined;
+        let catalog = match &options.catalog {
+            None => Catalog::shared(),
+            Some(extra) => {
+                let mut both = Catalog::builtin();
+                both.extend(extra);
+                combined = both;
+                &combined
+            }
+        };
         let matcher = match options.dockerignore.as_deref().map(Matcher::parse) {
             None => None,
             Some(Ok(m)) => Some(m),

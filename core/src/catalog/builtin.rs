@@ -1,6 +1,8 @@
-//! The built-in image configs: values from each image's published config for the usual tag
-//! (Docker Hub official images, late 2025), enough for the environment, working directory,
-//! user and command a build sees.
+//! The built-in image configs: the environment, working directory, user and command of the
+//! official images tutorials use, from their Dockerfiles at the tags studied in
+//! `../shared/notes/catalog-sources.md` (section 4). Version values belong to those tags;
+//! the variable names, which the build checks rely on, hold across tags. The simulation's
+//! catalog (file trees, sizes, per-tag data) replaces this summary.
 
 use super::{Entry, ImageConfig};
 
@@ -29,7 +31,7 @@ fn entry(
             os: "linux".into(),
             architectures: vec!["amd64".into(), "arm64".into()],
         },
-        source: "Docker Hub official image config (built-in summary)".into(),
+        source: "official image Dockerfiles, tags studied in ../shared/notes/catalog-sources.md section 4 (environment names and defaults; versions move with the tag)".into(),
     }
 }
 
@@ -38,7 +40,7 @@ const JAVA: [(&str, &str); 5] = [
     ("LANG", "en_US.UTF-8"),
     ("LANGUAGE", "en_US:en"),
     ("LC_ALL", "en_US.UTF-8"),
-    ("JAVA_VERSION", "jdk-21.0.5+11"),
+    ("JAVA_VERSION", "jdk-21.0.12+8"),
 ];
 
 pub(super) fn entries() -> Vec<Entry> {
@@ -53,7 +55,7 @@ pub(super) fn entries() -> Vec<Entry> {
         "nginx",
         &[
             ("PATH", PATH),
-            ("NGINX_VERSION", "1.27.3"),
+            ("NGINX_VERSION", "1.27.4"),
             ("NJS_VERSION", "0.8.7"),
             ("NJS_RELEASE", "1~bookworm"),
             ("PKG_RELEASE", "1~bookworm"),
@@ -67,7 +69,7 @@ pub(super) fn entries() -> Vec<Entry> {
     nginx.config.stop_signal = Some("SIGQUIT".into());
     let mut gradle = entry(
         "gradle",
-        &with_java(&[("GRADLE_HOME", "/opt/gradle"), ("GRADLE_VERSION", "8.11.1")]),
+        &with_java(&[("GRADLE_HOME", "/opt/gradle"), ("GRADLE_VERSION", "9.0.0")]),
         "/home/gradle",
         &["gradle"],
         &[],
@@ -84,10 +86,8 @@ pub(super) fn entries() -> Vec<Entry> {
             "python",
             &[
                 ("PATH", "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"),
-                ("LANG", "C.UTF-8"),
                 ("GPG_KEY", "7169605F62C751356D054A26A821E680E5FA6305"),
-                ("PYTHON_VERSION", "3.13.1"),
-                ("PYTHON_SHA256", "9cf9427bee9e2242e3877dd0f6b641c1853ca461f39d6503ce260a59c80bf0d9"),
+                ("PYTHON_VERSION", "3.13.14"),
             ],
             "",
             &["python3"],
@@ -106,7 +106,7 @@ pub(super) fn entries() -> Vec<Entry> {
             "golang",
             &[
                 ("PATH", "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-                ("GOLANG_VERSION", "1.23.4"),
+                ("GOLANG_VERSION", "1.26.7"),
                 ("GOTOOLCHAIN", "local"),
                 ("GOPATH", "/go"),
             ],
@@ -122,7 +122,7 @@ pub(super) fn entries() -> Vec<Entry> {
                 ("RUSTUP_HOME", "/usr/local/rustup"),
                 ("CARGO_HOME", "/usr/local/cargo"),
                 ("PATH", "/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-                ("RUST_VERSION", "1.83.0"),
+                ("RUST_VERSION", "1.94.1"),
             ],
             "",
             &["bash"],
@@ -146,7 +146,7 @@ pub(super) fn entries() -> Vec<Entry> {
                 ("TOMCAT_NATIVE_LIBDIR", "/usr/local/tomcat/native-jni-lib"),
                 ("LD_LIBRARY_PATH", "/usr/local/tomcat/native-jni-lib"),
                 ("TOMCAT_MAJOR", "10"),
-                ("TOMCAT_VERSION", "10.1.34"),
+                ("TOMCAT_VERSION", "10.1.59"),
             ]),
             "/usr/local/tomcat",
             &["catalina.sh", "run"],

@@ -48,7 +48,14 @@ impl Catalog {
     /// The images shipped with Stagecraft.
     #[must_use]
     pub fn builtin() -> Self {
-        Self { entries: builtin::entries() }
+        Self::shared().clone()
+    }
+
+    /// The built-in catalog, built once and shared.
+    #[must_use]
+    pub fn shared() -> &'static Catalog {
+        static BUILTIN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(|| Self { entries: builtin::entries() })
     }
 
     /// An empty catalog: every image is unknown.
@@ -75,5 +82,34 @@ impl Catalog {
         let tag = reference.tag_or_latest();
         let of_name = || self.entries.iter().rev().filter(|e| e.name == name);
         of_name().find(|e| e.tags.iter().any(|t| t == tag)).or_else(|| of_name().find(|e| e.tags.is_empty()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_normalises_names() {
+        let catalog = Catalog::builtin();
+        for name in ["python", "python:3.13-slim", "docker.io/library/python:3", "index.docker.io/library/python"] {
+            let entry = catalog.lookup(name).unwrap_or_else(|| panic!("{name}"));
+            assert!(entry.config.env.iter().any(|(k, _)| k == "PYTHON_VERSION"), "{name}");
+        }
+        assert_eq!(
+            catalog.lookup("gcr.io/distroless/static:nonroot").map(|e| e.name.as_str()),
+            Some("gcr.io/distroless/static")
+        );
+        assert!(catalog.lookup("example.com/unknown").is_none());
+        assert!(catalog.lookup("Not A Reference").is_none());
+        let mut custom = Catalog::empty();
+        let mut pinned = catalog.lookup("alpine").cloned().expect("alpine");
+        pinned.tags = vec!["3.20".into()];
+        pinned.config.user = "nobody".into();
+        custom.add(pinned);
+        let mut both = Catalog::builtin();
+        both.extend(&custom);
+        assert_eq!(both.lookup("alpine:3.20").map(|e| e.config.user.as_str()), Some("nobody"));
+        assert_eq!(both.lookup("alpine:3.19").map(|e| e.config.user.as_str()), Some(""));
     }
 }

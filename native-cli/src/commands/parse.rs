@@ -1,5 +1,6 @@
 //! `stagecraft parse`: BuildKit's parser only, as BuildKit's dump or as JSON.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -19,21 +20,45 @@ pub(crate) enum Format {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The Dockerfile, or `-` for standard input.
+    /// Dockerfiles, or `-` for standard input. With several files, `--format json` prints one
+    /// report per line, each with a `file` field.
     #[arg(default_value = "Dockerfile")]
-    file: PathBuf,
+    files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
-    let source = input::read(&args.file)?;
+    let mut outcome = Outcome::Clean;
+    let many = args.files.len() > 1;
+    let mut out = std::io::stdout().lock();
+    for file in &args.files {
+        if parse_one(&mut out, file, args.format, many)? == Outcome::DockerfileErrors {
+            outcome = Outcome::DockerfileErrors;
+        }
+    }
+    Ok(outcome)
+}
+
+#[derive(serde::Serialize)]
+struct FileReport<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    report: ParseReport,
+}
+
+fn parse_one(out: &mut impl Write, file: &PathBuf, format: Format, many: bool) -> Result<Outcome, String> {
+    let source = input::read(file)?;
     let tree = syntax::parse(&source.text);
     let extra: Vec<_> = source.decode_diagnostic.clone().into_iter().collect();
     let has_errors = tree.has_errors() || extra.iter().any(stagecraft_core::Diagnostic::is_error);
-    match args.format {
+    let write_error = |e: std::io::Error| format!("cannot write the report: {e}");
+    match format {
         Format::Buildkit => {
-            print!("{}", syntax::dump(&tree));
+            if many {
+                writeln!(out, "# {}", source.name).map_err(write_error)?;
+            }
+            write!(out, "{}", syntax::dump(&tree)).map_err(write_error)?;
             let index = stagecraft_core::LineIndex::new(&source.text);
             let renderer = crate::render::renderer(std::io::IsTerminal::is_terminal(&std::io::stderr()));
             for d in extra.iter().chain(&tree.diagnostics) {
@@ -42,7 +67,12 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         }
         Format::Json => {
             let report = ParseReport::new(&tree, &source.text, &extra, ColumnUnit::Char);
-            println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?);
+            let line = if many {
+                serde_json::to_string(&FileReport { file: &source.name, report })
+            } else {
+                serde_json::to_string(&report)
+            };
+            writeln!(out, "{}", line.map_err(|e| e.to_string())?).map_err(write_error)?;
         }
     }
     Ok(if has_errors { Outcome::DockerfileErrors } else { Outcome::Clean })
