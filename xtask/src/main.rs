@@ -68,8 +68,12 @@ fn demo() -> Result {
     run(cargo().args(["build", "--release", "-p", "stagecraft-cli"]))?;
     let bin = root().join("target/release/stagecraft");
     let example = root().join("examples/nginx-cert/Dockerfile");
+    let context = example.parent().unwrap_or(&example).to_path_buf();
     run(Command::new(&bin).args(["parse", "--format", "buildkit"]).arg(&example))?;
-    run(Command::new(&bin).arg("check").arg(&example))
+    run(Command::new(&bin).arg("check").arg(&example))?;
+    run(Command::new(&bin).arg("targets").arg(&context))?;
+    run(Command::new(&bin).arg("graph").arg(&context))?;
+    run(Command::new(&bin).arg("outline").arg(&context))
 }
 
 /// The wasm32 target, which the core must build for.
