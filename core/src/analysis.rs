@@ -125,7 +125,7 @@ impl Analysis {
             &options.build,
             DispatchOptions {
                 all_stages: options.all_stages,
-                catalog: &catalog,
+                catalog,
                 dockerignore: matcher.as_ref(),
                 linter: &linter,
             },
