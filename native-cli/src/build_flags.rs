@@ -9,6 +9,13 @@ use stagecraft_core::platform::Platform;
 
 use crate::input::{self, Source};
 
+/// The output of `outline` and `targets`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum TextOrJson {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct BuildFlags {
     /// The build context directory (its `.dockerignore` is read).

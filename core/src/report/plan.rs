@@ -245,6 +245,17 @@ impl OutlineReport {
             }
         };
         let global = |name: &str| plan.args.iter().find(|a| a.name == name && a.span.is_some());
+        // A global ARG, reported at its definition.
+        let from_global = |g: &crate::plan::GlobalArg| {
+            let span = g.span.unwrap_or_default();
+            OutlineArg {
+                name: g.name.clone(),
+                value: g.value.clone(),
+                description: g.description.clone(),
+                line: line(span),
+                span: span.pair(),
+            }
+        };
         let lexer = crate::plan::lexer(&analysis.tree);
         let env = crate::plan::meta::env_of(&plan.args);
         let (mut secrets, mut ssh) = (Vec::new(), Vec::new());
@@ -265,33 +276,14 @@ impl OutlineReport {
                         continue;
                     }
                     let Some(g) = global(&name) else { continue };
-                    let span = g.span.unwrap_or_default();
-                    add(
-                        &mut args,
-                        OutlineArg {
-                            name: g.name.clone(),
-                            value: g.value.clone(),
-                            description: g.description.clone(),
-                            line: line(span),
-                            span: span.pair(),
-                        },
-                    );
+                    add(&mut args, from_global(g));
                     pending.extend(meta_deps(analysis, plan, &name, lexer));
                 }
             }
             if let Some(run) = checked.dispatch.stage(stage.index) {
                 for binding in &run.args {
                     let arg = match (binding.source, global(&binding.name)) {
-                        (ArgValueSource::Global, Some(g)) => {
-                            let span = g.span.unwrap_or_default();
-                            OutlineArg {
-                                name: g.name.clone(),
-                                value: g.value.clone(),
-                                description: g.description.clone(),
-                                line: line(span),
-                                span: span.pair(),
-                            }
-                        }
+                        (ArgValueSource::Global, Some(g)) => from_global(g),
                         _ => OutlineArg {
                             name: binding.name.clone(),
                             value: binding.value.clone(),
@@ -433,5 +425,89 @@ impl TargetsReport {
         let diagnostics =
             diagnostic_views(extra.iter().chain(analysis.diagnostics()).filter(|d| d.is_error()), text, unit);
         Self { schema: SCHEMA, targets, diagnostics }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CheckOptions;
+    use crate::plan::BuildOptions;
+
+    const TEXT: &str = "\
+# GO_VERSION the Go toolchain
+ARG GO_VERSION=1.22
+ARG UNUSED=1
+# build compiles the binary
+FROM golang:${GO_VERSION} AS build
+ARG GO_VERSION
+# LDFLAGS extra linker flags
+ARG LDFLAGS=-s
+RUN --mount=type=secret,id=netrc,required --mount=type=ssh go build
+RUN --mount=type=secret,target=/run/secrets/token true
+
+FROM alpine AS test
+ARG ONLY_IN_TEST=1
+RUN --mount=type=secret,id=other true
+
+# app runs it
+FROM alpine AS app
+COPY --from=build /out /out
+";
+
+    fn outline(target: Option<&str>) -> OutlineReport {
+        let analysis = Analysis::new(TEXT);
+        let options = CheckOptions {
+            build: BuildOptions { target: target.map(str::to_string), ..BuildOptions::default() },
+            ..CheckOptions::default()
+        };
+        let checked = analysis.check(TEXT, &options);
+        OutlineReport::new(&analysis, &checked, TEXT, &[], ColumnUnit::Char)
+    }
+
+    #[test]
+    fn outline_lists_what_the_target_uses() {
+        let report = outline(None);
+        assert_eq!((report.name.as_deref(), report.description.as_deref()), (Some("app"), Some("runs it")));
+        let args: Vec<(&str, Option<&str>, Option<&str>, u32)> = report
+            .args
+            .iter()
+            .map(|a| (a.name.as_str(), a.value.as_deref(), a.description.as_deref(), a.line))
+            .collect();
+        // GO_VERSION is used by a built FROM and redeclared: reported once, at the global ARG.
+        assert_eq!(
+            args,
+            [
+                ("GO_VERSION", Some("1.22"), Some("the Go toolchain"), 2),
+                ("LDFLAGS", Some("-s"), Some("extra linker flags"), 8)
+            ]
+        );
+        let secrets: Vec<(&str, bool)> = report.secrets.iter().map(|s| (s.name.as_str(), s.required)).collect();
+        assert_eq!(secrets, [("netrc", true), ("token", false)]);
+        assert_eq!(report.ssh.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["default"]);
+
+        let test = outline(Some("test"));
+        assert_eq!(test.args.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["ONLY_IN_TEST"]);
+        assert_eq!(test.secrets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["other"]);
+    }
+
+    #[test]
+    fn targets_list_every_stage() {
+        let analysis = Analysis::new(TEXT);
+        let plan = analysis.plan(TEXT, &BuildOptions::default());
+        let report = TargetsReport::new(&analysis, &plan, TEXT, &[], ColumnUnit::Char);
+        let rows: Vec<(Option<&str>, bool, Option<&str>, &str)> = report
+            .targets
+            .iter()
+            .map(|t| (t.name.as_deref(), t.default, t.description.as_deref(), t.base.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("build"), false, Some("compiles the binary"), "golang:${GO_VERSION}"),
+                (Some("test"), false, None, "alpine"),
+                (Some("app"), true, Some("runs it"), "alpine"),
+            ]
+        );
     }
 }

@@ -3,19 +3,12 @@
 
 use std::fmt::Write as _;
 
-use clap::ValueEnum;
 use stagecraft_core::report::plan::OutlineReport;
 use stagecraft_core::text::ColumnUnit;
 use stagecraft_core::{Analysis, LineIndex, Severity};
 
-use crate::build_flags::BuildFlags;
+use crate::build_flags::{BuildFlags, TextOrJson as Format};
 use crate::{Outcome, render};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum Format {
-    Text,
-    Json,
-}
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {

@@ -3,20 +3,13 @@
 
 use std::fmt::Write as _;
 
-use clap::ValueEnum;
 use stagecraft_core::report::plan::TargetsReport;
 use stagecraft_core::text::ColumnUnit;
 use stagecraft_core::{Analysis, LineIndex};
 
-use crate::build_flags::BuildFlags;
+use crate::build_flags::{BuildFlags, TextOrJson as Format};
 use crate::commands::outline::table;
 use crate::{Outcome, render};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum Format {
-    Text,
-    Json,
-}
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
