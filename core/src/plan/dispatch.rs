@@ -573,6 +573,11 @@ impl Walker<'_> {
                     let span = crate::lint::variable_span(self.text, token.span, name);
                     self.lint(Code::UndefinedVar, span, message);
                 }
+                // With an unknown base image, a variable we cannot see may well be defined
+                // there: the value is unknown, and checks of it are not made.
+                if !state.base_known && !expansion.unmatched.is_empty() {
+                    return None;
+                }
                 Some(expansion.result)
             }
         }
@@ -693,6 +698,9 @@ impl Walker<'_> {
                 Ok(expansion) => {
                     for name in expansion.matched.iter().chain(&expansion.unmatched) {
                         record_use(step, state, name);
+                    }
+                    if !state.base_known && !expansion.unmatched.is_empty() {
+                        continue; // The value depends on the unknown base image.
                     }
                     expansion.words
                 }

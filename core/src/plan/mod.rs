@@ -443,11 +443,22 @@ impl<'a> Planner<'a> {
                 Ok(b) => b,
             };
             if base.is_empty() {
-                self.error(
+                let unset: Vec<String> = self
+                    .lexer
+                    .process(&from.image.value, global_env)
+                    .map(|e| e.unmatched.into_iter().collect())
+                    .unwrap_or_default();
+                let mut d = Diagnostic::new(
                     Code::InvalidBase,
                     from.image.span,
                     format!("base name ({}) should not be blank", from.image.value),
                 );
+                if let Some(name) = unset.first() {
+                    d = d.with_help(format!(
+                        "{name} has no value: give `ARG {name}` a default before the first FROM, or pass --build-arg {name}=<image>"
+                    ));
+                }
+                self.diagnostics.push(d);
                 continue;
             }
             if let Some(platform) = &from.platform {
