@@ -38,6 +38,8 @@ enum Command {
     Outline(commands::outline::Args),
     /// List the stages a build can target, with their descriptions.
     Targets(commands::targets::Args),
+    /// List BuildKit's build checks, or explain one (what, why, a bad and a good example).
+    Rules(commands::rules::Args),
 }
 
 /// How a command ended: 0 clean, 1 the Dockerfile has errors, 2 usage or I/O failure.
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => commands::graph::run(&args),
         Command::Outline(args) => commands::outline::run(&args),
         Command::Targets(args) => commands::targets::run(&args),
+        Command::Rules(args) => commands::rules::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -84,7 +84,8 @@ pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &Li
     if let Some(help) = &d.help {
         report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
     }
-    let url = stagecraft_core::lint::rules::rule(d.code).map(|r| format!("build check {}: {}", r.name(), r.url));
+    let url = stagecraft_core::lint::rules::rule(d.code)
+        .map(|r| format!("build check {}: {} (`stagecraft rules {}` explains it)", r.name(), r.url, r.name()));
     if let Some(url) = &url {
         report.push(Group::with_title(Level::NOTE.secondary_title(url.as_str())));
     }

@@ -96,6 +96,20 @@ fn plan_commands_and_sarif() {
     assert_eq!(rule["id"], "JSONArgsRecommended");
     assert!(rule["helpUri"].as_str().is_some_and(|u| u.contains("json-args-recommended")));
 
+    let (code, list) = run(&dir, &["rules"]);
+    assert_eq!(code, 0);
+    assert_eq!(list.lines().filter(|l| l.contains("  ")).count(), 22, "{list}");
+    let (_, one) = run(&dir, &["rules", "undefinedvar"]);
+    assert!(one.starts_with("UndefinedVar: Variables should be defined before their use"), "{one}");
+    assert!(
+        one.contains("\nWhat: ")
+            && one.contains("\nBad:\n    FROM alpine\n    COPY $foo .")
+            && one.contains("undefined-var"),
+        "{one}"
+    );
+    let (code, _) = run(&dir, &["rules", "NoSuchRule"]);
+    assert_eq!(code, 2);
+
     // Errors give exit status 1; an unknown target is one.
     let (code, _) = run(&dir, &["graph", ".", "--target", "nope"]);
     assert_eq!(code, 1);

@@ -4,4 +4,5 @@ pub(crate) mod check;
 pub(crate) mod graph;
 pub(crate) mod outline;
 pub(crate) mod parse;
+pub(crate) mod rules;
 pub(crate) mod targets;
