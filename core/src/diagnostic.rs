@@ -180,6 +180,13 @@ codes! {
     ExposeInvalidFormat => Warning,
 }
 
+/// A code serialises as its name (`"UndefinedVar"`).
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 /// A secondary location of a diagnostic: another place that takes part in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

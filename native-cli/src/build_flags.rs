@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use stagecraft_core::CheckOptions;
 use stagecraft_core::plan::BuildOptions;
 use stagecraft_core::platform::Platform;
+use stagecraft_core::{Analysis, CheckOptions, Checked, Diagnostic};
 
 use crate::input::{self, Source};
 
@@ -110,5 +110,37 @@ impl BuildFlags {
             catalog: None,
         };
         Ok((source, options))
+    }
+}
+
+/// A Dockerfile read, parsed and checked for a plan command.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub(crate) source: Source,
+    pub(crate) analysis: Analysis,
+    pub(crate) checked: Checked,
+    /// The decoding diagnostic, when the file was not UTF-8.
+    pub(crate) extra: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// Every diagnostic, the decoding one first.
+    pub(crate) fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.extra.iter().chain(&self.checked.diagnostics)
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        self.diagnostics().any(Diagnostic::is_error)
+    }
+}
+
+impl BuildFlags {
+    /// Reads, parses and checks the Dockerfile for the target's stages.
+    pub(crate) fn check(&self) -> Result<Loaded, String> {
+        let (source, options) = self.load(false)?;
+        let analysis = Analysis::new(&source.text);
+        let checked = analysis.check(&source.text, &options);
+        let extra = source.decode_diagnostic.clone().into_iter().collect();
+        Ok(Loaded { source, analysis, checked, extra })
     }
 }

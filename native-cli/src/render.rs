@@ -91,3 +91,19 @@ pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &Li
     }
     renderer.render(&report)
 }
+
+/// Appends diagnostics to a report, each after a blank line.
+pub(crate) fn append<'a>(
+    out: &mut String,
+    name: &str,
+    text: &str,
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+) {
+    let index = LineIndex::new(text);
+    let renderer = renderer(stdout_is_terminal());
+    for d in diagnostics {
+        out.push('\n');
+        out.push_str(&diagnostic(&renderer, name, text, &index, d));
+        out.push('\n');
+    }
+}

@@ -94,36 +94,10 @@ pub fn targets(text: &str) -> Result<JsValue, JsError> {
     to_js(&TargetsReport::new(&analysis, &plan, text, &[], ColumnUnit::Utf16))
 }
 
-/// A build check's documentation, for the playground's explanations.
-#[derive(Serialize)]
-struct RuleView {
-    name: &'static str,
-    description: &'static str,
-    url: &'static str,
-    experimental: bool,
-    what: &'static str,
-    why: &'static str,
-    bad: &'static str,
-    good: &'static str,
-}
-
 /// BuildKit's build-check rules, as data.
 #[wasm_bindgen]
 pub fn rules() -> Result<JsValue, JsError> {
-    let rules: Vec<RuleView> = stagecraft_core::lint::RULES
-        .iter()
-        .map(|r| RuleView {
-            name: r.name(),
-            description: r.description,
-            url: r.url,
-            experimental: r.experimental,
-            what: r.what,
-            why: r.why,
-            bad: r.bad,
-            good: r.good,
-        })
-        .collect();
-    to_js(&rules)
+    to_js(&stagecraft_core::lint::RULES)
 }
 
 /// BuildKit's parser dump (`stagecraft parse --format buildkit`).

@@ -6,9 +6,11 @@
 
 use crate::diagnostic::Code;
 
-/// One build-check rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One build-check rule. It serialises with its code as `name` (`stagecraft rules --format
+/// json`, the JS API's `rules`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rule {
+    #[serde(rename = "name")]
     pub code: Code,
     /// BuildKit's one-line description.
     pub description: &'static str,

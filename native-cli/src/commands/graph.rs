@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use clap::ValueEnum;
 use stagecraft_core::report::plan::{BaseView, GraphReport, StageView, edge_phrase};
 use stagecraft_core::text::ColumnUnit;
-use stagecraft_core::{Analysis, LineIndex, Severity};
 
 use crate::build_flags::BuildFlags;
 use crate::{Outcome, render};
@@ -30,28 +29,21 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
-    let (source, options) = args.build.load(false)?;
-    let analysis = Analysis::new(&source.text);
-    let checked = analysis.check(&source.text, &options);
-    let extra: Vec<_> = source.decode_diagnostic.clone().into_iter().collect();
-    let report = GraphReport::new(&analysis, &checked, &source.text, &extra, ColumnUnit::Char);
+    let loaded = args.build.check()?;
+    let text = &loaded.source.text;
+    let report = GraphReport::new(&loaded.analysis, &loaded.checked, text, &loaded.extra, ColumnUnit::Char);
     let out = match args.format {
         Format::Json => serde_json::to_string(&report).map_err(|e| e.to_string())? + "\n",
         Format::Dot => dot(&report),
         Format::Mermaid => mermaid(&report),
         Format::Text => {
-            let mut out = text(&report);
-            let index = LineIndex::new(&source.text);
-            let renderer = render::renderer(render::stdout_is_terminal());
-            for d in extra.iter().chain(&checked.diagnostics) {
-                let _ = writeln!(out, "\n{}", render::diagnostic(&renderer, &source.name, &source.text, &index, d));
-            }
+            let mut out = self::text(&report);
+            render::append(&mut out, &loaded.source.name, text, loaded.diagnostics());
             out
         }
     };
     print!("{out}");
-    let errors = extra.iter().chain(&checked.diagnostics).any(|d| d.severity == Severity::Error);
-    Ok(if errors { Outcome::DockerfileErrors } else { Outcome::Clean })
+    Ok(if loaded.has_errors() { Outcome::DockerfileErrors } else { Outcome::Clean })
 }
 
 fn stage_label(stage: &StageView) -> String {

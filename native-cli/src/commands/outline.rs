@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use stagecraft_core::report::plan::OutlineReport;
 use stagecraft_core::text::ColumnUnit;
-use stagecraft_core::{Analysis, LineIndex, Severity};
 
 use crate::build_flags::{BuildFlags, TextOrJson as Format};
 use crate::{Outcome, render};
@@ -19,12 +18,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
-    let (source, options) = args.build.load(false)?;
-    let analysis = Analysis::new(&source.text);
-    let checked = analysis.check(&source.text, &options);
-    let extra: Vec<_> = source.decode_diagnostic.clone().into_iter().collect();
-    let report = OutlineReport::new(&analysis, &checked, &source.text, &extra, ColumnUnit::Char);
-    let errors: Vec<_> = extra.iter().chain(&checked.diagnostics).filter(|d| d.severity == Severity::Error).collect();
+    let loaded = args.build.check()?;
+    let report =
+        OutlineReport::new(&loaded.analysis, &loaded.checked, &loaded.source.text, &loaded.extra, ColumnUnit::Char);
+    let errors: Vec<_> = loaded.diagnostics().filter(|d| d.is_error()).collect();
     match args.format {
         Format::Json => println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?),
         Format::Text => {
@@ -57,11 +54,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
                     );
                 }
             }
-            let index = LineIndex::new(&source.text);
-            let renderer = render::renderer(render::stdout_is_terminal());
-            for d in &errors {
-                let _ = writeln!(out, "\n{}", render::diagnostic(&renderer, &source.name, &source.text, &index, d));
-            }
+            render::append(&mut out, &loaded.source.name, &loaded.source.text, errors.iter().copied());
             print!("{out}");
         }
     }

@@ -15,33 +15,6 @@ pub(crate) struct Args {
     format: Format,
 }
 
-#[derive(serde::Serialize)]
-struct RuleView {
-    name: &'static str,
-    description: &'static str,
-    url: &'static str,
-    experimental: bool,
-    what: &'static str,
-    why: &'static str,
-    bad: &'static str,
-    good: &'static str,
-}
-
-impl From<&Rule> for RuleView {
-    fn from(r: &Rule) -> Self {
-        Self {
-            name: r.name(),
-            description: r.description,
-            url: r.url,
-            experimental: r.experimental,
-            what: r.what,
-            why: r.why,
-            bad: r.bad,
-            good: r.good,
-        }
-    }
-}
-
 fn indent(text: &str) -> String {
     text.lines().fold(String::new(), |mut out, l| {
         let _ = writeln!(out, "    {l}");
@@ -63,8 +36,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let mut out = String::new();
     match args.format {
         Format::Json => {
-            let views: Vec<RuleView> = selected.iter().map(|r| RuleView::from(*r)).collect();
-            out = serde_json::to_string(&views).map_err(|e| e.to_string())? + "\n";
+            out = serde_json::to_string(&selected).map_err(|e| e.to_string())? + "\n";
         }
         Format::Text if args.name.is_none() => {
             let width = RULES.iter().map(|r| r.name().len()).max().unwrap_or(0);

@@ -1,11 +1,9 @@
 //! `stagecraft targets`: every stage a build can target, with its description, in the spirit
 //! of `docker buildx build --call=targets`.
 
-use std::fmt::Write as _;
-
+use stagecraft_core::Analysis;
 use stagecraft_core::report::plan::TargetsReport;
 use stagecraft_core::text::ColumnUnit;
-use stagecraft_core::{Analysis, LineIndex};
 
 use crate::build_flags::{BuildFlags, TextOrJson as Format};
 use crate::commands::outline::table;
@@ -41,11 +39,8 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
                     [name, t.description.clone().unwrap_or_default()]
                 }),
             );
-            let index = LineIndex::new(&source.text);
-            let renderer = render::renderer(render::stdout_is_terminal());
-            for d in extra.iter().chain(analysis.diagnostics()).filter(|d| d.is_error()) {
-                let _ = writeln!(out, "\n{}", render::diagnostic(&renderer, &source.name, &source.text, &index, d));
-            }
+            let errors = extra.iter().chain(analysis.diagnostics()).filter(|d| d.is_error());
+            render::append(&mut out, &source.name, &source.text, errors);
             print!("{out}");
         }
     }
