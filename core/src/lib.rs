@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod diagnostic;
 pub mod dockerignore;
+pub mod fs;
 pub mod gostr;
 pub mod instructions;
 pub mod lint;
