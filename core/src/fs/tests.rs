@@ -235,3 +235,158 @@ fn export_is_a_tar_like_docker_export() {
         .collect();
     assert_eq!(names, ["./", "html/", "html/index.html"]);
 }
+
+mod copying {
+    use super::super::copy::{Chmod, CopyError, CopyOptions, copy, glob_match, has_wildcards};
+    use super::*;
+
+    /// A build context: files as Docker sends them (owned by root, modes kept).
+    fn context() -> Snapshot {
+        let mut c = Snapshot::new();
+        c.mkdir_all("/src/lib", Meta::new(0o775, 0, 0)).unwrap();
+        c.insert("/src/main.go", file("package main\n")).unwrap();
+        c.insert("/src/lib/util.go", file("package lib\n")).unwrap();
+        c.insert("/run.sh", Entry::file(Content::bytes(&b"#!/bin/sh\n"[..]), Meta::new(0o755, 0, 0))).unwrap();
+        c.insert("/a.txt", file("a")).unwrap();
+        c.insert("/b.txt", file("b")).unwrap();
+        c.insert("/link", Entry::symlink("src/main.go", Meta::SYMLINK)).unwrap();
+        c
+    }
+
+    fn opts() -> CopyOptions {
+        CopyOptions { wildcards: true, ..CopyOptions::default() }
+    }
+
+    fn listing(s: &Snapshot, under: &str) -> Vec<String> {
+        s.walk(under)
+            .into_iter()
+            .map(|(p, e)| {
+                let kind = match e.node {
+                    Node::Dir(_) => "d",
+                    Node::File { .. } => "f",
+                    Node::Symlink(_) => "l",
+                };
+                format!("{kind} {p} {:o} {}:{}", e.meta.mode, e.meta.uid, e.meta.gid)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn file_destinations_follow_docker_rules() {
+        let ctx = context();
+        // No trailing slash, nothing there: the file is the destination.
+        let mut img = Snapshot::new();
+        copy(&ctx, "/a.txt", &mut img, "/opt/renamed", &opts()).unwrap();
+        assert_eq!(listing(&img, "/opt"), ["d /opt 755 0:0", "f /opt/renamed 644 0:0"]);
+        // A trailing slash makes a directory; an existing directory takes the file inside.
+        copy(&ctx, "/a.txt", &mut img, "/dir/", &opts()).unwrap();
+        copy(&ctx, "/b.txt", &mut img, "/dir", &opts()).unwrap();
+        assert_eq!(listing(&img, "/dir"), ["d /dir 755 0:0", "f /dir/a.txt 644 0:0", "f /dir/b.txt 644 0:0"]);
+        // Modes are kept; a symlink source is followed and named after the link.
+        copy(&ctx, "/run.sh", &mut img, "/usr/local/bin/", &opts()).unwrap();
+        copy(&ctx, "/link", &mut img, "/app/", &opts()).unwrap();
+        assert_eq!(img.stat("/usr/local/bin/run.sh").unwrap().meta.mode, 0o755);
+        assert_eq!(img.stat("/app/link").unwrap().kind(), EntryKind::File);
+    }
+
+    #[test]
+    fn directories_copy_their_contents() {
+        let ctx = context();
+        let mut img = Snapshot::new();
+        copy(&ctx, "/src", &mut img, "/app", &opts()).unwrap();
+        // The created destination takes the source directory's mode; the contents come in.
+        assert_eq!(
+            listing(&img, "/app"),
+            ["d /app 775 0:0", "d /app/lib 775 0:0", "f /app/lib/util.go 644 0:0", "f /app/main.go 644 0:0"]
+        );
+        assert!(img.stat("/app/src").is_none(), "the directory itself is not copied, only its contents");
+        // An existing destination keeps its own metadata.
+        let mut existing = Snapshot::new();
+        existing.mkdir_all("/app", Meta::new(0o700, 1, 1)).unwrap();
+        copy(&ctx, "/src", &mut existing, "/app/", &opts()).unwrap();
+        assert_eq!(existing.stat("/app").unwrap().meta, Meta::new(0o700, 1, 1));
+        assert!(existing.stat("/app/lib/util.go").is_some());
+        // Without --chown or --chmod the subtree is shared with the source.
+        assert!(img.stat("/app").unwrap().same(&ctx.stat("/src").unwrap()));
+    }
+
+    #[test]
+    fn wildcards_match_like_go() {
+        for (pattern, name, want) in [
+            ("*.txt", "a.txt", true),
+            ("*.txt", "a.go", false),
+            ("?.txt", "ab.txt", false),
+            ("[a-c].txt", "b.txt", true),
+            ("[^a-c].txt", "b.txt", false),
+            ("[^a-c].txt", "d.txt", true),
+            ("\\*.txt", "*.txt", true),
+            ("\\*.txt", "a.txt", false),
+            ("*", "", true),
+            ("a*b*c", "axxbyyc", true),
+            ("a*b*c", "axxbyy", false),
+        ] {
+            assert_eq!(glob_match(pattern, name), want, "{pattern} ~ {name}");
+        }
+        assert!(has_wildcards("src/*.go") && !has_wildcards("src/\\*.go") && !has_wildcards("plain"));
+        let ctx = context();
+        let mut img = Snapshot::new();
+        assert_eq!(copy(&ctx, "/*.txt", &mut img, "/texts/", &opts()).unwrap(), 2);
+        assert_eq!(copy(&ctx, "/src/*/*.go", &mut img, "/go/", &opts()).unwrap(), 1);
+        assert!(
+            img.stat("/texts/a.txt").is_some()
+                && img.stat("/texts/b.txt").is_some()
+                && img.stat("/go/util.go").is_some()
+        );
+        // BuildKit allows a wildcard that matches nothing; a plain missing path is an error.
+        assert_eq!(copy(&ctx, "/*.none", &mut img, "/x/", &opts()).unwrap(), 0);
+        assert_eq!(
+            copy(&ctx, "/missing.txt", &mut img, "/x/", &opts()).unwrap_err(),
+            CopyError::NotFound("/missing.txt".into())
+        );
+        assert_eq!(CopyError::NotFound("/missing.txt".into()).to_string(), "\"/missing.txt\": not found");
+    }
+
+    #[test]
+    fn chown_chmod_and_exclude() {
+        let ctx = context();
+        let mut img = Snapshot::new();
+        let options = CopyOptions { chown: Some((1000, 1000)), chmod: Some(Chmod::parse("640").unwrap()), ..opts() };
+        copy(&ctx, "/src", &mut img, "/home/app/src/", &options).unwrap();
+        // Parents created by the copy belong to the --chown user.
+        assert_eq!(img.stat("/home").unwrap().meta, Meta::new(0o755, 1000, 1000));
+        assert_eq!(img.stat("/home/app/src/main.go").unwrap().meta, Meta::new(0o640, 1000, 1000));
+        let symbolic = CopyOptions { chmod: Some(Chmod::parse("u+x,go-r").unwrap()), ..opts() };
+        copy(&ctx, "/a.txt", &mut img, "/sym", &symbolic).unwrap();
+        assert_eq!(img.stat("/sym").unwrap().meta.mode, 0o700);
+        assert_eq!(Chmod::parse("a=rX").unwrap().apply(0o751, true), 0o555);
+        assert_eq!(Chmod::parse("a=rX").unwrap().apply(0o640, false), 0o444);
+        assert!(Chmod::parse("99999").is_err());
+        assert_eq!(
+            Chmod::parse("8").unwrap_err(),
+            "invalid chmod parameter: '8'. it should be octal string and between 0 and 07777"
+        );
+        assert!(Chmod::parse("z+q").is_err());
+        let exclude = CopyOptions { exclude: Some(crate::dockerignore::Matcher::parse("lib").unwrap()), ..opts() };
+        let mut ex = Snapshot::new();
+        copy(&ctx, "/src", &mut ex, "/app", &exclude).unwrap();
+        assert!(ex.stat("/app/main.go").is_some() && ex.stat("/app/lib").is_none());
+    }
+
+    #[test]
+    fn files_cannot_replace_directories() {
+        let ctx = context();
+        let mut img = Snapshot::new();
+        img.mkdir_all("/app/main.go", Meta::DIR).unwrap();
+        let err = copy(&ctx, "/src/main.go", &mut img, "/app/main.go/x/..", &opts());
+        assert!(err.is_ok(), "a path through .. resolves: {err:?}");
+        let mut blocked = Snapshot::new();
+        blocked.mkdir_all("/app/main.go/sub", Meta::DIR).unwrap();
+        assert!(matches!(copy(&ctx, "/src", &mut blocked, "/app", &opts()), Err(CopyError::Replace(_))));
+        let mut file_first = Snapshot::new();
+        file_first.insert("/app", file("not a dir")).unwrap();
+        assert_eq!(
+            copy(&ctx, "/src", &mut file_first, "/app", &opts()).unwrap_err(),
+            CopyError::Replace("cannot copy to non-directory: /app".into())
+        );
+    }
+}
