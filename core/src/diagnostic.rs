@@ -135,6 +135,15 @@ codes! {
     /// A `.dockerignore` pattern Docker cannot use.
     InvalidDockerignore => Error,
 
+    // --- simulation ---
+    /// A step a real build would fail (a missing COPY source, an unknown `--chown` user, ...).
+    SimulationError => Error,
+    /// Something the simulation cannot know (a base image outside the catalog, RUN until the
+    /// shell lands, an ADD of a URL): the result is marked opaque or modeled.
+    SimulationGap => Info,
+    /// A remark about what the simulation did (a wildcard that matched nothing).
+    SimulationNote => Info,
+
     // --- build checks (BuildKit's linter rules, by their names; see `lint::rules`) ---
     /// A stage name that is not lowercase.
     StageNameCasing => Warning,

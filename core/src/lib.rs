@@ -20,6 +20,7 @@ pub mod plan;
 pub mod platform;
 pub mod report;
 pub mod shell;
+pub mod sim;
 pub mod syntax;
 pub mod text;
 

@@ -124,6 +124,7 @@ pub fn check_options(line: &str) -> CheckOptions {
                         os: os.into(),
                         architectures: vec![arch.into()],
                     },
+                    tree: None,
                     source: "test fixture".into(),
                 };
                 catalog.get_or_insert_with(Catalog::empty).add(entry);

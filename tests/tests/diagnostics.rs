@@ -1,12 +1,16 @@
 //! Snapshot fixtures for diagnostics: every diagnostic any layer can give (syntax,
 //! instructions, plan, dispatch, build checks), with its code, message, help, related places
 //! and the exact text its span covers. Fixtures are the files in `tests/fixtures/diagnostics/`,
-//! checked as a lint run (every stage) unless a `# options:` line says otherwise;
+//! checked as a lint run (every stage) unless a `# options:` line says otherwise (`--simulate`
+//! also simulates the build, over a context of `# file: PATH TEXT` lines);
 //! `cargo insta review` updates the snapshots beside this file.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use stagecraft_core::catalog::Catalog;
+use stagecraft_core::fs::{Content, Entry, Meta, Snapshot};
+use stagecraft_core::sim::{BuildContext, simulate};
 use stagecraft_core::text::{ColumnUnit, LineIndex};
 use stagecraft_core::{Analysis, CheckOptions, Code, syntax};
 use stagecraft_tests::check_options;
@@ -16,16 +20,35 @@ use stagecraft_tests::check_options;
 fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
     let decoded = syntax::decode(bytes);
     let text = decoded.text.as_ref();
-    let options = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# options:"))
-        .map_or_else(|| CheckOptions { all_stages: true, ..CheckOptions::default() }, check_options);
+    let options_line = text.lines().find_map(|l| l.strip_prefix("# options:"));
+    // `--simulate` also runs the simulation, over a context of `# file: PATH TEXT` lines.
+    let simulating = options_line.is_some_and(|l| l.split_whitespace().any(|w| w == "--simulate"));
+    let options = options_line.map_or_else(
+        || CheckOptions { all_stages: true, ..CheckOptions::default() },
+        |l| check_options(&l.replace("--simulate", "")),
+    );
     let analysis = Analysis::new(text);
     let checked = analysis.check(text, &options);
+    let simulated = simulating.then(|| {
+        let mut files = Snapshot::new();
+        for (path, body) in text.lines().filter_map(|l| l.strip_prefix("# file: ")?.split_once(' ')) {
+            let parent = path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+            files.mkdir_all(parent, Meta::DIR).expect("context directory");
+            files
+                .insert(path, Entry::file(Content::bytes(format!("{body}\n").into_bytes()), Meta::FILE))
+                .expect("context file");
+        }
+        let context = BuildContext { files, dockerignore: None };
+        simulate(text, &analysis, &checked, &context, Catalog::shared())
+    });
     let index = LineIndex::new(text);
     let mut codes = BTreeSet::new();
     let mut out = String::new();
-    let all = decoded.diagnostic.iter().chain(&checked.diagnostics);
+    let mut all: Vec<&stagecraft_core::Diagnostic> = decoded.diagnostic.iter().chain(&checked.diagnostics).collect();
+    if let Some(sim) = &simulated {
+        all.extend(&sim.diagnostics);
+        all.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    }
     for d in all {
         codes.insert(d.code);
         let a = index.line_col(text, d.span.start, ColumnUnit::Char);

@@ -31,6 +31,7 @@ fn entry(
             os: "linux".into(),
             architectures: vec!["amd64".into(), "arm64".into()],
         },
+        tree: None,
         source: "official image Dockerfiles, tags studied in ../shared/notes/catalog-sources.md section 4 (environment names and defaults; versions move with the tag)".into(),
     }
 }

@@ -27,13 +27,17 @@ pub struct ImageConfig {
     pub architectures: Vec<String>,
 }
 
-/// One catalog entry: an image (by familiar name, with the tags it answers for) and its config.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// One catalog entry: an image (by familiar name, with the tags it answers for), its config
+/// and, when known, its files.
+#[derive(Clone, Debug, Serialize)]
 pub struct Entry {
     pub name: String,
     /// Tags this entry stands for; empty means every tag.
     pub tags: Vec<String>,
     pub config: ImageConfig,
+    /// The image's root filesystem, when the catalog has it.
+    #[serde(skip)]
+    pub tree: Option<crate::fs::Snapshot>,
     /// Where the data came from.
     pub source: String,
 }
@@ -111,5 +115,86 @@ mod tests {
         both.extend(&custom);
         assert_eq!(both.lookup("alpine:3.20").map(|e| e.config.user.as_str()), Some("nobody"));
         assert_eq!(both.lookup("alpine:3.19").map(|e| e.config.user.as_str()), Some(""));
+    }
+}
+
+/// One line of a file listing (`../shared/data/images/*.jsonl`, and the catalog's own trees):
+/// `{"path","type":"file|dir|symlink|link","mode":"0755","uid","gid","size","sha256","content","target"}`.
+#[derive(Debug, serde::Deserialize)]
+struct ListingLine {
+    path: String,
+    #[serde(rename = "type")]
+    kind: String,
+    mode: String,
+    #[serde(default)]
+    uid: u32,
+    #[serde(default)]
+    gid: u32,
+    #[serde(default)]
+    size: u64,
+    #[serde(default)]
+    sha256: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    target: Option<String>,
+}
+
+/// A root filesystem from a file listing, one JSON object per line. Files with `content`
+/// hold those bytes; others are synthetic, identified by their digest (or path) and size.
+///
+/// # Errors
+/// The line number and what is wrong with it.
+pub fn tree_from_listing(text: &str) -> Result<crate::fs::Snapshot, String> {
+    use crate::fs::{Content, Entry, Meta, Snapshot};
+    let mut tree = Snapshot::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let at = |e: String| format!("line {}: {e}", i + 1);
+        let l: ListingLine = serde_json::from_str(line).map_err(|e| at(e.to_string()))?;
+        let mode = u32::from_str_radix(&l.mode, 8).map_err(|e| at(format!("mode {}: {e}", l.mode)))?;
+        let meta = Meta::new(mode, l.uid, l.gid);
+        let entry = match l.kind.as_str() {
+            "dir" => {
+                tree.mkdir_all(&l.path, meta).map_err(|e| at(e.to_string()))?;
+                // An existing directory (made as a parent earlier) takes its own metadata.
+                if let Some(existing) = tree.lstat(&l.path) { Entry { meta, ..existing } } else { Entry::dir(meta) }
+            }
+            "file" => match l.content {
+                Some(text) => Entry::file(Content::bytes(text.into_bytes()), meta),
+                None => Entry::file(Content::synthetic(l.size, l.sha256.unwrap_or_else(|| l.path.clone())), meta),
+            },
+            "symlink" => Entry::symlink(l.target.ok_or_else(|| at("a symlink without target".into()))?, meta),
+            other => return Err(at(format!("unknown type {other}"))),
+        };
+        let parent = l.path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+        tree.mkdir_all(parent, Meta::DIR).map_err(|e| at(e.to_string()))?;
+        tree.insert(&l.path, entry).map_err(|e| at(e.to_string()))?;
+    }
+    Ok(tree)
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use super::*;
+
+    #[test]
+    fn listings_become_trees() {
+        let text = r#"{"gid": 0, "mode": "0755", "path": "/bin", "type": "dir", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/bin/busybox", "sha256": "42de", "size": 808712, "type": "file", "uid": 0}
+{"gid": 0, "mode": "0777", "path": "/bin/sh", "target": "/bin/busybox", "type": "symlink", "uid": 0}
+{"content": "3.20.3\n", "gid": 0, "mode": "0644", "path": "/etc/alpine-release", "size": 7, "type": "file", "uid": 0}
+{"gid": 0, "mode": "1777", "path": "/tmp", "type": "dir", "uid": 0}
+"#;
+        let tree = tree_from_listing(text).unwrap();
+        assert_eq!(tree.stat("/bin/sh").unwrap().size(), 808_712);
+        assert_eq!(tree.stat("/tmp").unwrap().meta.mode, 0o1777);
+        assert_eq!(tree.stat("/etc/alpine-release").unwrap().size(), 7);
+        assert_eq!(tree.size(), 808_712 + 7);
+        assert!(
+            tree_from_listing("{\"path\": \"/x\", \"type\": \"fifo\", \"mode\": \"0644\"}")
+                .unwrap_err()
+                .starts_with("line 1:")
+        );
+        assert!(tree_from_listing("not json").is_err());
     }
 }

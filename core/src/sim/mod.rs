@@ -1,0 +1,705 @@
+//! The simulation: each stage the target builds, run over the layered filesystem, step by
+//! step as BuildKit dispatches it: FROM (an earlier stage, `scratch`, or a catalog image),
+//! COPY and ADD (from the build context, a stage or an image), WORKDIR, and the config
+//! instructions into an OCI image config. Every step records its layer (the diff it made) and
+//! its fidelity: `exact` when every effect is computed, `modeled` when part is estimated (an
+//! ADD of a URL), `opaque` when nothing is known (RUN, until the shell lands), `failed` when
+//! the step errs (its layer is empty and the simulation goes on).
+
+pub mod config;
+pub mod users;
+
+use serde::Serialize;
+
+pub use config::{HealthConfig, ImageConfig};
+
+use crate::analysis::{Analysis, Checked};
+use crate::catalog::Catalog;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::dockerignore::Matcher;
+use crate::fs::copy::{Chmod, CopyError, CopyOptions, copy, inline_file};
+use crate::fs::{Content, Entry, Layer, Meta, Snapshot, diff};
+use crate::instructions::{Healthcheck, Instruction, Kind, Source};
+use crate::plan::dispatch::{StageRun, StepSource};
+use crate::plan::{Base, Stage};
+use crate::shell::{Env, Lexer};
+use crate::syntax::Token;
+use crate::text::Span;
+
+/// How a layer was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fidelity {
+    /// Every effect computed.
+    Exact,
+    /// Part of the effect is estimated.
+    Modeled,
+    /// The effect is unknown: the filesystem is left as it was.
+    Opaque,
+    /// The step fails in a real build; its layer is empty.
+    Failed,
+}
+
+/// The build context, as the builder receives it.
+#[derive(Clone, Debug, Default)]
+pub struct BuildContext {
+    /// Every file of the context directory (owned by root, as Docker sends them).
+    pub files: Snapshot,
+    /// The `.dockerignore` in effect, if any.
+    pub dockerignore: Option<Matcher>,
+}
+
+impl BuildContext {
+    /// What the builder sees: the files `.dockerignore` does not exclude.
+    #[must_use]
+    pub fn visible(&self) -> Snapshot {
+        let Some(matcher) = &self.dockerignore else { return self.files.clone() };
+        let mut out = self.files.clone();
+        for (path, _) in self.files.walk("/") {
+            let rel = path.trim_start_matches('/');
+            if !rel.is_empty() && matcher.excludes(rel) && out.lstat(&path).is_some() {
+                let _ = out.remove(&path);
+            }
+        }
+        out
+    }
+}
+
+/// One step of a stage.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub source: StepSource,
+    /// The instruction as written (for an ONBUILD trigger, the trigger).
+    pub text: String,
+    pub span: Span,
+    pub fidelity: Fidelity,
+    /// Does the step make a filesystem layer (RUN, COPY, ADD, WORKDIR), or only change the
+    /// config?
+    pub makes_layer: bool,
+    pub layer: Layer,
+}
+
+/// One stage, simulated.
+#[derive(Clone, Debug)]
+pub struct StageSim {
+    pub index: usize,
+    pub base: Snapshot,
+    pub snapshot: Snapshot,
+    pub steps: Vec<Step>,
+    pub config: ImageConfig,
+    /// Where the base came from, in words.
+    pub base_description: String,
+    /// Part of the filesystem is unknown (an opaque step here or in a stage it is built from,
+    /// or a base image whose files are not in the catalog): a missing path may exist in reality.
+    pub opaque: bool,
+}
+
+impl StageSim {
+    /// Bytes the stage's own layers add.
+    #[must_use]
+    pub fn added_size(&self) -> u64 {
+        self.steps.iter().map(|s| s.layer.size()).sum()
+    }
+}
+
+/// The whole simulation.
+#[derive(Clone, Debug, Default)]
+pub struct Simulation {
+    /// Simulated stages (the built ones), in definition order.
+    pub stages: Vec<StageSim>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Simulation {
+    #[must_use]
+    pub fn stage(&self, index: usize) -> Option<&StageSim> {
+        self.stages.iter().find(|s| s.index == index)
+    }
+}
+
+/// Simulates the stages `checked` builds (its plan and dispatch), with `context` and the
+/// base images of `catalog`.
+#[must_use]
+pub fn simulate(
+    text: &str,
+    analysis: &Analysis,
+    checked: &Checked,
+    context: &BuildContext,
+    catalog: &Catalog,
+) -> Simulation {
+    let visible = context.visible();
+    let mut sim = Simulator {
+        text,
+        analysis,
+        checked,
+        context,
+        visible,
+        catalog,
+        lexer: Lexer::new(analysis.tree.escape),
+        out: Simulation::default(),
+    };
+    for stage in checked.plan.stages.iter().filter(|s| s.built) {
+        let Some(run) = checked.dispatch.stage(stage.index) else { continue };
+        let stage_sim = sim.stage(stage, run);
+        sim.out.stages.push(stage_sim);
+    }
+    sim.out.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    sim.out
+}
+
+struct Simulator<'a> {
+    text: &'a str,
+    analysis: &'a Analysis,
+    checked: &'a Checked,
+    context: &'a BuildContext,
+    visible: Snapshot,
+    catalog: &'a Catalog,
+    lexer: Lexer,
+    out: Simulation,
+}
+
+impl Simulator<'_> {
+    fn diag(&mut self, code: Code, span: Span, message: impl Into<String>) {
+        self.out.diagnostics.push(Diagnostic::new(code, span, message));
+    }
+
+    /// The base image's files and config, or an empty base with a note.
+    fn image(&mut self, reference: &str, span: Span) -> (Snapshot, ImageConfig, String, bool) {
+        let Some(entry) = self.catalog.lookup(reference) else {
+            self.diag(
+                Code::SimulationGap,
+                span,
+                format!(
+                    "{reference} is not in the catalog: the stage starts from an empty filesystem and an empty config"
+                ),
+            );
+            return (Snapshot::new(), ImageConfig::default(), format!("image {reference} (unknown)"), true);
+        };
+        let config = ImageConfig::from(&entry.config);
+        let description = format!("image {reference} ({})", entry.source);
+        if let Some(tree) = &entry.tree {
+            return (tree.clone(), config, description, false);
+        }
+        self.diag(
+            Code::SimulationGap,
+            span,
+            format!("the catalog knows the config of {reference} but not its files: the stage starts from an empty filesystem"),
+        );
+        (Snapshot::new(), config, description, true)
+    }
+
+    fn stage(&mut self, stage: &Stage, run: &StageRun) -> StageSim {
+        let (base, mut config, base_description, opaque) = match &stage.base {
+            Base::Stage(p) => match self.out.stage(*p) {
+                Some(parent) => {
+                    let mut config = parent.config.clone();
+                    config.onbuild.clear();
+                    let name = format!("stage {}", self.checked.plan.stages[*p].display_name());
+                    (parent.snapshot.clone(), config, name, parent.opaque)
+                }
+                None => (Snapshot::new(), ImageConfig::default(), "an unknown stage".into(), true),
+            },
+            Base::Scratch => (Snapshot::new(), ImageConfig::default(), "scratch".into(), false),
+            Base::Image(reference) => self.image(reference, stage.base_span),
+            Base::Context { name, value } => {
+                self.diag(
+                    Code::SimulationGap,
+                    stage.base_span,
+                    format!(
+                        "the named context {name}={value} is not available to the simulation: the stage starts empty"
+                    ),
+                );
+                (Snapshot::new(), ImageConfig::default(), format!("named context {name}"), true)
+            }
+            Base::Unknown => (Snapshot::new(), ImageConfig::default(), "an unresolved base".into(), true),
+        };
+        if config.env_value("PATH").is_none() && stage.platform.as_deref().is_none_or(|p| !p.starts_with("windows")) {
+            config.set_env("PATH", crate::plan::dispatch::DEFAULT_PATH);
+        }
+        let mut state = StageState { snapshot: base.clone(), config, cmd_set: false, opaque };
+        let mut steps = Vec::new();
+        for step in &run.steps {
+            let (item, span, text) = match step.source {
+                StepSource::Instruction { index } => {
+                    let item = &self.analysis.instructions.items[index];
+                    (item, item.span, item.span.slice(self.text).to_string())
+                }
+                StepSource::Trigger { onbuild } => {
+                    let Some((_, trigger)) = run.triggers.iter().find(|(o, _)| *o == onbuild) else { continue };
+                    let expression = match &self.analysis.instructions.items[onbuild].kind {
+                        Kind::Onbuild(o) => o.expression.clone(),
+                        _ => String::new(),
+                    };
+                    (trigger, stage.from_span, format!("ONBUILD {expression}"))
+                }
+            };
+            let trigger_text = matches!(step.source, StepSource::Trigger { .. });
+            let before = state.snapshot.clone();
+            let (fidelity, makes_layer) = self.apply(item, trigger_text, span, &step.env, &mut state);
+            if fidelity == Fidelity::Opaque {
+                state.opaque = true;
+            }
+            let layer = if makes_layer { diff(&before, &state.snapshot) } else { Layer::default() };
+            steps.push(Step { source: step.source, text, span, fidelity, makes_layer, layer });
+        }
+        StageSim {
+            index: stage.index,
+            base,
+            snapshot: state.snapshot,
+            steps,
+            config: state.config,
+            base_description,
+            opaque: state.opaque,
+        }
+    }
+
+    fn expand(&self, token: &Token, env: &Env) -> String {
+        self.lexer.process_word(&token.value, env).unwrap_or_else(|_| token.value.to_string())
+    }
+
+    /// Applies one instruction; returns its fidelity and whether it makes a layer.
+    #[allow(clippy::too_many_lines)]
+    fn apply(
+        &mut self,
+        item: &Instruction,
+        trigger: bool,
+        span: Span,
+        env: &Env,
+        state: &mut StageState,
+    ) -> (Fidelity, bool) {
+        // Spans inside an ONBUILD trigger point into the trigger's text: report at the FROM.
+        let at = |s: Span| if trigger { span } else { s };
+        match &item.kind {
+            Kind::Env(pairs) => {
+                for pair in pairs {
+                    let key = self.expand(&pair.key, env);
+                    let value = self.expand(&pair.value, env);
+                    state.config.set_env(&key, &value);
+                }
+                (Fidelity::Exact, false)
+            }
+            Kind::Label(pairs) => {
+                for pair in pairs {
+                    state.config.labels.insert(self.expand(&pair.key, env), self.expand(&pair.value, env));
+                }
+                (Fidelity::Exact, false)
+            }
+            Kind::User(user) => {
+                state.config.user = self.expand(user, env);
+                (Fidelity::Exact, false)
+            }
+            Kind::Expose(ports) => {
+                for token in ports {
+                    for word in self.lexer.process_words(&token.value, env).unwrap_or_default() {
+                        if let Some(port) = normalize_port(&word) {
+                            state.config.expose(port);
+                        }
+                    }
+                }
+                (Fidelity::Exact, false)
+            }
+            Kind::Volume(volumes) => {
+                for v in volumes {
+                    let v = self.expand(v, env);
+                    if !v.is_empty() {
+                        state.config.add_volume(v);
+                    }
+                }
+                (Fidelity::Exact, false)
+            }
+            Kind::Stopsignal(signal) => {
+                state.config.stop_signal = Some(self.expand(signal, env));
+                (Fidelity::Exact, false)
+            }
+            Kind::Shell(words) => {
+                state.config.shell = words.iter().map(|w| w.value.to_string()).collect();
+                (Fidelity::Exact, false)
+            }
+            Kind::Maintainer(name) => {
+                state.config.author = Some(name.value.to_string());
+                (Fidelity::Exact, false)
+            }
+            Kind::Onbuild(onbuild) => {
+                state.config.onbuild.push(onbuild.expression.clone());
+                (Fidelity::Exact, false)
+            }
+            Kind::Cmd(command) => {
+                let args: Vec<String> = command.args.iter().map(|t| t.value.to_string()).collect();
+                state.config.cmd = Some(if command.shell_form { with_shell(&state.config, &args) } else { args });
+                state.cmd_set = true;
+                (Fidelity::Exact, false)
+            }
+            Kind::Entrypoint(command) => {
+                let args: Vec<String> = command.args.iter().map(|t| t.value.to_string()).collect();
+                let value = if command.shell_form { with_shell(&state.config, &args) } else { args };
+                // An empty shell form clears the entrypoint (BuildKit's `emptyAsNil`).
+                state.config.entrypoint = if command.shell_form || !value.is_empty() { Some(value) } else { None };
+                if !state.cmd_set {
+                    state.config.cmd = None;
+                }
+                (Fidelity::Exact, false)
+            }
+            Kind::Healthcheck(health) => {
+                state.config.healthcheck = Some(match health {
+                    Healthcheck::None => HealthConfig {
+                        test: vec!["NONE".into()],
+                        interval: 0,
+                        timeout: 0,
+                        start_period: 0,
+                        start_interval: 0,
+                        retries: 0,
+                    },
+                    Healthcheck::Cmd { test, interval, timeout, start_period, start_interval, retries, .. } => {
+                        HealthConfig {
+                            test: test.clone(),
+                            interval: *interval,
+                            timeout: *timeout,
+                            start_period: *start_period,
+                            start_interval: *start_interval,
+                            retries: *retries,
+                        }
+                    }
+                });
+                (Fidelity::Exact, false)
+            }
+            Kind::Workdir(path) => {
+                let requested = self.expand(path, env);
+                if requested.is_empty() {
+                    return (Fidelity::Failed, true);
+                }
+                let workdir = if requested.starts_with('/') {
+                    crate::dockerignore::clean(&requested)
+                } else {
+                    crate::dockerignore::clean(&format!("/{}/{requested}", state.config.workdir))
+                };
+                state.config.workdir.clone_from(&workdir);
+                if workdir == "/" {
+                    return (Fidelity::Exact, false);
+                }
+                let owner = if state.config.user.is_empty() {
+                    Ok((0, 0))
+                } else {
+                    users::resolve(&state.config.user, &state.snapshot)
+                };
+                let (uid, gid) = match owner {
+                    Ok(o) => o,
+                    Err(e) if state.opaque => {
+                        self.diag(Code::SimulationGap, at(path.span), format!("{e}; an opaque step may create it"));
+                        return (Fidelity::Opaque, true);
+                    }
+                    Err(e) => {
+                        self.diag(Code::SimulationError, at(path.span), e);
+                        return (Fidelity::Failed, true);
+                    }
+                };
+                match state.snapshot.mkdir_all(&workdir, Meta::new(0o755, uid, gid)) {
+                    Ok(_) => (Fidelity::Exact, true),
+                    Err(e) => {
+                        self.diag(Code::SimulationError, at(path.span), format!("mkdir {workdir}: {e}"));
+                        (Fidelity::Failed, true)
+                    }
+                }
+            }
+            Kind::Copy(c) => {
+                let source = match &c.from {
+                    None => CopySource::Context,
+                    Some(from) => {
+                        let Some((files, opaque)) = self.source_files(&from.value) else {
+                            self.diag(
+                                Code::SimulationGap,
+                                at(from.span),
+                                format!("the files of {} are not known: the copy is opaque", from.value),
+                            );
+                            return (Fidelity::Opaque, true);
+                        };
+                        CopySource::Other(files, opaque)
+                    }
+                };
+                let request = CopyRequest {
+                    sources: &c.sources,
+                    dest: &c.dest,
+                    chown: c.chown.as_ref(),
+                    chmod: c.chmod.as_ref(),
+                    excludes: &c.excludes,
+                    is_add: false,
+                };
+                self.copy(&request, &source, env, state, &at)
+            }
+            Kind::Add(a) => {
+                let request = CopyRequest {
+                    sources: &a.sources,
+                    dest: &a.dest,
+                    chown: a.chown.as_ref(),
+                    chmod: a.chmod.as_ref(),
+                    excludes: &a.excludes,
+                    is_add: true,
+                };
+                self.copy(&request, &CopySource::Context, env, state, &at)
+            }
+            Kind::Run(_) => {
+                self.diag(
+                    Code::SimulationGap,
+                    at(item.keyword_span),
+                    "RUN is not simulated yet: its layer is opaque (the files it would change are unknown)",
+                );
+                (Fidelity::Opaque, true)
+            }
+            Kind::Arg(_) | Kind::From(_) | Kind::Invalid => (Fidelity::Exact, false),
+        }
+    }
+
+    /// The files `--from` names (a stage simulated before this one, or a catalog image), and
+    /// whether part of them is unknown.
+    fn source_files(&self, from: &str) -> Option<(Snapshot, bool)> {
+        let plan = &self.checked.plan;
+        let index = from.parse::<usize>().ok().filter(|&i| i < plan.stages.len()).or_else(|| plan.stage_named(from));
+        if let Some(i) = index {
+            return self.out.stage(i).map(|s| (s.snapshot.clone(), s.opaque));
+        }
+        self.catalog.lookup(from).and_then(|e| e.tree.clone()).map(|t| (t, false))
+    }
+
+    fn copy(
+        &mut self,
+        request: &CopyRequest<'_>,
+        source: &CopySource,
+        env: &Env,
+        state: &mut StageState,
+        at: &dyn Fn(Span) -> Span,
+    ) -> (Fidelity, bool) {
+        let verb = if request.is_add { "ADD" } else { "COPY" };
+        let dest_raw = self.expand(request.dest, env);
+        let dest = resolve_dest(&state.config.workdir, &dest_raw);
+        let chown = match request.chown.map(|c| self.expand(c, env)) {
+            None => None,
+            Some(spec) => match users::resolve(&spec, &state.snapshot) {
+                Ok(ids) => Some(ids),
+                Err(e) if state.opaque => {
+                    let span = at(request.chown.map_or(request.dest.span, |c| c.span));
+                    self.diag(Code::SimulationGap, span, format!("{e}; an opaque step may create it"));
+                    return (Fidelity::Opaque, true);
+                }
+                Err(e) => {
+                    self.diag(Code::SimulationError, at(request.chown.map_or(request.dest.span, |c| c.span)), e);
+                    return (Fidelity::Failed, true);
+                }
+            },
+        };
+        let chmod = match request.chmod.map(|c| self.expand(c, env)) {
+            None => None,
+            Some(value) => match Chmod::parse(&value) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    self.diag(Code::SimulationError, at(request.chmod.map_or(request.dest.span, |c| c.span)), e);
+                    return (Fidelity::Failed, true);
+                }
+            },
+        };
+        let exclude = if request.excludes.is_empty() {
+            None
+        } else {
+            let patterns: Vec<String> = request.excludes.iter().map(|t| t.value.to_string()).collect();
+            Matcher::parse(&patterns.join("\n")).ok()
+        };
+        let options = CopyOptions { chown, chmod, wildcards: true, exclude };
+        let mut fidelity = Fidelity::Exact;
+        let mut failed = false;
+        let source_opaque = match source {
+            CopySource::Context => false,
+            CopySource::Other(_, opaque) => *opaque,
+        };
+        let mut working = state.snapshot.clone();
+        // Several sources with a file destination: Docker requires a directory.
+        for src in request.sources {
+            match src {
+                Source::Heredoc(file) => {
+                    let body = if file.expand {
+                        Lexer { skip_process_quotes: true, ..Lexer::new('\\') }
+                            .process_word(&file.content, env)
+                            .unwrap_or_else(|_| file.content.clone())
+                    } else {
+                        file.content.clone()
+                    };
+                    let inline = inline_file(&file.name, &body);
+                    let no_wildcards = CopyOptions { wildcards: false, ..options.clone() };
+                    if let Err(e) = copy(
+                        &inline,
+                        &format!("/{}", file.name.trim_start_matches('/')),
+                        &mut working,
+                        &dest,
+                        &no_wildcards,
+                    ) {
+                        self.diag(Code::SimulationError, at(file.span), format!("{verb} failed: {e}"));
+                        failed = true;
+                    }
+                }
+                Source::Path(token) => {
+                    let path = self.expand(token, env);
+                    if request.is_add
+                        && (path.starts_with("http://") || path.starts_with("https://") || path.starts_with("git@"))
+                    {
+                        fidelity = Fidelity::Modeled;
+                        self.add_remote(&path, &dest, &mut working, &options, at(token.span));
+                        continue;
+                    }
+                    let root = match source {
+                        CopySource::Context => &self.visible,
+                        CopySource::Other(s, _) => s,
+                    };
+                    let normalized = crate::dockerignore::clean(&format!("/{path}"));
+                    match copy(root, &normalized, &mut working, &dest, &options) {
+                        Ok(0) if source_opaque => {
+                            fidelity = Fidelity::Opaque;
+                            self.diag(
+                                Code::SimulationGap,
+                                at(token.span),
+                                format!("{path} matches no file in the source as simulated: an opaque step there may create some, so this copy is opaque"),
+                            );
+                        }
+                        Ok(0) => self.out.diagnostics.push(
+                            Diagnostic::new(
+                                Code::SimulationNote,
+                                at(token.span),
+                                format!("{path} matches no file: {verb} copies nothing for it"),
+                            )
+                            .with_help("BuildKit allows a wildcard that matches nothing"),
+                        ),
+                        Ok(_) => {
+                            if request.is_add && is_local_archive(root, &normalized) {
+                                fidelity = Fidelity::Modeled;
+                                self.diag(
+                                    Code::SimulationGap,
+                                    at(token.span),
+                                    format!("{path} looks like an archive: ADD would extract it, which is not simulated yet (it is copied as a file)"),
+                                );
+                            }
+                        }
+                        Err(CopyError::NotFound(missing)) if source_opaque => {
+                            fidelity = Fidelity::Opaque;
+                            self.diag(
+                                Code::SimulationGap,
+                                at(token.span),
+                                format!("{missing} is not in the source as simulated: an opaque step there may create it, so this copy is opaque"),
+                            );
+                        }
+                        Err(e) => {
+                            failed = true;
+                            let mut d =
+                                Diagnostic::new(Code::SimulationError, at(token.span), format!("{verb} failed: {e}"));
+                            if matches!(source, CopySource::Context)
+                                && matches!(e, CopyError::NotFound(_))
+                                && let Some(matcher) = &self.context.dockerignore
+                                && self.context.files.lstat(&normalized).is_some()
+                                && let Some(p) = matcher.deciding_pattern(normalized.trim_start_matches('/'))
+                            {
+                                d = d.with_help(format!(
+                                    "it is excluded by .dockerignore (line {}: {})",
+                                    p.line, p.text
+                                ));
+                            } else if path.starts_with("..") {
+                                d = d.with_help("paths are resolved inside the build context: .. cannot leave it");
+                            }
+                            self.out.diagnostics.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        if failed {
+            return (Fidelity::Failed, true);
+        }
+        state.snapshot = working;
+        (fidelity, true)
+    }
+
+    /// ADD of a URL or a git repository: no network, ever. A file (or directory) of unknown
+    /// content stands in for it.
+    fn add_remote(&mut self, url: &str, dest: &str, working: &mut Snapshot, options: &CopyOptions, span: Span) {
+        let name = url.trim_end_matches('/').rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("__unnamed__");
+        let lower = url.to_ascii_lowercase();
+        let is_git = lower.starts_with("git@")
+            || std::path::Path::new(&lower).extension().is_some_and(|e| e == "git")
+            || lower.contains(".git#");
+        let mut stand_in = Snapshot::new();
+        let entry = if is_git {
+            Entry::dir(Meta::DIR)
+        } else {
+            Entry::file(Content::synthetic(0, url.to_string()), Meta::new(0o600, 0, 0))
+        };
+        let _ = stand_in.insert(&format!("/{name}"), entry);
+        let src = if is_git { "/".to_string() + name } else { format!("/{name}") };
+        let _ = copy(&stand_in, &src, working, dest, &CopyOptions { wildcards: false, ..options.clone() });
+        self.diag(
+            Code::SimulationGap,
+            span,
+            if is_git {
+                format!("ADD of the git repository {url}: the simulation does not fetch it, the destination holds an empty directory")
+            } else {
+                format!("ADD of {url}: the simulation does not download it, the file's content and size are unknown")
+            },
+        );
+    }
+}
+
+enum CopySource {
+    Context,
+    /// Another stage or an image, and whether part of it is unknown.
+    Other(Snapshot, bool),
+}
+
+struct CopyRequest<'a> {
+    sources: &'a [Source],
+    dest: &'a Token,
+    chown: Option<&'a Token>,
+    chmod: Option<&'a Token>,
+    excludes: &'a [Token],
+    is_add: bool,
+}
+
+struct StageState {
+    snapshot: Snapshot,
+    config: ImageConfig,
+    /// A CMD was set in this stage (so ENTRYPOINT keeps it).
+    cmd_set: bool,
+    /// Part of the filesystem is unknown.
+    opaque: bool,
+}
+
+/// BuildKit's destination: relative to WORKDIR, a trailing `/` (or `.`) kept as "a directory".
+fn resolve_dest(workdir: &str, dest: &str) -> String {
+    let dir_suffix = dest.ends_with('/') || dest == "." || dest.is_empty() || dest.ends_with("/.");
+    let joined = if dest.starts_with('/') { dest.to_string() } else { format!("/{workdir}/{dest}") };
+    let mut cleaned = crate::dockerignore::clean(&joined);
+    if dir_suffix && cleaned != "/" {
+        cleaned.push('/');
+    }
+    cleaned
+}
+
+fn with_shell(config: &ImageConfig, args: &[String]) -> Vec<String> {
+    let mut shell = config.shell_or_default("linux");
+    shell.push(args.join(" "));
+    shell
+}
+
+/// `80`, `80/TCP`, `8080-8081/udp` as the image config keys them (one per port).
+fn normalize_port(word: &str) -> Option<String> {
+    let container = word.rsplit(':').next()?;
+    let (port, proto) = container.split_once('/').unwrap_or((container, "tcp"));
+    let proto = if proto.is_empty() { "tcp".to_string() } else { proto.to_lowercase() };
+    port.parse::<u16>().ok().map(|p| format!("{p}/{proto}"))
+}
+
+/// Would ADD try to extract this file (a tar, possibly compressed)?
+fn is_local_archive(root: &Snapshot, path: &str) -> bool {
+    let Some(entry) = root.stat(path) else { return false };
+    let crate::fs::Node::File { content, .. } = &entry.node else { return false };
+    let Some(bytes) = content.as_bytes() else { return false };
+    bytes.starts_with(&[0x1f, 0x8b])
+        || bytes.starts_with(b"BZh")
+        || bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
+        || bytes.get(257..262) == Some(b"ustar")
+}
+
+#[cfg(test)]
+mod tests;

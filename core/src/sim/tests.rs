@@ -1,0 +1,174 @@
+//! Unit tests of the simulation: Dockerfiles over small in-memory contexts, checked against
+//! what a real build produces (Docker's documented COPY, WORKDIR, USER and config rules).
+
+use super::*;
+use crate::CheckOptions;
+use crate::catalog::{Catalog, tree_from_listing};
+use crate::fs::{EntryKind, Node};
+use crate::plan::BuildOptions;
+
+const ALPINE: &str = r#"{"gid": 0, "mode": "0755", "path": "/bin", "type": "dir", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/bin/busybox", "sha256": "42de", "size": 808712, "type": "file", "uid": 0}
+{"gid": 0, "mode": "0777", "path": "/bin/sh", "target": "/bin/busybox", "type": "symlink", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/etc", "type": "dir", "uid": 0}
+{"content": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/sbin/nologin\napp:x:1000:1000::/home/app:/bin/sh\n", "gid": 0, "mode": "0644", "path": "/etc/passwd", "type": "file", "uid": 0}
+{"content": "root:x:0:root\napp:x:1000:\nwww-data:x:82:\n", "gid": 0, "mode": "0644", "path": "/etc/group", "type": "file", "uid": 0}
+{"gid": 0, "mode": "1777", "path": "/tmp", "type": "dir", "uid": 0}
+"#;
+
+fn catalog() -> Catalog {
+    let mut catalog = Catalog::builtin();
+    let mut alpine = Catalog::builtin().lookup("alpine").cloned().expect("alpine");
+    alpine.tree = Some(tree_from_listing(ALPINE).expect("listing"));
+    catalog.add(alpine);
+    catalog
+}
+
+fn context(files: &[(&str, &str)], ignore: Option<&str>) -> BuildContext {
+    let mut snapshot = Snapshot::new();
+    for (path, body) in files {
+        let parent = path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+        snapshot.mkdir_all(parent, Meta::DIR).unwrap();
+        snapshot.insert(path, Entry::file(Content::bytes(body.as_bytes()), Meta::FILE)).unwrap();
+    }
+    BuildContext { files: snapshot, dockerignore: ignore.map(|i| Matcher::parse(i).unwrap()) }
+}
+
+fn run(text: &str, ctx: &BuildContext, target: Option<&str>) -> (Checked, Simulation) {
+    let analysis = Analysis::new(text);
+    let options = CheckOptions {
+        build: BuildOptions { target: target.map(str::to_string), ..BuildOptions::default() },
+        ..CheckOptions::default()
+    };
+    let checked = analysis.check(text, &options);
+    let sim = simulate(text, &analysis, &checked, ctx, &catalog());
+    (checked, sim)
+}
+
+fn messages(sim: &Simulation, code: Code) -> Vec<String> {
+    sim.diagnostics.iter().filter(|d| d.code == code).map(|d| d.message.clone()).collect()
+}
+
+#[test]
+fn the_nginx_cert_example() {
+    let text = "FROM alpine:3.4\nRUN apk update && apk add --no-cache openssl\nCOPY cert_defaults.txt /src/cert_defaults.txt\nRUN openssl req -x509 -nodes -out /src/cert.pem -keyout /src/cert.key -config /src/cert_defaults.txt\n\nFROM nginx\nCOPY --from=0 /src/cert.* /etc/nginx/\nCOPY default.conf /etc/nginx/conf.d/\nEXPOSE 443\n";
+    let ctx = context(&[("/cert_defaults.txt", "[req]\n"), ("/default.conf", "server { listen 443 ssl; }\n")], None);
+    let (_, sim) = run(text, &ctx, None);
+    let builder = sim.stage(0).unwrap();
+    assert_eq!(
+        builder.steps.iter().map(|s| s.fidelity).collect::<Vec<_>>(),
+        [Fidelity::Opaque, Fidelity::Exact, Fidelity::Opaque]
+    );
+    assert!(builder.snapshot.stat("/src/cert_defaults.txt").is_some());
+    assert!(builder.snapshot.stat("/bin/busybox").is_some(), "alpine's files are the base");
+    let app = sim.stage(1).unwrap();
+    let conf = app.snapshot.stat("/etc/nginx/conf.d/default.conf").unwrap();
+    assert_eq!((conf.meta, conf.size()), (Meta::FILE, 27));
+    // The certificates come from an opaque RUN: the copy is opaque, not an error.
+    assert!(
+        messages(&sim, Code::SimulationGap)
+            .iter()
+            .any(|m| m.starts_with("/src/cert.* matches no file in the source as simulated"))
+    );
+    assert_eq!(app.steps[0].fidelity, Fidelity::Opaque);
+    assert!(sim.diagnostics.iter().all(|d| !d.is_error()), "{:?}", sim.diagnostics);
+    assert_eq!(app.config.exposed_ports, ["443/tcp", "80/tcp"]);
+    assert_eq!(app.config.cmd.as_deref(), Some(&["nginx".to_string(), "-g".into(), "daemon off;".into()][..]));
+    // nginx is known by its config only: said once.
+    assert!(
+        messages(&sim, Code::SimulationGap).iter().any(|m| m.contains("knows the config of nginx but not its files"))
+    );
+    assert!(app.snapshot.stat("/bin/busybox").is_none(), "nothing of the builder reaches the final image");
+}
+
+#[test]
+fn copy_from_context_and_stages() {
+    let text = "FROM scratch AS files\nCOPY app/ /srv/\nCOPY app/main.go /single\nFROM alpine:3.20\nWORKDIR /work\nCOPY --from=files /srv ./srv\nCOPY --from=files --chown=app:www-data /single .\nCOPY <<EOF notes.txt\nhello $HOSTNAME\nEOF\n";
+    let ctx = context(&[("/app/main.go", "package main\n"), ("/app/README.md", "# app\n")], Some("*.md\napp/*.md\n"));
+    let (_, sim) = run(text, &ctx, None);
+    let files = sim.stage(0).unwrap();
+    assert!(files.snapshot.stat("/srv/main.go").is_some());
+    assert!(files.snapshot.stat("/srv/README.md").is_none(), ".dockerignore keeps it out of the context");
+    let last = sim.stage(1).unwrap();
+    assert_eq!(last.config.workdir, "/work");
+    assert!(last.snapshot.stat("/work/srv/main.go").is_some());
+    let single = last.snapshot.stat("/work/single").unwrap();
+    assert_eq!((single.meta.uid, single.meta.gid), (1000, 82));
+    let notes = last.snapshot.stat("/work/notes.txt").unwrap();
+    let Node::File { content, .. } = &notes.node else { panic!("a file") };
+    assert_eq!(content.as_bytes(), Some(&b"hello \n"[..]));
+    // Each COPY is a layer with what it added.
+    let layer = &last.steps[1].layer;
+    assert_eq!(
+        layer.changes.iter().map(|c| (c.path.as_str(), c.entry)).collect::<Vec<_>>(),
+        [("/work/srv", EntryKind::Dir), ("/work/srv/main.go", EntryKind::File)]
+    );
+    assert!(sim.diagnostics.iter().all(|d| !d.is_error()), "{:?}", sim.diagnostics);
+}
+
+#[test]
+fn failures_are_reported_and_the_build_goes_on() {
+    let text = "FROM alpine:3.20\nCOPY README.md /\nCOPY missing.txt /\nCOPY --chown=ghost main.go /\nCOPY --chmod=999 main.go /x\nCOPY main.go /ok\n";
+    let ctx = context(&[("/README.md", "# hi\n"), ("/main.go", "package main\n")], Some("# docs\n*.md\n"));
+    let (_, sim) = run(text, &ctx, None);
+    let errors: Vec<(String, Option<String>)> =
+        sim.diagnostics.iter().filter(|d| d.is_error()).map(|d| (d.message.clone(), d.help.clone())).collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                "COPY failed: \"/README.md\": not found".to_string(),
+                Some("it is excluded by .dockerignore (line 2: *.md)".to_string())
+            ),
+            ("COPY failed: \"/missing.txt\": not found".to_string(), None),
+            ("unable to find user ghost: no matching entries in passwd file".to_string(), None),
+            ("invalid chmod parameter: '999'. it should be octal string and between 0 and 07777".to_string(), None),
+        ]
+    );
+    let stage = sim.stage(0).unwrap();
+    let fidelities: Vec<Fidelity> = stage.steps.iter().map(|s| s.fidelity).collect();
+    assert_eq!(fidelities, [Fidelity::Failed, Fidelity::Failed, Fidelity::Failed, Fidelity::Failed, Fidelity::Exact]);
+    assert!(stage.steps[0].layer.changes.is_empty(), "a failed step's layer is empty");
+    assert!(stage.snapshot.stat("/ok").is_some(), "the simulation goes on after an error");
+}
+
+#[test]
+fn config_instructions() {
+    let text = "FROM alpine:3.20 AS base\nENV A=1 B=\"two words\"\nCMD [\"base\"]\nLABEL org.opencontainers.image.title=\"demo\"\nUSER app\nWORKDIR app\nWORKDIR ../srv/data\nVOLUME /data /cache\nEXPOSE 8080/TCP 53/udp\nSTOPSIGNAL SIGTERM\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/\nONBUILD COPY . /src\n\nFROM base\nENTRYPOINT [\"/entry\"]\nSHELL [\"/bin/bash\", \"-c\"]\nCMD run --fast\n";
+    let (_, sim) = run(text, &context(&[], None), None);
+    let base = sim.stage(0).unwrap();
+    assert_eq!(
+        base.config.env,
+        ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "A=1", "B=two words"]
+    );
+    assert_eq!(base.config.user, "app");
+    assert_eq!(base.config.workdir, "/srv/data");
+    // WORKDIR creates the directory as the stage's user, relative to the previous WORKDIR.
+    assert_eq!(base.snapshot.stat("/app").unwrap().meta, Meta::new(0o755, 1000, 1000));
+    assert_eq!(base.snapshot.stat("/srv/data").unwrap().meta.uid, 1000);
+    assert_eq!(base.config.volumes, ["/cache", "/data"]);
+    assert_eq!(base.config.exposed_ports, ["53/udp", "8080/tcp"]);
+    assert_eq!(
+        base.config.healthcheck.as_ref().map(|h| (h.test[0].as_str(), h.interval)),
+        Some(("CMD-SHELL", 5_000_000_000))
+    );
+    assert_eq!(base.config.onbuild, ["COPY . /src"]);
+    let child = sim.stage(1).unwrap();
+    // ENTRYPOINT clears the inherited CMD; a later CMD in the stage sets it again, through SHELL.
+    assert_eq!(child.config.entrypoint, Some(vec!["/entry".to_string()]));
+    assert_eq!(child.config.cmd, Some(vec!["/bin/bash".to_string(), "-c".into(), "run --fast".into()]));
+    assert!(child.config.onbuild.is_empty(), "a child does not inherit ONBUILD triggers");
+    assert_eq!(child.config.labels.get("org.opencontainers.image.title").map(String::as_str), Some("demo"));
+    // The parent's ONBUILD fired: COPY . /src ran in the child.
+    assert!(child.steps.iter().any(|s| s.text == "ONBUILD COPY . /src"));
+}
+
+#[test]
+fn add_of_a_url_is_modeled() {
+    let text = "FROM alpine:3.20\nADD https://example.com/tool.tar.gz /opt/\n";
+    let (_, sim) = run(text, &context(&[], None), None);
+    let stage = sim.stage(0).unwrap();
+    assert_eq!(stage.steps[0].fidelity, Fidelity::Modeled);
+    assert!(stage.snapshot.stat("/opt/tool.tar.gz").is_some());
+    assert!(messages(&sim, Code::SimulationGap).iter().any(|m| m.contains("does not download it")));
+}
