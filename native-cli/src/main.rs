@@ -8,6 +8,7 @@
 
 mod build_flags;
 mod commands;
+mod context;
 mod input;
 mod render;
 
@@ -40,6 +41,8 @@ enum Command {
     Targets(commands::targets::Args),
     /// List BuildKit's build checks, or explain one (what, why, a bad and a good example).
     Rules(commands::rules::Args),
+    /// Simulate the build: every stage's layers, the image's files and config (text, JSON, tar).
+    Simulate(commands::simulate::Args),
 }
 
 /// How a command ended: 0 clean, 1 the Dockerfile has errors, 2 usage or I/O failure.
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Outline(args) => commands::outline::run(&args),
         Command::Targets(args) => commands::targets::run(&args),
         Command::Rules(args) => commands::rules::run(&args),
+        Command::Simulate(args) => commands::simulate::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

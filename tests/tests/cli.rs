@@ -110,6 +110,43 @@ fn plan_commands_and_sarif() {
     let (code, _) = run(&dir, &["rules", "NoSuchRule"]);
     assert_eq!(code, 2);
 
+    // simulate: the image's files and where they came from, and the same files as a tar.
+    std::fs::write(dir.join("Dockerfile.sim"), "FROM scratch AS files\nCOPY hello.txt /srv/\nFROM files\nWORKDIR /srv\nCOPY --chmod=600 hello.txt ./again.txt\n").expect("write");
+    std::fs::write(dir.join("hello.txt"), "hello\n").expect("write");
+    let (code, json) = run(&dir, &["simulate", ".", "-f", "Dockerfile.sim", "--format", "json"]);
+    assert_eq!(code, 0, "{json}");
+    let sim: serde_json::Value = serde_json::from_str(&json).expect("simulate JSON");
+    assert_eq!(sim["image"]["config"]["workdir"], "/srv");
+    let files: Vec<(String, String, serde_json::Value)> = sim["image"]["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["mode"].as_str().unwrap_or_default().to_string(),
+                f["layer"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(files[0].0, "/srv");
+    assert_eq!((files[1].0.as_str(), files[1].1.as_str()), ("/srv/again.txt", "0600"));
+    assert_eq!(files[1].2, serde_json::json!({"stage": 1, "index": 1}));
+    assert_eq!(files[2].2, serde_json::json!({"stage": 0, "index": 0}));
+    assert_eq!(sim["image"]["files"][2]["sha256"], "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+    let tar = Command::new(stagecraft_bin())
+        .current_dir(&dir)
+        .args(["simulate", ".", "-f", "Dockerfile.sim", "--format", "tar"])
+        .output()
+        .expect("tar");
+    let mut archive = tar::Archive::new(tar.stdout.as_slice());
+    let names: Vec<String> = archive
+        .entries()
+        .expect("entries")
+        .map(|e| e.expect("entry").path().expect("path").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["./", "srv/", "srv/again.txt", "srv/hello.txt"]);
+
     // Errors give exit status 1; an unknown target is one.
     let (code, _) = run(&dir, &["graph", ".", "--target", "nope"]);
     assert_eq!(code, 1);

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 pub mod plan;
 pub mod sarif;
+pub mod sim;
 
 use crate::diagnostic::Diagnostic;
 use crate::syntax::{Args, Node, SyntaxTree};

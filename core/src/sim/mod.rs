@@ -176,10 +176,10 @@ impl Simulator<'_> {
             return (Snapshot::new(), ImageConfig::default(), format!("image {reference} (unknown)"), true);
         };
         let config = ImageConfig::from(&entry.config);
-        let description = format!("image {reference} ({})", entry.source);
         if let Some(tree) = &entry.tree {
-            return (tree.clone(), config, description, false);
+            return (tree.clone(), config, format!("image {reference}"), false);
         }
+        let description = format!("image {reference} (config only: its files are not in the catalog)");
         self.diag(
             Code::SimulationGap,
             span,

@@ -5,4 +5,5 @@ pub(crate) mod graph;
 pub(crate) mod outline;
 pub(crate) mod parse;
 pub(crate) mod rules;
+pub(crate) mod simulate;
 pub(crate) mod targets;

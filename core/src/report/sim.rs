@@ -1,0 +1,224 @@
+//! The simulation as `stagecraft simulate --format json` shows it: every stage (built or
+//! skipped) with its layers, and the chosen stage's image: config, every file with where it
+//! came from, and sizes.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::plan::TargetView;
+use super::{DiagnosticView, SCHEMA, diagnostic_views};
+use crate::analysis::Checked;
+use crate::fs::{ChangeKind, Content, EntryKind, Node};
+use crate::plan::Base;
+use crate::sim::{Fidelity, ImageConfig, Simulation};
+use crate::text::ColumnUnit;
+
+/// One layer of a stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LayerView {
+    pub instruction: String,
+    pub span: [u32; 2],
+    pub fidelity: Fidelity,
+    /// Only RUN, COPY, ADD and WORKDIR make filesystem layers; the others change the config.
+    pub makes_layer: bool,
+    pub added: usize,
+    pub modified: usize,
+    pub deleted: usize,
+    pub size: u64,
+    /// Cache keys come with the cache model; `null` until then.
+    pub cache_key: Option<String>,
+}
+
+/// One stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SimStageView {
+    pub index: usize,
+    pub name: Option<String>,
+    pub built: bool,
+    /// Where the stage starts: `image alpine:3.20 (...)`, `stage build`, `scratch`.
+    pub base: String,
+    pub layers: Vec<LayerView>,
+    /// Bytes of the stage's whole filesystem (0 when not built).
+    pub size: u64,
+    /// Part of the stage's files is unknown (an opaque step, an image without files).
+    pub opaque: bool,
+}
+
+/// Which step last wrote a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LayerRef {
+    pub stage: usize,
+    pub index: usize,
+}
+
+/// One file of the image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileView {
+    pub path: String,
+    #[serde(rename = "type")]
+    pub kind: EntryKind,
+    /// Octal, four digits (`0644`, `4755`).
+    pub mode: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub size: u64,
+    /// The content's digest when its bytes are known; `null` for synthetic content.
+    pub sha256: Option<String>,
+    /// A symlink's target.
+    pub target: Option<String>,
+    /// The step that last wrote it; `null` for the base image's files.
+    pub layer: Option<LayerRef>,
+}
+
+/// The image a stage produces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImageView {
+    pub stage: usize,
+    pub config: ImageConfig,
+    pub files: Vec<FileView>,
+    pub size: u64,
+}
+
+/// `stagecraft simulate --format json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SimulationReport {
+    pub schema: u32,
+    pub target: Option<TargetView>,
+    pub stages: Vec<SimStageView>,
+    pub image: Option<ImageView>,
+    pub diagnostics: Vec<DiagnosticView>,
+}
+
+/// The hex SHA-256 of some bytes.
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The steps that wrote each path of a stage's image: its own and those of the stages it is
+/// built FROM, oldest first.
+fn attribution(checked: &Checked, sim: &Simulation, stage: usize) -> BTreeMap<String, LayerRef> {
+    let mut chain = vec![stage];
+    let mut current = stage;
+    while let Base::Stage(parent) = checked.plan.stages[current].base {
+        chain.push(parent);
+        current = parent;
+    }
+    let mut owners = BTreeMap::new();
+    for &s in chain.iter().rev() {
+        let Some(stage_sim) = sim.stage(s) else { continue };
+        for (index, step) in stage_sim.steps.iter().enumerate() {
+            for change in &step.layer.changes {
+                match change.kind {
+                    ChangeKind::Deleted => {
+                        let prefix = format!("{}/", change.path);
+                        owners.retain(|p: &String, _| p != &change.path && !p.starts_with(&prefix));
+                    }
+                    ChangeKind::Added | ChangeKind::Modified => {
+                        owners.insert(change.path.clone(), LayerRef { stage: s, index });
+                    }
+                }
+            }
+        }
+    }
+    owners
+}
+
+impl SimulationReport {
+    /// The report for `sim`, with the image of `image_stage` (the target when `None`).
+    #[must_use]
+    pub fn new(checked: &Checked, sim: &Simulation, text: &str, image_stage: Option<usize>, unit: ColumnUnit) -> Self {
+        let plan = &checked.plan;
+        let stages = plan
+            .stages
+            .iter()
+            .map(|stage| {
+                let simulated = sim.stage(stage.index);
+                SimStageView {
+                    index: stage.index,
+                    name: stage.name.clone(),
+                    built: stage.built,
+                    base: simulated.map_or_else(String::new, |s| s.base_description.clone()),
+                    layers: simulated.map_or_else(Vec::new, |s| {
+                        s.steps
+                            .iter()
+                            .map(|step| LayerView {
+                                instruction: step.text.lines().next().unwrap_or_default().to_string(),
+                                span: step.span.pair(),
+                                fidelity: step.fidelity,
+                                makes_layer: step.makes_layer,
+                                added: step.layer.count(ChangeKind::Added),
+                                modified: step.layer.count(ChangeKind::Modified),
+                                deleted: step.layer.count(ChangeKind::Deleted),
+                                size: step.layer.size(),
+                                cache_key: None,
+                            })
+                            .collect()
+                    }),
+                    size: simulated.map_or(0, |s| s.snapshot.size()),
+                    opaque: simulated.is_some_and(|s| s.opaque),
+                }
+            })
+            .collect();
+        let image = image_stage.or(plan.target).and_then(|i| sim.stage(i)).map(|stage_sim| {
+            let owners = attribution(checked, sim, stage_sim.index);
+            let files = stage_sim
+                .snapshot
+                .walk("/")
+                .into_iter()
+                .filter(|(path, _)| path != "/")
+                .map(|(path, entry)| {
+                    let (sha256, target) = match &entry.node {
+                        Node::File { content: Content::Bytes(b), .. } => (Some(sha256_hex(b)), None),
+                        Node::Symlink(t) => (None, Some(t.to_string())),
+                        _ => (None, None),
+                    };
+                    FileView {
+                        layer: owners.get(&path).copied(),
+                        kind: entry.kind(),
+                        mode: format!("{:04o}", entry.meta.mode),
+                        uid: entry.meta.uid,
+                        gid: entry.meta.gid,
+                        size: entry.size(),
+                        sha256,
+                        target,
+                        path,
+                    }
+                })
+                .collect();
+            ImageView {
+                stage: stage_sim.index,
+                config: stage_sim.config.clone(),
+                files,
+                size: stage_sim.snapshot.size(),
+            }
+        });
+        let mut diagnostics: Vec<&crate::Diagnostic> = checked.diagnostics.iter().chain(&sim.diagnostics).collect();
+        diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+        Self {
+            schema: SCHEMA,
+            target: plan.target.map(|t| TargetView { index: t, name: plan.stages[t].name.clone() }),
+            stages,
+            image,
+            diagnostics: diagnostic_views(diagnostics, text, unit),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_hex_sha256() {
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(sha256_hex(b"3.20.3\n"), "84cce5af664e3dd0fb0305d3a3484c37d0d95e0ef7ce0d168b9c03f7dd89631e");
+    }
+}

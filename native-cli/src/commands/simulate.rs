@@ -1,0 +1,164 @@
+//! `stagecraft simulate`: the build simulated over an in-memory filesystem: every stage and
+//! layer, the final image's files and config, as text, JSON, or the image's files as a tar.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use clap::ValueEnum;
+use stagecraft_core::catalog::Catalog;
+use stagecraft_core::report::sim::SimulationReport;
+use stagecraft_core::sim::{Fidelity, simulate};
+use stagecraft_core::text::ColumnUnit;
+
+use crate::build_flags::BuildFlags;
+use crate::{Outcome, render};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    /// Stages, layers, and the image's files and config.
+    Text,
+    Json,
+    /// The chosen stage's root filesystem as a tar archive on standard output.
+    Tar,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    build: BuildFlags,
+    /// The stage whose image to show or export (a name or an index); the target by default.
+    #[arg(long)]
+    stage: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn human(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    if bytes < 1000 {
+        format!("{bytes} B")
+    } else if bytes < 1_000_000 {
+        format!("{:.1} kB", b / 1e3)
+    } else if bytes < 1_000_000_000 {
+        format!("{:.1} MB", b / 1e6)
+    } else {
+        format!("{:.2} GB", b / 1e9)
+    }
+}
+
+pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
+    let loaded = args.build.check()?;
+    let dockerignore = {
+        let file = args.build.file.clone().unwrap_or_else(|| args.build.context.join("Dockerfile"));
+        crate::build_flags::dockerignore(&file, &args.build.context)?
+    };
+    let (context, warnings) = crate::context::load(&args.build.context, dockerignore.as_deref())?;
+    for w in warnings {
+        eprintln!("stagecraft: {w}");
+    }
+    let text = &loaded.source.text;
+    let sim = simulate(text, &loaded.analysis, &loaded.checked, &context, Catalog::shared());
+    let stage = match &args.stage {
+        None => None,
+        Some(s) => Some(
+            s.parse::<usize>()
+                .ok()
+                .filter(|&i| i < loaded.checked.plan.stages.len())
+                .or_else(|| loaded.checked.plan.stage_named(s))
+                .ok_or_else(|| format!("--stage {s}: no such stage"))?,
+        ),
+    };
+    if let Some(i) = stage
+        && sim.stage(i).is_none()
+    {
+        return Err(format!(
+            "--stage {}: the target does not build it (choose it with --target)",
+            args.stage.as_deref().unwrap_or_default()
+        ));
+    }
+    let report = SimulationReport::new(&loaded.checked, &sim, text, stage, ColumnUnit::Char);
+    let errors = loaded.has_errors() || sim.diagnostics.iter().any(stagecraft_core::Diagnostic::is_error);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?),
+        Format::Tar => {
+            let index = stage.or(loaded.checked.plan.target).ok_or("no stage to export")?;
+            let stage_sim = sim.stage(index).ok_or("the stage was not simulated")?;
+            let bytes = stagecraft_core::fs::to_tar(&stage_sim.snapshot, "/")?;
+            std::io::stdout().lock().write_all(&bytes).map_err(|e| format!("cannot write the archive: {e}"))?;
+        }
+        Format::Text => {
+            let mut out = String::new();
+            for s in &report.stages {
+                let name = s.name.clone().unwrap_or_else(|| format!("stage-{}", s.index));
+                if !s.built {
+                    let _ = writeln!(out, "stage {} {name}: skipped\n", s.index);
+                    continue;
+                }
+                let _ = writeln!(
+                    out,
+                    "stage {} {name}: from {}{}",
+                    s.index,
+                    s.base,
+                    if s.opaque { " (partly opaque)" } else { "" }
+                );
+                for (i, layer) in s.layers.iter().enumerate() {
+                    let fidelity = match layer.fidelity {
+                        Fidelity::Exact => "exact",
+                        Fidelity::Modeled => "modeled",
+                        Fidelity::Opaque => "opaque",
+                        Fidelity::Failed => "FAILED",
+                    };
+                    let effect = if layer.makes_layer {
+                        format!("+{} ~{} -{}  {}", layer.added, layer.modified, layer.deleted, human(layer.size))
+                    } else {
+                        "config".to_string()
+                    };
+                    let mut instruction = layer.instruction.clone();
+                    if instruction.chars().count() > 60 {
+                        instruction = instruction.chars().take(59).collect::<String>() + "…";
+                    }
+                    let _ = writeln!(out, "  #{:<3} {instruction:<60}  {fidelity:<8} {effect}", i + 1);
+                }
+                let _ = writeln!(out, "  size {}\n", human(s.size));
+            }
+            if let Some(image) = &report.image {
+                let _ =
+                    writeln!(out, "image (stage {}): {} files, {}", image.stage, image.files.len(), human(image.size));
+                let c = &image.config;
+                for (label, value) in [
+                    ("Env", c.env.join(" ")),
+                    ("WorkingDir", c.workdir.clone()),
+                    ("User", c.user.clone()),
+                    ("Entrypoint", c.entrypoint.as_ref().map(|e| format!("{e:?}")).unwrap_or_default()),
+                    ("Cmd", c.cmd.as_ref().map(|e| format!("{e:?}")).unwrap_or_default()),
+                    ("ExposedPorts", c.exposed_ports.join(" ")),
+                    ("Volumes", c.volumes.join(" ")),
+                ] {
+                    if !value.is_empty() {
+                        let _ = writeln!(out, "  {label}: {value}");
+                    }
+                }
+                out.push('\n');
+                for f in &image.files {
+                    let from =
+                        f.layer.map_or_else(|| "base".to_string(), |l| format!("stage {} #{}", l.stage, l.index + 1));
+                    let link = f.target.as_deref().map(|t| format!(" -> {t}")).unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "  {} {:>5}:{:<5} {:>9}  {}{link}  ({from})",
+                        f.mode,
+                        f.uid,
+                        f.gid,
+                        human(f.size),
+                        f.path
+                    );
+                }
+            }
+            let all: Vec<&stagecraft_core::Diagnostic> = loaded.diagnostics().chain(&sim.diagnostics).collect();
+            render::append(&mut out, &loaded.source.name, text, all);
+            print!("{out}");
+        }
+    }
+    Ok(if errors { Outcome::DockerfileErrors } else { Outcome::Clean })
+}
