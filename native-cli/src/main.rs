@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout)]
 
 mod build_flags;
+mod catalog;
 mod commands;
 mod context;
 mod input;

@@ -27,6 +27,24 @@ pub struct ImageConfig {
     pub architectures: Vec<String>,
 }
 
+impl ImageConfig {
+    /// A Linux image with nothing set.
+    #[must_use]
+    pub fn empty_linux() -> Self {
+        Self {
+            env: Vec::new(),
+            working_dir: String::new(),
+            user: String::new(),
+            cmd: None,
+            entrypoint: None,
+            exposed_ports: Vec::new(),
+            stop_signal: None,
+            os: "linux".into(),
+            architectures: vec!["amd64".into(), "arm64".into()],
+        }
+    }
+}
+
 /// One catalog entry: an image (by familiar name, with the tags it answers for), its config
 /// and, when known, its files.
 #[derive(Clone, Debug, Serialize)]
@@ -72,6 +90,24 @@ impl Catalog {
         self.entries.push(entry);
     }
 
+    /// Adds the files of `name:tag` (with the config of the name's entry, if the catalog has
+    /// one): the simulation then starts stages FROM that image with these files.
+    pub fn add_tree(&mut self, name: &str, tag: &str, tree: crate::fs::Snapshot, source: &str) {
+        let config = self
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.name == name)
+            .map_or_else(ImageConfig::empty_linux, |e| e.config.clone());
+        self.entries.push(Entry {
+            name: name.to_string(),
+            tags: vec![tag.to_string()],
+            config,
+            tree: Some(tree),
+            source: source.to_string(),
+        });
+    }
+
     /// Adds every entry of `other`; they win over this catalog's.
     pub fn extend(&mut self, other: &Catalog) {
         self.entries.extend(other.entries.iter().cloned());
@@ -81,11 +117,44 @@ impl Catalog {
     /// every tag. Later entries (added by the caller) win.
     #[must_use]
     pub fn lookup(&self, image: &str) -> Option<&Entry> {
+        self.resolve(image).map(|r| r.entry)
+    }
+
+    /// The entry for an image reference, and a note when it is not the exact tag: the entry
+    /// with that tag; else the nearest versioned entry of the name (the newest one not newer
+    /// than the tag, else the oldest; the newest for `latest` or a word); else the name's entry
+    /// for every tag. Later entries (added by the caller) win.
+    #[must_use]
+    pub fn resolve(&self, image: &str) -> Option<Resolution<'_>> {
         let reference: Reference = reference::parse_normalized(image).ok()?;
         let name = reference.familiar_name();
         let tag = reference.tag_or_latest();
         let of_name = || self.entries.iter().rev().filter(|e| e.name == name);
-        of_name().find(|e| e.tags.iter().any(|t| t == tag)).or_else(|| of_name().find(|e| e.tags.is_empty()))
+        if let Some(entry) = of_name().find(|e| e.tags.iter().any(|t| t == tag)) {
+            return Some(Resolution { entry, note: None });
+        }
+        let versioned: Vec<(Vec<u64>, &str, &Entry)> = of_name()
+            .filter(|e| e.tree.is_some())
+            .flat_map(|e| e.tags.iter().filter_map(move |t| version(t).map(|v| (v, t.as_str(), e))))
+            .collect();
+        let wanted = version(tag);
+        let nearest = match &wanted {
+            Some(w) => versioned
+                .iter()
+                .filter(|(v, _, _)| v <= w)
+                .max_by(|a, b| a.0.cmp(&b.0))
+                .or_else(|| versioned.iter().min_by(|a, b| a.0.cmp(&b.0))),
+            None => versioned.iter().max_by(|a, b| a.0.cmp(&b.0)),
+        };
+        if let Some((_, nearest_tag, entry)) = nearest {
+            return Some(Resolution {
+                entry,
+                note: Some(format!(
+                    "{name}:{tag} is not in the catalog: the simulation uses {name}:{nearest_tag}, the nearest"
+                )),
+            });
+        }
+        of_name().find(|e| e.tags.is_empty()).map(|entry| Resolution { entry, note: None })
     }
 }
 
@@ -116,6 +185,20 @@ mod tests {
         assert_eq!(both.lookup("alpine:3.20").map(|e| e.config.user.as_str()), Some("nobody"));
         assert_eq!(both.lookup("alpine:3.19").map(|e| e.config.user.as_str()), Some(""));
     }
+}
+
+/// A catalog answer: the entry, and why it is not exactly what was asked for.
+#[derive(Clone, Debug)]
+pub struct Resolution<'a> {
+    pub entry: &'a Entry,
+    pub note: Option<String>,
+}
+
+/// The leading dotted numbers of a tag (`3.20`, `3.19.1`, `22-alpine` -> `[22]`).
+fn version(tag: &str) -> Option<Vec<u64>> {
+    let numeric: String = tag.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let parts: Vec<u64> = numeric.split('.').filter(|p| !p.is_empty()).map_while(|p| p.parse().ok()).collect();
+    (!parts.is_empty()).then_some(parts)
 }
 
 /// One line of a file listing (`../shared/data/images/*.jsonl`, and the catalog's own trees):
@@ -164,6 +247,24 @@ pub fn tree_from_listing(text: &str) -> Result<crate::fs::Snapshot, String> {
                 None => Entry::file(Content::synthetic(l.size, l.sha256.unwrap_or_else(|| l.path.clone())), meta),
             },
             "symlink" => Entry::symlink(l.target.ok_or_else(|| at("a symlink without target".into()))?, meta),
+            "hardlink" | "link" => {
+                let target = l.target.ok_or_else(|| at("a hard link without target".into()))?;
+                let linked = tree.lstat(&target).ok_or_else(|| at(format!("hard link to missing {target}")))?;
+                let crate::fs::Node::File { content, link } = linked.node else {
+                    return Err(at(format!("hard link to {target}, which is not a file")));
+                };
+                // Both names share one file: give the group an id (the target's, or a new one).
+                let id = link.unwrap_or_else(|| next_link(&tree));
+                tree.insert(
+                    &target,
+                    Entry {
+                        node: crate::fs::Node::File { content: content.clone(), link: Some(id) },
+                        meta: linked.meta,
+                    },
+                )
+                .map_err(|e| at(e.to_string()))?;
+                Entry { node: crate::fs::Node::File { content, link: Some(id) }, meta }
+            }
             other => return Err(at(format!("unknown type {other}"))),
         };
         let parent = l.path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
@@ -171,6 +272,18 @@ pub fn tree_from_listing(text: &str) -> Result<crate::fs::Snapshot, String> {
         tree.insert(&l.path, entry).map_err(|e| at(e.to_string()))?;
     }
     Ok(tree)
+}
+
+/// A hard-link group id not used in `tree` yet.
+fn next_link(tree: &crate::fs::Snapshot) -> u64 {
+    tree.walk("/")
+        .iter()
+        .filter_map(|(_, e)| match e.node {
+            crate::fs::Node::File { link, .. } => link,
+            _ => None,
+        })
+        .max()
+        .map_or(1, |m| m + 1)
 }
 
 #[cfg(test)]
@@ -196,5 +309,34 @@ mod listing_tests {
                 .starts_with("line 1:")
         );
         assert!(tree_from_listing("not json").is_err());
+        let links = tree_from_listing(
+            "{\"path\": \"/a\", \"type\": \"file\", \"mode\": \"0755\", \"size\": 5}\n{\"path\": \"/b\", \"type\": \"hardlink\", \"mode\": \"0755\", \"target\": \"/a\"}\n",
+        )
+        .unwrap();
+        assert_eq!(links.size(), 5, "hard links count once");
+    }
+
+    #[test]
+    fn the_nearest_tag_stands_in() {
+        let mut catalog = Catalog::builtin();
+        for tag in ["3.18", "3.19", "3.20"] {
+            let mut e = catalog.lookup("alpine").cloned().unwrap();
+            e.tags = vec![tag.into()];
+            e.tree = Some(crate::fs::Snapshot::new());
+            e.source = format!("minirootfs {tag}");
+            catalog.add(e);
+        }
+        let pick = |image: &str| catalog.resolve(image).map(|r| (r.entry.tags.join(","), r.note.is_some()));
+        assert_eq!(pick("alpine:3.19"), Some(("3.19".into(), false)));
+        assert_eq!(pick("alpine:3.19.4"), Some(("3.19".into(), true)));
+        assert_eq!(pick("alpine:3.4"), Some(("3.18".into(), true)));
+        assert_eq!(pick("alpine:3.22"), Some(("3.20".into(), true)));
+        assert_eq!(pick("alpine"), Some(("3.20".into(), true)));
+        assert_eq!(
+            catalog.resolve("alpine:edge").and_then(|r| r.note),
+            Some("alpine:edge is not in the catalog: the simulation uses alpine:3.20, the nearest".into())
+        );
+        // An image without versioned trees keeps its config-only entry.
+        assert_eq!(catalog.resolve("nginx:1.27").map(|r| (r.entry.tree.is_none(), r.note)), Some((true, None)));
     }
 }

@@ -165,7 +165,7 @@ impl Simulator<'_> {
 
     /// The base image's files and config, or an empty base with a note.
     fn image(&mut self, reference: &str, span: Span) -> (Snapshot, ImageConfig, String, bool) {
-        let Some(entry) = self.catalog.lookup(reference) else {
+        let Some(resolution) = self.catalog.resolve(reference) else {
             self.diag(
                 Code::SimulationGap,
                 span,
@@ -175,9 +175,13 @@ impl Simulator<'_> {
             );
             return (Snapshot::new(), ImageConfig::default(), format!("image {reference} (unknown)"), true);
         };
+        let entry = resolution.entry;
+        if let Some(note) = resolution.note {
+            self.diag(Code::SimulationNote, span, note);
+        }
         let config = ImageConfig::from(&entry.config);
         if let Some(tree) = &entry.tree {
-            return (tree.clone(), config, format!("image {reference}"), false);
+            return (tree.clone(), config, format!("image {reference} ({})", entry.source), false);
         }
         let description = format!("image {reference} (config only: its files are not in the catalog)");
         self.diag(

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use clap::ValueEnum;
-use stagecraft_core::catalog::Catalog;
 use stagecraft_core::report::sim::SimulationReport;
 use stagecraft_core::sim::{Fidelity, simulate};
 use stagecraft_core::text::ColumnUnit;
@@ -58,7 +57,8 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         eprintln!("stagecraft: {w}");
     }
     let text = &loaded.source.text;
-    let sim = simulate(text, &loaded.analysis, &loaded.checked, &context, Catalog::shared());
+    let catalog = crate::catalog::catalog()?;
+    let sim = simulate(text, &loaded.analysis, &loaded.checked, &context, &catalog);
     let stage = match &args.stage {
         None => None,
         Some(s) => Some(
