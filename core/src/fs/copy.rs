@@ -260,7 +260,8 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 }
 
 /// The paths a source pattern matches in `root`, sorted (BuildKit's `ResolveWildcards`).
-fn resolve_wildcards(root: &Snapshot, pattern: &str) -> Vec<String> {
+#[must_use]
+pub fn resolve_wildcards(root: &Snapshot, pattern: &str) -> Vec<String> {
     let mut current = vec![String::from("/")];
     for component in pattern.split('/').filter(|c| !c.is_empty() && *c != ".") {
         let mut next = Vec::new();

@@ -27,7 +27,7 @@ pub struct LayerView {
     pub modified: usize,
     pub deleted: usize,
     pub size: u64,
-    /// Cache keys come with the cache model; `null` until then.
+    /// The step's cache key (layer steps only).
     pub cache_key: Option<String>,
 }
 
@@ -158,7 +158,7 @@ impl SimulationReport {
                                 modified: step.layer.count(ChangeKind::Modified),
                                 deleted: step.layer.count(ChangeKind::Deleted),
                                 size: step.layer.size(),
-                                cache_key: None,
+                                cache_key: step.cache.as_ref().map(|c| c.key.clone()),
                             })
                             .collect()
                     }),

@@ -6,8 +6,12 @@
 //! ADD of a URL), `opaque` when nothing is known (RUN, until the shell lands), `failed` when
 //! the step errs (its layer is empty and the simulation goes on).
 
+pub mod cache;
 pub mod config;
 pub mod users;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -77,6 +81,8 @@ pub struct Step {
     /// config?
     pub makes_layer: bool,
     pub layer: Layer,
+    /// The cache key and what it is made of (layer steps only).
+    pub cache: Option<cache::StepCache>,
 }
 
 /// One stage, simulated.
@@ -92,6 +98,9 @@ pub struct StageSim {
     /// Part of the filesystem is unknown (an opaque step here or in a stage it is built from,
     /// or a base image whose files are not in the catalog): a missing path may exist in reality.
     pub opaque: bool,
+    /// The key of the stage's last layer (its base's, when it has none): stages built FROM
+    /// this one hang from it.
+    pub last_key: String,
 }
 
 impl StageSim {
@@ -114,6 +123,36 @@ impl Simulation {
     #[must_use]
     pub fn stage(&self, index: usize) -> Option<&StageSim> {
         self.stages.iter().find(|s| s.index == index)
+    }
+}
+
+/// Simulate, change the Dockerfile, the context or the build args, simulate again: each
+/// step of the new run is `CACHED` when the previous run built the same thing, or says why it
+/// missed.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    last: Option<Simulation>,
+}
+
+impl Session {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs the simulation and compares it with the previous run of this session.
+    pub fn simulate(
+        &mut self,
+        text: &str,
+        analysis: &Analysis,
+        checked: &Checked,
+        context: &BuildContext,
+        catalog: &Catalog,
+    ) -> (Simulation, Vec<cache::StepStatus>) {
+        let sim = simulate(text, analysis, checked, context, catalog);
+        let statuses = cache::compare(self.last.as_ref(), &sim);
+        self.last = Some(sim.clone());
+        (sim, statuses)
     }
 }
 
@@ -220,7 +259,19 @@ impl Simulator<'_> {
         if config.env_value("PATH").is_none() && stage.platform.as_deref().is_none_or(|p| !p.starts_with("windows")) {
             config.set_env("PATH", crate::plan::dispatch::DEFAULT_PATH);
         }
-        let mut state = StageState { snapshot: base.clone(), config, cmd_set: false, opaque };
+        let base_key = match &stage.base {
+            Base::Stage(p) => self.out.stage(*p).map_or_else(|| cache::base_key("unknown"), |s| s.last_key.clone()),
+            _ => cache::base_key(&base_description),
+        };
+        let mut parent_key = base_key;
+        let mut state = StageState {
+            snapshot: base.clone(),
+            config,
+            cmd_set: false,
+            opaque,
+            sources: BTreeMap::new(),
+            link: false,
+        };
         let mut steps = Vec::new();
         for step in &run.steps {
             let (item, span, text) = match step.source {
@@ -244,7 +295,30 @@ impl Simulator<'_> {
                 state.opaque = true;
             }
             let layer = if makes_layer { diff(&before, &state.snapshot) } else { Layer::default() };
-            steps.push(Step { source: step.source, text, span, fidelity, makes_layer, layer });
+            let sources = std::mem::take(&mut state.sources);
+            let link = std::mem::take(&mut state.link);
+            let cache = makes_layer.then(|| {
+                let mut instruction = text.clone();
+                for u in &step.uses {
+                    let _ = write!(instruction, "\n${}={}", u.name, u.value.as_deref().unwrap_or_default());
+                }
+                let env = if matches!(item.kind, Kind::Run(_)) {
+                    step.env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+                } else {
+                    BTreeMap::new()
+                };
+                let parent = if link { String::new() } else { parent_key.clone() };
+                cache::StepCache { key: String::new(), parent, instruction, sources, env }.sealed()
+            });
+            if let Some(c) = &cache {
+                // A --link layer is merged onto the stage: what follows depends on both.
+                parent_key = if link {
+                    crate::report::sim::sha256_hex(format!("merge {parent_key} {}", c.key).as_bytes())
+                } else {
+                    c.key.clone()
+                };
+            }
+            steps.push(Step { source: step.source, text, span, fidelity, makes_layer, layer, cache });
         }
         StageSim {
             index: stage.index,
@@ -254,6 +328,7 @@ impl Simulator<'_> {
             config: state.config,
             base_description,
             opaque: state.opaque,
+            last_key: parent_key,
         }
     }
 
@@ -419,6 +494,7 @@ impl Simulator<'_> {
                         CopySource::Other(files, opaque)
                     }
                 };
+                state.link = c.link;
                 let request = CopyRequest {
                     sources: &c.sources,
                     dest: &c.dest,
@@ -430,6 +506,7 @@ impl Simulator<'_> {
                 self.copy(&request, &source, env, state, &at)
             }
             Kind::Add(a) => {
+                state.link = a.link;
                 let request = CopyRequest {
                     sources: &a.sources,
                     dest: &a.dest,
@@ -517,6 +594,9 @@ impl Simulator<'_> {
         for src in request.sources {
             match src {
                 Source::Heredoc(file) => {
+                    state
+                        .sources
+                        .insert(format!("<<{}", file.name), crate::report::sim::sha256_hex(file.content.as_bytes()));
                     let body = if file.expand {
                         Lexer { skip_process_quotes: true, ..Lexer::new('\\') }
                             .process_word(&file.content, env)
@@ -551,6 +631,22 @@ impl Simulator<'_> {
                         CopySource::Other(s, _) => s,
                     };
                     let normalized = crate::dockerignore::clean(&format!("/{path}"));
+                    let matches = if crate::fs::copy::has_wildcards(&normalized) {
+                        crate::fs::copy::resolve_wildcards(root, &normalized)
+                    } else {
+                        vec![normalized.clone()]
+                    };
+                    for matched in &matches {
+                        for (p, d) in cache::digests(root, matched) {
+                            let excluded = options.exclude.as_ref().is_some_and(|m| {
+                                p.strip_prefix(matched.as_str())
+                                    .is_some_and(|rel| m.excludes(rel.trim_start_matches('/')))
+                            });
+                            if !excluded {
+                                state.sources.insert(p, d);
+                            }
+                        }
+                    }
                     match copy(root, &normalized, &mut working, &dest, &options) {
                         Ok(0) if source_opaque => {
                             fidelity = Fidelity::Opaque;
@@ -667,6 +763,10 @@ struct StageState {
     cmd_set: bool,
     /// Part of the filesystem is unknown.
     opaque: bool,
+    /// The digests of the sources the current COPY/ADD read, for its cache key.
+    sources: BTreeMap<String, String>,
+    /// The current COPY/ADD has `--link`.
+    link: bool,
 }
 
 /// BuildKit's destination: relative to WORKDIR, a trailing `/` (or `.`) kept as "a directory".

@@ -172,3 +172,103 @@ fn add_of_a_url_is_modeled() {
     assert!(stage.snapshot.stat("/opt/tool.tar.gz").is_some());
     assert!(messages(&sim, Code::SimulationGap).iter().any(|m| m.contains("does not download it")));
 }
+
+fn run_with(text: &str, ctx: &BuildContext, build_args: &[(&str, &str)]) -> (Checked, Simulation) {
+    let analysis = Analysis::new(text);
+    let options = CheckOptions {
+        build: BuildOptions {
+            build_args: build_args.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
+            ..BuildOptions::default()
+        },
+        ..CheckOptions::default()
+    };
+    let checked = analysis.check(text, &options);
+    let sim = simulate(text, &analysis, &checked, ctx, &catalog());
+    (checked, sim)
+}
+
+fn statuses(before: Option<&Simulation>, now: &Simulation) -> Vec<String> {
+    cache::compare(before, now)
+        .into_iter()
+        .map(|s| match s.status {
+            cache::CacheStatus::Cached => "CACHED".to_string(),
+            cache::CacheStatus::Missed { reason } => reason,
+        })
+        .collect()
+}
+
+#[test]
+fn cache_keys_and_reasons() {
+    let text = "FROM alpine:3.20\nARG V=1\nCOPY app/ /app/\nRUN make V=$V\nCOPY --link README /\nCOPY README /again\n";
+    let ctx = context(&[("/app/main.c", "int main;\n"), ("/app/util.c", "int u;\n"), ("/README", "hi\n")], None);
+    let (_, first) = run_with(text, &ctx, &[]);
+    assert_eq!(statuses(None, &first), ["a new step"; 4]);
+    let (_, same) = run_with(text, &ctx, &[]);
+    assert_eq!(statuses(Some(&first), &same), ["CACHED"; 4]);
+    // A session does the same, run after run.
+    let analysis = Analysis::new(text);
+    let checked = analysis.check(text, &CheckOptions::default());
+    let mut session = Session::new();
+    let (_, initial) = session.simulate(text, &analysis, &checked, &ctx, &catalog());
+    let (_, again) = session.simulate(text, &analysis, &checked, &ctx, &catalog());
+    assert!(initial.iter().all(|s| s.status != cache::CacheStatus::Cached));
+    assert!(again.iter().all(|s| s.status == cache::CacheStatus::Cached));
+
+    // A source file changes: its COPY and everything after it miss, except the --link copy.
+    let edited = context(&[("/app/main.c", "int main();\n"), ("/app/util.c", "int u;\n"), ("/README", "hi\n")], None);
+    let (_, after_edit) = run_with(text, &edited, &[]);
+    assert_eq!(
+        statuses(Some(&first), &after_edit),
+        ["these source files changed: /app/main.c", "a step before it changed", "CACHED", "a step before it changed"]
+    );
+
+    // An edited instruction.
+    let (_, new_run) = run_with(&text.replace("make V=$V", "make all V=$V"), &ctx, &[]);
+    assert_eq!(statuses(Some(&first), &new_run)[..2], ["CACHED".to_string(), "the instruction changed".to_string()]);
+
+    // A build arg the RUN sees (the shell expands $V, so the instruction is the same).
+    let (_, new_arg) = run_with(text, &ctx, &[("V", "2")]);
+    assert_eq!(statuses(Some(&first), &new_arg)[..2], ["CACHED".to_string(), "these variables changed: V".to_string()]);
+    let text_env = "FROM alpine:3.20\nARG V=1\nRUN make\n";
+    let (_, one) = run_with(text_env, &ctx, &[]);
+    let (_, two) = run_with(text_env, &ctx, &[("V", "2")]);
+    assert_eq!(statuses(Some(&one), &two), ["these variables changed: V"]);
+}
+
+#[test]
+fn build_log_in_buildkit_style() {
+    let text = "FROM alpine:3.20 AS build\nCOPY app/ /app/\nRUN make\nFROM scratch\nCOPY --from=build /app /app\n";
+    let ctx = context(&[("/app/main.c", "int main;\n")], None);
+    let (checked, first) = run_with(text, &ctx, &[]);
+    let (_, second) = run_with(text, &ctx, &[]);
+    let log = cache::build_log(&checked, &second, &cache::compare(Some(&first), &second), "Dockerfile");
+    let expected = "\
+#1 [internal] load build definition from Dockerfile
+#1 DONE
+
+#2 [internal] load metadata for docker.io/library/alpine:3.20
+#2 DONE
+
+#3 [internal] load .dockerignore
+#3 DONE
+
+#4 [build 1/3] FROM docker.io/library/alpine:3.20
+#4 CACHED
+
+#5 [build 2/3] COPY app/ /app/
+#5 CACHED
+
+#6 [build 3/3] RUN make
+#6 CACHED
+
+#7 [stage-1 1/1] COPY --from=build /app /app
+#7 CACHED
+
+#8 exporting to image
+#8 DONE
+
+";
+    assert_eq!(log, expected);
+    let fresh = cache::build_log(&checked, &first, &cache::compare(None, &first), "Dockerfile");
+    assert!(fresh.contains("#6 [build 3/3] RUN make\n#6 DONE (simulated: opaque)\n"), "{fresh}");
+}

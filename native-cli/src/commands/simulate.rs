@@ -19,6 +19,8 @@ pub(crate) enum Format {
     Json,
     /// The chosen stage's root filesystem as a tar archive on standard output.
     Tar,
+    /// A build log in BuildKit's plain progress style.
+    Log,
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,6 +83,11 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let errors = loaded.has_errors() || sim.diagnostics.iter().any(stagecraft_core::Diagnostic::is_error);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?),
+        Format::Log => {
+            let statuses = stagecraft_core::sim::cache::compare(None, &sim);
+            let name = loaded.source.name.rsplit('/').next().unwrap_or("Dockerfile").to_string();
+            print!("{}", stagecraft_core::sim::cache::build_log(&loaded.checked, &sim, &statuses, &name));
+        }
         Format::Tar => {
             let index = stage.or(loaded.checked.plan.target).ok_or("no stage to export")?;
             let stage_sim = sim.stage(index).ok_or("the stage was not simulated")?;

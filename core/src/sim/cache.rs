@@ -1,0 +1,238 @@
+//! Cache keys in the spirit of BuildKit's, the comparison of two simulations (each step
+//! `CACHED` or the reason it missed), and a build log in BuildKit's plain progress style.
+//!
+//! A step's key digests its parent's key (except for `COPY --link`, whose layer does not
+//! depend on what is under it), the instruction with the values its variables expanded to,
+//! the environment a RUN sees, and the content of every COPY/ADD source (after
+//! `.dockerignore` and `--exclude`). Two runs share a step when the keys are equal.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::{Fidelity, Simulation};
+use crate::analysis::Checked;
+use crate::fs::{Content, Node, Snapshot};
+use crate::plan::Base;
+
+/// What a step's cache key is made of.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StepCache {
+    /// The key (hex SHA-256 of the rest).
+    pub key: String,
+    /// The key of the step before (empty for `COPY --link`).
+    pub parent: String,
+    /// The instruction with its expanded variables.
+    pub instruction: String,
+    /// Source path to content digest, for COPY and ADD.
+    pub sources: BTreeMap<String, String>,
+    /// The variables a RUN sees (and the build args in effect).
+    pub env: BTreeMap<String, String>,
+}
+
+impl StepCache {
+    /// Computes the key from the parts.
+    #[must_use]
+    pub fn sealed(mut self) -> Self {
+        let mut material = String::new();
+        let _ = writeln!(material, "parent {}", self.parent);
+        let _ = writeln!(material, "instruction {}", self.instruction);
+        for (path, digest) in &self.sources {
+            let _ = writeln!(material, "source {path} {digest}");
+        }
+        for (k, v) in &self.env {
+            let _ = writeln!(material, "env {k}={v}");
+        }
+        self.key = crate::report::sim::sha256_hex(material.as_bytes());
+        self
+    }
+}
+
+/// The key a stage's first step hangs from: its base.
+#[must_use]
+pub fn base_key(description: &str) -> String {
+    crate::report::sim::sha256_hex(format!("base {description}").as_bytes())
+}
+
+/// The digest of one entry: content and mode for a file, target for a symlink.
+fn entry_digest(node: &Node, mode: u32) -> String {
+    match node {
+        Node::File { content: Content::Bytes(b), .. } => format!("file {mode:o} {}", crate::report::sim::sha256_hex(b)),
+        Node::File { content: Content::Synthetic { size, id }, .. } => format!("file {mode:o} synthetic {size} {id}"),
+        Node::Dir(_) => format!("dir {mode:o}"),
+        Node::Symlink(t) => format!("symlink {t}"),
+    }
+}
+
+/// The digests of every entry under `path` in `root`, keyed by absolute path.
+#[must_use]
+pub fn digests(root: &Snapshot, path: &str) -> BTreeMap<String, String> {
+    root.walk(path).into_iter().map(|(p, e)| (p, entry_digest(&e.node, e.meta.mode))).collect()
+}
+
+/// Whether a step can reuse the previous run's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum CacheStatus {
+    Cached,
+    Missed { reason: String },
+}
+
+/// A step of the current simulation and its cache status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepStatus {
+    pub stage: usize,
+    pub step: usize,
+    #[serde(flatten)]
+    pub status: CacheStatus,
+}
+
+/// Why `now` missed, against the step at the same place before (if any).
+fn reason(before: Option<&StepCache>, now: &StepCache) -> String {
+    let Some(before) = before else { return "a new step".into() };
+    if before.parent != now.parent {
+        return "a step before it changed".into();
+    }
+    if before.instruction != now.instruction {
+        return "the instruction changed".into();
+    }
+    if before.sources != now.sources {
+        let mut changed: Vec<&str> = now
+            .sources
+            .iter()
+            .filter(|(p, d)| before.sources.get(*p) != Some(d))
+            .map(|(p, _)| p.as_str())
+            .chain(before.sources.keys().filter(|p| !now.sources.contains_key(*p)).map(String::as_str))
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        let shown: Vec<&str> = changed.iter().take(5).copied().collect();
+        let more = if changed.len() > 5 { format!(" and {} more", changed.len() - 5) } else { String::new() };
+        return format!("these source files changed: {}{more}", shown.join(", "));
+    }
+    if before.env != now.env {
+        let mut names: Vec<&str> = now
+            .env
+            .iter()
+            .filter(|(k, v)| before.env.get(*k) != Some(v))
+            .map(|(k, _)| k.as_str())
+            .chain(before.env.keys().filter(|k| !now.env.contains_key(*k)).map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        return format!("these variables changed: {}", names.join(", "));
+    }
+    "its key changed".into()
+}
+
+/// Each layer step of `now`, cached when `before` had a step with the same key.
+#[must_use]
+pub fn compare(before: Option<&Simulation>, now: &Simulation) -> Vec<StepStatus> {
+    let mut known = std::collections::BTreeSet::new();
+    let mut at: BTreeMap<(usize, usize), &StepCache> = BTreeMap::new();
+    if let Some(before) = before {
+        for stage in &before.stages {
+            for (i, step) in stage.steps.iter().enumerate() {
+                if let Some(cache) = &step.cache {
+                    known.insert(cache.key.clone());
+                    at.insert((stage.index, i), cache);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for stage in &now.stages {
+        for (i, step) in stage.steps.iter().enumerate() {
+            let Some(cache) = &step.cache else { continue };
+            let status = if known.contains(&cache.key) {
+                CacheStatus::Cached
+            } else {
+                CacheStatus::Missed { reason: reason(at.get(&(stage.index, i)).copied(), cache) }
+            };
+            out.push(StepStatus { stage: stage.index, step: i, status });
+        }
+    }
+    out
+}
+
+/// An instruction as BuildKit names it in progress output: its logical line (continuation
+/// lines joined, heredoc bodies left out).
+fn logical_line(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        match line.strip_suffix('\\') {
+            Some(part) => out.push_str(part),
+            None => {
+                out.push_str(line);
+                break;
+            }
+        }
+    }
+    out.trim().to_string()
+}
+
+/// A build log in BuildKit's plain progress style, from the simulation (deterministic: no
+/// timings). With `statuses`, steps that the previous run already built say `CACHED`.
+#[must_use]
+pub fn build_log(checked: &Checked, sim: &Simulation, statuses: &[StepStatus], dockerfile: &str) -> String {
+    let mut out = String::new();
+    let mut n = 0usize;
+    let mut vertex = |out: &mut String, name: &str, status: &str| {
+        n += 1;
+        let _ = writeln!(out, "#{n} {name}");
+        let _ = writeln!(out, "#{n} {status}\n");
+    };
+    vertex(&mut out, &format!("[internal] load build definition from {dockerfile}"), "DONE");
+    let plan = &checked.plan;
+    let mut images: Vec<String> = sim
+        .stages
+        .iter()
+        .filter_map(|s| match &plan.stages[s.index].base {
+            Base::Image(i) => {
+                Some(crate::plan::reference::parse_normalized(i).map_or_else(|_| i.clone(), |r| r.normalized()))
+            }
+            _ => None,
+        })
+        .collect();
+    images.sort();
+    images.dedup();
+    for image in &images {
+        vertex(&mut out, &format!("[internal] load metadata for {image}"), "DONE");
+    }
+    vertex(&mut out, "[internal] load .dockerignore", "DONE");
+    let single = plan.stages.len() == 1;
+    for stage_sim in &sim.stages {
+        let stage = &plan.stages[stage_sim.index];
+        let name = if single { String::new() } else { format!("{} ", stage.display_name()) };
+        let from_image = matches!(stage.base, Base::Image(_));
+        let total = usize::from(from_image) + stage_sim.steps.iter().filter(|s| s.makes_layer).count();
+        let width = total.to_string().len();
+        let mut index = 0;
+        if let Base::Image(image) = &stage.base {
+            index += 1;
+            let full =
+                crate::plan::reference::parse_normalized(image).map_or_else(|_| image.clone(), |r| r.normalized());
+            vertex(&mut out, &format!("[{name}{index:>width$}/{total}] FROM {full}"), "CACHED");
+        }
+        for (i, step) in stage_sim.steps.iter().enumerate() {
+            if !step.makes_layer {
+                continue;
+            }
+            index += 1;
+            let first_line = logical_line(&step.text);
+            let status = match statuses.iter().find(|s| s.stage == stage_sim.index && s.step == i).map(|s| &s.status) {
+                Some(CacheStatus::Cached) => "CACHED".to_string(),
+                _ => match step.fidelity {
+                    Fidelity::Exact => "DONE".to_string(),
+                    Fidelity::Modeled => "DONE (simulated: modeled)".to_string(),
+                    Fidelity::Opaque => "DONE (simulated: opaque)".to_string(),
+                    Fidelity::Failed => "ERROR".to_string(),
+                },
+            };
+            vertex(&mut out, &format!("[{name}{index:>width$}/{total}] {first_line}"), &status);
+        }
+    }
+    vertex(&mut out, "exporting to image", "DONE");
+    out
+}
