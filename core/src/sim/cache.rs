@@ -161,12 +161,11 @@ pub fn compare(before: Option<&Simulation>, now: &Simulation) -> Vec<StepStatus>
 fn logical_line(text: &str) -> String {
     let mut out = String::new();
     for line in text.lines() {
-        match line.strip_suffix('\\') {
-            Some(part) => out.push_str(part),
-            None => {
-                out.push_str(line);
-                break;
-            }
+        if let Some(part) = line.strip_suffix('\\') {
+            out.push_str(part);
+        } else {
+            out.push_str(line);
+            break;
         }
     }
     out.trim().to_string()
