@@ -1,6 +1,8 @@
 //! The difference between two snapshots, as a layer: what was added, modified and deleted
 //! (whiteouts), and which directories became opaque (everything they held was deleted). Every
-//! subtree the two snapshots share is skipped, so a diff costs what the layer changed.
+//! subtree the two snapshots share is skipped, so a diff costs what the layer changed; a
+//! directory added whole is one change that holds the subtree (shared, not copied), so a layer
+//! that grafts 100,000 files costs one entry.
 
 use serde::Serialize;
 
@@ -16,18 +18,47 @@ pub enum ChangeKind {
 }
 
 /// One changed path.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Change {
     pub path: String,
     pub kind: ChangeKind,
     /// The entry's type after the change (before it, for a deletion).
     pub entry: EntryKind,
-    /// Bytes the layer carries for it (a regular file's size; 0 for a deletion).
+    /// Bytes the layer carries for it: a regular file's size, or the files of an added
+    /// directory; 0 for a deletion.
     pub size: u64,
+    /// How many paths the change stands for: 1, or every entry of an added directory.
+    pub entries: usize,
+    /// An added directory, whole (its paths are listed by [`Layer::paths`]).
+    #[serde(skip)]
+    pub subtree: Option<Entry>,
+}
+
+impl Change {
+    fn single(path: String, kind: ChangeKind, entry: EntryKind, size: u64) -> Self {
+        Self { path, kind, entry, size, entries: 1, subtree: None }
+    }
+
+    /// A new entry as one change: a directory keeps its subtree (counted, not listed).
+    fn added(path: String, entry: &Entry) -> Self {
+        if !entry.is_dir() {
+            return Self::single(path, ChangeKind::Added, entry.kind(), entry.size());
+        }
+        let (mut entries, mut size) = (0usize, 0u64);
+        let mut stack = vec![entry.clone()];
+        while let Some(e) = stack.pop() {
+            entries += 1;
+            size += e.size();
+            if let Some(dir) = e.as_dir() {
+                stack.extend(dir.iter().map(|(_, c)| c.clone()));
+            }
+        }
+        Self { path, kind: ChangeKind::Added, entry: EntryKind::Dir, size, entries, subtree: Some(entry.clone()) }
+    }
 }
 
 /// A layer: the changes from one snapshot to the next, in path order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Layer {
     pub changes: Vec<Change>,
     /// Directories whose earlier content is wholly replaced (an opaque whiteout).
@@ -41,26 +72,37 @@ impl Layer {
         self.changes.iter().map(|c| c.size).sum()
     }
 
-    /// How many changes of a kind.
+    /// How many paths changed in a way.
     #[must_use]
     pub fn count(&self, kind: ChangeKind) -> usize {
-        self.changes.iter().filter(|c| c.kind == kind).count()
+        self.changes.iter().filter(|c| c.kind == kind).map(|c| c.entries).sum()
+    }
+
+    /// Every changed path with its kind, added directories expanded, in path order.
+    #[must_use]
+    pub fn paths(&self) -> Vec<(String, ChangeKind)> {
+        let mut out = Vec::new();
+        for c in &self.changes {
+            match &c.subtree {
+                Some(entry) => {
+                    let mut stack = vec![(c.path.clone(), entry.clone())];
+                    while let Some((p, e)) = stack.pop() {
+                        if let Some(dir) = e.as_dir() {
+                            stack.extend(dir.iter().map(|(n, child)| (child_path(&p, n), child.clone())));
+                        }
+                        out.push((p, ChangeKind::Added));
+                    }
+                }
+                None => out.push((c.path.clone(), c.kind)),
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        out
     }
 }
 
 fn child_path(parent: &str, name: &Name) -> String {
     if parent == "/" { format!("/{name}") } else { format!("{parent}/{name}") }
-}
-
-/// Everything under (and including) a new entry, as additions.
-fn added(path: String, entry: &Entry, out: &mut Vec<Change>) {
-    let mut stack = vec![(path, entry.clone())];
-    while let Some((p, e)) = stack.pop() {
-        if let Some(dir) = e.as_dir() {
-            stack.extend(dir.iter().map(|(n, c)| (child_path(&p, n), c.clone())));
-        }
-        out.push(Change { path: p, kind: ChangeKind::Added, entry: e.kind(), size: e.size() });
-    }
 }
 
 /// The changes from `before` to `after`.
@@ -75,12 +117,7 @@ pub fn diff(before: &Snapshot, after: &Snapshot) -> Layer {
         for (name, old_child) in old_dir.iter() {
             if new_dir.get(name).is_none() {
                 deleted_here += 1;
-                layer.changes.push(Change {
-                    path: child_path(&path, name),
-                    kind: ChangeKind::Deleted,
-                    entry: old_child.kind(),
-                    size: 0,
-                });
+                layer.changes.push(Change::single(child_path(&path, name), ChangeKind::Deleted, old_child.kind(), 0));
             }
         }
         if deleted_here > 0 && deleted_here == old_dir.len() && !new_dir.is_empty() {
@@ -89,36 +126,23 @@ pub fn diff(before: &Snapshot, after: &Snapshot) -> Layer {
         for (name, new_child) in new_dir.iter() {
             let p = child_path(&path, name);
             match old_dir.get(name) {
-                None => added(p, new_child, &mut layer.changes),
+                None => layer.changes.push(Change::added(p, new_child)),
                 Some(old_child) if old_child.same(new_child) => {}
                 Some(old_child) => match (&old_child.node, &new_child.node) {
                     (Node::Dir(_), Node::Dir(_)) => {
                         if old_child.meta != new_child.meta {
-                            layer.changes.push(Change {
-                                path: p.clone(),
-                                kind: ChangeKind::Modified,
-                                entry: EntryKind::Dir,
-                                size: 0,
-                            });
+                            layer.changes.push(Change::single(p.clone(), ChangeKind::Modified, EntryKind::Dir, 0));
                         }
                         stack.push((p, old_child.clone(), new_child.clone()));
                     }
                     (_, Node::Dir(_)) | (Node::Dir(_), _) => {
                         // A type change: the old entry goes, the new one comes.
-                        layer.changes.push(Change {
-                            path: p.clone(),
-                            kind: ChangeKind::Deleted,
-                            entry: old_child.kind(),
-                            size: 0,
-                        });
-                        added(p, new_child, &mut layer.changes);
+                        layer.changes.push(Change::single(p.clone(), ChangeKind::Deleted, old_child.kind(), 0));
+                        layer.changes.push(Change::added(p, new_child));
                     }
-                    _ => layer.changes.push(Change {
-                        path: p,
-                        kind: ChangeKind::Modified,
-                        entry: new_child.kind(),
-                        size: new_child.size(),
-                    }),
+                    _ => {
+                        layer.changes.push(Change::single(p, ChangeKind::Modified, new_child.kind(), new_child.size()));
+                    }
                 },
             }
         }

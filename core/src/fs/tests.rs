@@ -116,16 +116,28 @@ fn layers_are_diffs() {
     next.remove("/etc/relative").unwrap();
     next.mkdir_all("/usr/share/nginx/html", Meta::new(0o750, 0, 0)).unwrap();
     let layer = diff(&base, &next);
-    let rows: Vec<(&str, ChangeKind, u64)> = layer.changes.iter().map(|c| (c.path.as_str(), c.kind, c.size)).collect();
+    // A directory added whole is one change standing for everything in it.
+    let rows: Vec<(&str, ChangeKind, u64, usize)> =
+        layer.changes.iter().map(|c| (c.path.as_str(), c.kind, c.size, c.entries)).collect();
     assert_eq!(
         rows,
         [
-            ("/app", ChangeKind::Added, 0),
-            ("/app/main", ChangeKind::Added, 1_000_000),
-            ("/etc/nginx/nginx.conf", ChangeKind::Modified, 34),
-            ("/etc/relative", ChangeKind::Deleted, 0),
+            ("/app", ChangeKind::Added, 1_000_000, 2),
+            ("/etc/nginx/nginx.conf", ChangeKind::Modified, 34, 1),
+            ("/etc/relative", ChangeKind::Deleted, 0, 1),
         ]
     );
+    let paths: Vec<(String, ChangeKind)> = layer.paths();
+    assert_eq!(
+        paths.iter().map(|(p, k)| (p.as_str(), *k)).collect::<Vec<_>>(),
+        [
+            ("/app", ChangeKind::Added),
+            ("/app/main", ChangeKind::Added),
+            ("/etc/nginx/nginx.conf", ChangeKind::Modified),
+            ("/etc/relative", ChangeKind::Deleted),
+        ]
+    );
+    assert_eq!(layer.count(ChangeKind::Added), 2);
     assert_eq!(layer.size(), 1_000_034);
     assert!(diff(&base, &base.clone()).changes.is_empty());
     // Emptying a directory and filling it again makes it opaque.
@@ -167,6 +179,8 @@ fn a_large_tree_is_shared_not_copied() {
     }
     let layer = diff(&stages[9], &stages[10]);
     assert_eq!(layer.count(ChangeKind::Added), 1 + 200 + 20_000);
+    assert_eq!(layer.changes.len(), 1, "the grafted tree is one change, not 20,201");
+    assert_eq!(layer.size(), 20_000 * 10);
 }
 
 #[test]

@@ -17,7 +17,7 @@ use crate::fs::{Content, Node, Snapshot};
 use crate::plan::Base;
 
 /// What a step's cache key is made of.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct StepCache {
     /// The key (hex SHA-256 of the rest).
     pub key: String,
@@ -25,8 +25,12 @@ pub struct StepCache {
     pub parent: String,
     /// The instruction with its expanded variables.
     pub instruction: String,
-    /// Source path to content digest, for COPY and ADD.
+    /// Source path to the digest of everything under it, for COPY and ADD.
     pub sources: BTreeMap<String, String>,
+    /// The source entries themselves (shared with their snapshots), to say which files
+    /// changed when a digest differs.
+    #[serde(skip)]
+    pub source_entries: BTreeMap<String, crate::fs::Entry>,
     /// The variables a RUN sees (and the build args in effect).
     pub env: BTreeMap<String, String>,
 }
@@ -65,10 +69,50 @@ fn entry_digest(node: &Node, mode: u32) -> String {
     }
 }
 
-/// The digests of every entry under `path` in `root`, keyed by absolute path.
+/// The per-path digests under an entry (relative paths; the empty path is the entry itself).
+fn tree_digests(entry: &crate::fs::Entry) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![(String::new(), entry.clone())];
+    while let Some((p, e)) = stack.pop() {
+        if let Some(dir) = e.as_dir() {
+            stack.extend(dir.iter().map(|(n, c)| (format!("{p}/{n}"), c.clone())));
+        }
+        out.insert(p, entry_digest(&e.node, e.meta.mode));
+    }
+    out
+}
+
+/// One digest of everything under `path` in `root` (paths, modes and contents), streamed: no
+/// per-file record is kept. `None` when the path does not exist.
 #[must_use]
-pub fn digests(root: &Snapshot, path: &str) -> BTreeMap<String, String> {
-    root.walk(path).into_iter().map(|(p, e)| (p, entry_digest(&e.node, e.meta.mode))).collect()
+pub fn digest(
+    root: &Snapshot,
+    path: &str,
+    exclude: Option<&crate::dockerignore::Matcher>,
+) -> Option<(String, crate::fs::Entry)> {
+    use sha2::Digest as _;
+    let entry = root.stat(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut stack = vec![(String::new(), entry.clone())];
+    while let Some((p, e)) = stack.pop() {
+        if exclude.is_some_and(|m| !p.is_empty() && m.excludes(p.trim_start_matches('/'))) {
+            continue;
+        }
+        if let Some(dir) = e.as_dir() {
+            let children: Vec<(String, crate::fs::Entry)> =
+                dir.iter().map(|(n, c)| (format!("{p}/{n}"), c.clone())).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        hasher.update(p.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(entry_digest(&e.node, e.meta.mode).as_bytes());
+        hasher.update(b"\n");
+    }
+    let digest = hasher.finalize().iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    Some((digest, entry))
 }
 
 /// Whether a step can reuse the previous run's result.
@@ -98,15 +142,25 @@ fn reason(before: Option<&StepCache>, now: &StepCache) -> String {
         return "the instruction changed".into();
     }
     if before.sources != now.sources {
-        let mut changed: Vec<&str> = now
-            .sources
-            .iter()
-            .filter(|(p, d)| before.sources.get(*p) != Some(d))
-            .map(|(p, _)| p.as_str())
-            .chain(before.sources.keys().filter(|p| !now.sources.contains_key(*p)).map(String::as_str))
-            .collect();
+        // Which files: compare the changed sources path by path (only now, only for them).
+        let mut changed: Vec<String> = Vec::new();
+        for (source, digest) in &now.sources {
+            if before.sources.get(source) == Some(digest) {
+                continue;
+            }
+            let old = before.source_entries.get(source).map(tree_digests).unwrap_or_default();
+            let new = now.source_entries.get(source).map(tree_digests).unwrap_or_default();
+            for (rel, d) in &new {
+                if old.get(rel) != Some(d) {
+                    changed.push(format!("{source}{rel}"));
+                }
+            }
+            changed.extend(old.keys().filter(|rel| !new.contains_key(*rel)).map(|rel| format!("{source}{rel}")));
+        }
+        changed.extend(before.sources.keys().filter(|p| !now.sources.contains_key(*p)).cloned());
         changed.sort_unstable();
         changed.dedup();
+        let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
         let shown: Vec<&str> = changed.iter().take(5).copied().collect();
         let more = if changed.len() > 5 { format!(" and {} more", changed.len() - 5) } else { String::new() };
         return format!("these source files changed: {}{more}", shown.join(", "));

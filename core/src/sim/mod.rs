@@ -270,6 +270,7 @@ impl Simulator<'_> {
             cmd_set: false,
             opaque,
             sources: BTreeMap::new(),
+            source_entries: BTreeMap::new(),
             link: false,
         };
         let mut steps = Vec::new();
@@ -296,6 +297,7 @@ impl Simulator<'_> {
             }
             let layer = if makes_layer { diff(&before, &state.snapshot) } else { Layer::default() };
             let sources = std::mem::take(&mut state.sources);
+            let source_entries = std::mem::take(&mut state.source_entries);
             let link = std::mem::take(&mut state.link);
             let cache = makes_layer.then(|| {
                 let mut instruction = text.clone();
@@ -308,7 +310,7 @@ impl Simulator<'_> {
                     BTreeMap::new()
                 };
                 let parent = if link { String::new() } else { parent_key.clone() };
-                cache::StepCache { key: String::new(), parent, instruction, sources, env }.sealed()
+                cache::StepCache { key: String::new(), parent, instruction, sources, source_entries, env }.sealed()
             });
             if let Some(c) = &cache {
                 // A --link layer is merged onto the stage: what follows depends on both.
@@ -637,14 +639,9 @@ impl Simulator<'_> {
                         vec![normalized.clone()]
                     };
                     for matched in &matches {
-                        for (p, d) in cache::digests(root, matched) {
-                            let excluded = options.exclude.as_ref().is_some_and(|m| {
-                                p.strip_prefix(matched.as_str())
-                                    .is_some_and(|rel| m.excludes(rel.trim_start_matches('/')))
-                            });
-                            if !excluded {
-                                state.sources.insert(p, d);
-                            }
+                        if let Some((digest, entry)) = cache::digest(root, matched, options.exclude.as_ref()) {
+                            state.sources.insert(matched.clone(), digest);
+                            state.source_entries.insert(matched.clone(), entry);
                         }
                     }
                     match copy(root, &normalized, &mut working, &dest, &options) {
@@ -765,6 +762,7 @@ struct StageState {
     opaque: bool,
     /// The digests of the sources the current COPY/ADD read, for its cache key.
     sources: BTreeMap<String, String>,
+    source_entries: BTreeMap<String, crate::fs::Entry>,
     /// The current COPY/ADD has `--link`.
     link: bool,
 }

@@ -100,9 +100,11 @@ fn copy_from_context_and_stages() {
     // Each COPY is a layer with what it added.
     let layer = &last.steps[1].layer;
     assert_eq!(
-        layer.changes.iter().map(|c| (c.path.as_str(), c.entry)).collect::<Vec<_>>(),
-        [("/work/srv", EntryKind::Dir), ("/work/srv/main.go", EntryKind::File)]
+        layer.changes.iter().map(|c| (c.path.as_str(), c.entry, c.entries)).collect::<Vec<_>>(),
+        [("/work/srv", EntryKind::Dir, 2)]
     );
+    let paths: Vec<String> = layer.paths().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(paths, ["/work/srv", "/work/srv/main.go"]);
     assert!(sim.diagnostics.iter().all(|d| !d.is_error()), "{:?}", sim.diagnostics);
 }
 
