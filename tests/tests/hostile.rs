@@ -7,8 +7,11 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use stagecraft_core::catalog::Catalog;
 use stagecraft_core::report::ParseReport;
 use stagecraft_core::report::plan::{GraphReport, OutlineReport, TargetsReport};
+use stagecraft_core::report::sim::SimulationReport;
+use stagecraft_core::sim::{BuildContext, simulate};
 use stagecraft_core::text::ColumnUnit;
 use stagecraft_core::{Analysis, CheckOptions, syntax};
 
@@ -41,6 +44,10 @@ fn run_everything(bytes: &[u8]) -> usize {
             assert!(l.span.end as usize <= len, "{l:?} outside {len} bytes");
         }
     }
+    // The simulation, over an empty context, with its report.
+    let sim = simulate(text, &analysis, &build, &BuildContext::default(), Catalog::shared());
+    let sim_json =
+        serde_json::to_string(&SimulationReport::new(&build, &sim, text, None, ColumnUnit::Utf16)).expect("simulation");
     let graph =
         serde_json::to_string(&GraphReport::new(&analysis, &build, text, &[], ColumnUnit::Utf16)).expect("graph");
     let outline =
@@ -54,6 +61,7 @@ fn run_everything(bytes: &[u8]) -> usize {
         + outline.len()
         + targets.len()
         + lint.diagnostics.len()
+        + sim_json.len()
 }
 
 /// Pathological inputs of a given size `n`.

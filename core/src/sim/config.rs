@@ -1,8 +1,6 @@
 //! The image config a stage builds up: the fields of the OCI image config that a Dockerfile
 //! sets, changed by each instruction as BuildKit's dispatch changes them.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 /// `HEALTHCHECK`, as stored in the image.
@@ -19,19 +17,25 @@ pub struct HealthConfig {
 }
 
 /// The OCI image config fields a Dockerfile controls.
+///
+/// The collections are persistent (`rpds`): a stage built FROM another clones its config in
+/// O(1), so a chain of thousands of stages costs linear time.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ImageConfig {
     /// `KEY=value`, in order (a later ENV of the same key replaces it in place).
-    pub env: Vec<String>,
+    pub env: rpds::VectorSync<String>,
+    /// Where each key sits in `env`.
+    #[serde(skip)]
+    env_index: rpds::RedBlackTreeMapSync<String, usize>,
     pub workdir: String,
     pub user: String,
     pub cmd: Option<Vec<String>>,
     pub entrypoint: Option<Vec<String>>,
     /// `80/tcp`, sorted.
-    pub exposed_ports: Vec<String>,
-    pub labels: BTreeMap<String, String>,
+    pub exposed_ports: rpds::RedBlackTreeSetSync<String>,
+    pub labels: rpds::RedBlackTreeMapSync<String, String>,
     /// Sorted.
-    pub volumes: Vec<String>,
+    pub volumes: rpds::RedBlackTreeSetSync<String>,
     pub healthcheck: Option<HealthConfig>,
     /// `SHELL`; the default shell when empty.
     pub shell: Vec<String>,
@@ -47,30 +51,37 @@ impl ImageConfig {
     /// BuildKit's `addEnv`: replace the key in place, or append.
     pub fn set_env(&mut self, key: &str, value: &str) {
         let entry = format!("{key}={value}");
-        match self.env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
-            Some(existing) => *existing = entry,
-            None => self.env.push(entry),
+        if let Some(&at) = self.env_index.get(key) {
+            self.env.set_mut(at, entry);
+        } else {
+            self.env_index.insert_mut(key.to_string(), self.env.len());
+            self.env.push_back_mut(entry);
         }
     }
 
     /// The value of an environment variable.
     #[must_use]
     pub fn env_value(&self, key: &str) -> Option<&str> {
-        self.env.iter().find_map(|e| e.strip_prefix(key)?.strip_prefix('='))
+        let at = *self.env_index.get(key)?;
+        self.env.get(at)?.strip_prefix(key)?.strip_prefix('=')
+    }
+
+    /// The environment as `KEY=value` strings, in order.
+    #[must_use]
+    pub fn env_list(&self) -> Vec<String> {
+        self.env.iter().cloned().collect()
     }
 
     pub fn expose(&mut self, port: String) {
-        if !self.exposed_ports.contains(&port) {
-            self.exposed_ports.push(port);
-            self.exposed_ports.sort();
-        }
+        self.exposed_ports.insert_mut(port);
     }
 
     pub fn add_volume(&mut self, path: String) {
-        if !self.volumes.contains(&path) {
-            self.volumes.push(path);
-            self.volumes.sort();
-        }
+        self.volumes.insert_mut(path);
+    }
+
+    pub fn set_label(&mut self, key: String, value: String) {
+        self.labels.insert_mut(key, value);
     }
 
     /// The shell a shell-form command runs with.
@@ -86,7 +97,6 @@ impl ImageConfig {
 impl From<&crate::catalog::ImageConfig> for ImageConfig {
     fn from(c: &crate::catalog::ImageConfig) -> Self {
         let mut config = Self {
-            env: c.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             workdir: c.working_dir.clone(),
             user: c.user.clone(),
             cmd: c.cmd.clone(),
@@ -94,6 +104,9 @@ impl From<&crate::catalog::ImageConfig> for ImageConfig {
             stop_signal: c.stop_signal.clone(),
             ..Self::default()
         };
+        for (k, v) in &c.env {
+            config.set_env(k, v);
+        }
         for p in &c.exposed_ports {
             config.expose(p.clone());
         }

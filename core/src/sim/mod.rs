@@ -122,7 +122,8 @@ pub struct Simulation {
 impl Simulation {
     #[must_use]
     pub fn stage(&self, index: usize) -> Option<&StageSim> {
-        self.stages.iter().find(|s| s.index == index)
+        // Stages are simulated (and kept) in definition order.
+        self.stages.binary_search_by_key(&index, |s| s.index).ok().map(|i| &self.stages[i])
     }
 }
 
@@ -361,7 +362,7 @@ impl Simulator<'_> {
             }
             Kind::Label(pairs) => {
                 for pair in pairs {
-                    state.config.labels.insert(self.expand(&pair.key, env), self.expand(&pair.value, env));
+                    state.config.set_label(self.expand(&pair.key, env), self.expand(&pair.value, env));
                 }
                 (Fidelity::Exact, false)
             }

@@ -72,7 +72,7 @@ fn the_nginx_cert_example() {
     );
     assert_eq!(app.steps[0].fidelity, Fidelity::Opaque);
     assert!(sim.diagnostics.iter().all(|d| !d.is_error()), "{:?}", sim.diagnostics);
-    assert_eq!(app.config.exposed_ports, ["443/tcp", "80/tcp"]);
+    assert_eq!(app.config.exposed_ports.iter().collect::<Vec<_>>(), ["443/tcp", "80/tcp"]);
     assert_eq!(app.config.cmd.as_deref(), Some(&["nginx".to_string(), "-g".into(), "daemon off;".into()][..]));
     // nginx is known by its config only: said once.
     assert!(
@@ -140,7 +140,7 @@ fn config_instructions() {
     let (_, sim) = run(text, &context(&[], None), None);
     let base = sim.stage(0).unwrap();
     assert_eq!(
-        base.config.env,
+        base.config.env_list(),
         ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "A=1", "B=two words"]
     );
     assert_eq!(base.config.user, "app");
@@ -148,8 +148,8 @@ fn config_instructions() {
     // WORKDIR creates the directory as the stage's user, relative to the previous WORKDIR.
     assert_eq!(base.snapshot.stat("/app").unwrap().meta, Meta::new(0o755, 1000, 1000));
     assert_eq!(base.snapshot.stat("/srv/data").unwrap().meta.uid, 1000);
-    assert_eq!(base.config.volumes, ["/cache", "/data"]);
-    assert_eq!(base.config.exposed_ports, ["53/udp", "8080/tcp"]);
+    assert_eq!(base.config.volumes.iter().collect::<Vec<_>>(), ["/cache", "/data"]);
+    assert_eq!(base.config.exposed_ports.iter().collect::<Vec<_>>(), ["53/udp", "8080/tcp"]);
     assert_eq!(
         base.config.healthcheck.as_ref().map(|h| (h.test[0].as_str(), h.interval)),
         Some(("CMD-SHELL", 5_000_000_000))

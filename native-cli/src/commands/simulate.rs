@@ -134,13 +134,13 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
                     writeln!(out, "image (stage {}): {} files, {}", image.stage, image.files.len(), human(image.size));
                 let c = &image.config;
                 for (label, value) in [
-                    ("Env", c.env.join(" ")),
+                    ("Env", c.env.iter().cloned().collect::<Vec<_>>().join(" ")),
                     ("WorkingDir", c.workdir.clone()),
                     ("User", c.user.clone()),
                     ("Entrypoint", c.entrypoint.as_ref().map(|e| format!("{e:?}")).unwrap_or_default()),
                     ("Cmd", c.cmd.as_ref().map(|e| format!("{e:?}")).unwrap_or_default()),
-                    ("ExposedPorts", c.exposed_ports.join(" ")),
-                    ("Volumes", c.volumes.join(" ")),
+                    ("ExposedPorts", c.exposed_ports.iter().cloned().collect::<Vec<_>>().join(" ")),
+                    ("Volumes", c.volumes.iter().cloned().collect::<Vec<_>>().join(" ")),
                 ] {
                     if !value.is_empty() {
                         let _ = writeln!(out, "  {label}: {value}");
