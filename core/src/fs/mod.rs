@@ -14,6 +14,7 @@
 //!
 //! Timestamps are not modelled.
 
+pub mod archive;
 pub mod copy;
 mod diff;
 mod export;

@@ -645,6 +645,30 @@ impl Simulator<'_> {
                             state.source_entries.insert(matched.clone(), entry);
                         }
                     }
+                    // ADD extracts local archives (each match that is one) instead of copying.
+                    if request.is_add {
+                        let archives: Vec<(String, Vec<u8>)> =
+                            matches.iter().filter_map(|m| archive_bytes(root, m).map(|b| (m.clone(), b))).collect();
+                        if !archives.is_empty() {
+                            let mut errors = Vec::new();
+                            for (m, bytes) in &archives {
+                                if let Err(e) = crate::fs::archive::unpack(bytes, &mut working, &dest, options.chown) {
+                                    errors.push(format!("ADD failed: extracting {m}: {e}"));
+                                }
+                            }
+                            let single = CopyOptions { wildcards: false, ..options.clone() };
+                            for m in matches.iter().filter(|m| !archives.iter().any(|(a, _)| a == *m)) {
+                                if let Err(e) = copy(root, m, &mut working, &dest, &single) {
+                                    errors.push(format!("ADD failed: {e}"));
+                                }
+                            }
+                            failed |= !errors.is_empty();
+                            for e in errors {
+                                self.diag(Code::SimulationError, at(token.span), e);
+                            }
+                            continue;
+                        }
+                    }
                     match copy(root, &normalized, &mut working, &dest, &options) {
                         Ok(0) if source_opaque => {
                             fidelity = Fidelity::Opaque;
@@ -662,16 +686,7 @@ impl Simulator<'_> {
                             )
                             .with_help("BuildKit allows a wildcard that matches nothing"),
                         ),
-                        Ok(_) => {
-                            if request.is_add && is_local_archive(root, &normalized) {
-                                fidelity = Fidelity::Modeled;
-                                self.diag(
-                                    Code::SimulationGap,
-                                    at(token.span),
-                                    format!("{path} looks like an archive: ADD would extract it, which is not simulated yet (it is copied as a file)"),
-                                );
-                            }
-                        }
+                        Ok(_) => {}
                         Err(CopyError::NotFound(missing)) if source_opaque => {
                             fidelity = Fidelity::Opaque;
                             self.diag(
@@ -793,15 +808,12 @@ fn normalize_port(word: &str) -> Option<String> {
     port.parse::<u16>().ok().map(|p| format!("{p}/{proto}"))
 }
 
-/// Would ADD try to extract this file (a tar, possibly compressed)?
-fn is_local_archive(root: &Snapshot, path: &str) -> bool {
-    let Some(entry) = root.stat(path) else { return false };
-    let crate::fs::Node::File { content, .. } = &entry.node else { return false };
-    let Some(bytes) = content.as_bytes() else { return false };
-    bytes.starts_with(&[0x1f, 0x8b])
-        || bytes.starts_with(b"BZh")
-        || bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
-        || bytes.get(257..262) == Some(b"ustar")
+/// The bytes of a file ADD would extract (a tar, possibly compressed), if it is one.
+fn archive_bytes(root: &Snapshot, path: &str) -> Option<Vec<u8>> {
+    let entry = root.stat(path)?;
+    let crate::fs::Node::File { content, .. } = &entry.node else { return None };
+    let bytes = content.as_bytes()?;
+    crate::fs::archive::detect(bytes).map(|_| bytes.to_vec())
 }
 
 #[cfg(test)]

@@ -274,3 +274,34 @@ fn build_log_in_buildkit_style() {
     let fresh = cache::build_log(&checked, &first, &cache::compare(None, &first), "Dockerfile");
     assert!(fresh.contains("#6 [build 3/3] RUN make\n#6 DONE (simulated: opaque)\n"), "{fresh}");
 }
+
+#[test]
+fn add_extracts_local_archives() {
+    let mut tarball = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(6);
+    h.set_mode(0o755);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_cksum();
+    tarball.append_data(&mut h, "tool-1.0/bin/tool", &b"binary"[..]).unwrap();
+    let plain = tarball.into_inner().unwrap();
+    let mut gz = Vec::new();
+    {
+        use std::io::Write as _;
+        let mut enc = flate2::write::GzEncoder::new(&mut gz, flate2::Compression::fast());
+        enc.write_all(&plain).unwrap();
+        enc.finish().unwrap();
+    }
+    let mut files = Snapshot::new();
+    files.insert("/tool.tar.gz", Entry::file(Content::bytes(gz), Meta::FILE)).unwrap();
+    files.insert("/notes.txt", Entry::file(Content::bytes(&b"not an archive\n"[..]), Meta::FILE)).unwrap();
+    let ctx = BuildContext { files, dockerignore: None };
+    let (_, sim) =
+        run("FROM scratch\nADD tool.tar.gz /opt/\nADD notes.txt /opt/\nCOPY tool.tar.gz /copied/\n", &ctx, None);
+    let stage = sim.stage(0).unwrap();
+    assert_eq!(stage.snapshot.stat("/opt/tool-1.0/bin/tool").map(|e| (e.meta.mode, e.size())), Some((0o755, 6)));
+    assert!(stage.snapshot.stat("/opt/tool.tar.gz").is_none(), "ADD extracts instead of copying");
+    assert!(stage.snapshot.stat("/opt/notes.txt").is_some());
+    assert!(stage.snapshot.stat("/copied/tool.tar.gz").is_some(), "COPY never extracts");
+    assert!(stage.steps.iter().all(|s| s.fidelity == Fidelity::Exact));
+}
