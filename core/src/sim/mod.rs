@@ -505,6 +505,7 @@ impl Simulator<'_> {
                     chmod: c.chmod.as_ref(),
                     excludes: &c.excludes,
                     is_add: false,
+                    parents: c.parents,
                 };
                 self.copy(&request, &source, env, state, &at)
             }
@@ -517,6 +518,7 @@ impl Simulator<'_> {
                     chmod: a.chmod.as_ref(),
                     excludes: &a.excludes,
                     is_add: true,
+                    parents: false,
                 };
                 self.copy(&request, &CopySource::Context, env, state, &at)
             }
@@ -669,6 +671,37 @@ impl Simulator<'_> {
                             continue;
                         }
                     }
+                    if request.parents {
+                        // Each match lands at its own path below the pivot (`a/./b/c` keeps `b/c`).
+                        let pivot = path
+                            .split_once("/./")
+                            .map_or("/".to_string(), |(p, _)| crate::dockerignore::clean(&format!("/{p}")));
+                        let mut errors = Vec::new();
+                        for m in &matches {
+                            let rel = m.strip_prefix(pivot.trim_end_matches('/')).unwrap_or(m).trim_start_matches('/');
+                            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
+                            let is_dir = root.stat(m).is_some_and(|e| e.is_dir());
+                            let target = match (is_dir, parent.is_empty()) {
+                                (true, _) => format!("{}/{rel}/", dest.trim_end_matches('/')),
+                                (false, true) => format!("{}/", dest.trim_end_matches('/')),
+                                (false, false) => format!("{}/{parent}/", dest.trim_end_matches('/')),
+                            };
+                            if let Err(e) = copy(
+                                root,
+                                m,
+                                &mut working,
+                                &target,
+                                &CopyOptions { wildcards: false, ..options.clone() },
+                            ) {
+                                errors.push(format!("{verb} failed: {e}"));
+                            }
+                        }
+                        failed |= !errors.is_empty();
+                        for e in errors {
+                            self.diag(Code::SimulationError, at(token.span), e);
+                        }
+                        continue;
+                    }
                     match copy(root, &normalized, &mut working, &dest, &options) {
                         Ok(0) if source_opaque => {
                             fidelity = Fidelity::Opaque;
@@ -767,6 +800,8 @@ struct CopyRequest<'a> {
     chmod: Option<&'a Token>,
     excludes: &'a [Token],
     is_add: bool,
+    /// `COPY --parents`: keep each source's path (below a `/./` pivot) under the destination.
+    parents: bool,
 }
 
 struct StageState {

@@ -305,3 +305,19 @@ fn add_extracts_local_archives() {
     assert!(stage.snapshot.stat("/copied/tool.tar.gz").is_some(), "COPY never extracts");
     assert!(stage.steps.iter().all(|s| s.fidelity == Fidelity::Exact));
 }
+
+#[test]
+fn copy_parents_keeps_source_paths() {
+    let ctx = context(&[("/src/a/one.txt", "1\n"), ("/src/b/two.txt", "2\n"), ("/top.txt", "t\n")], None);
+    let text = "FROM scratch\nCOPY --parents src/*/*.txt top.txt /dst/\nCOPY --parents src/./a/one.txt /pivot/\n";
+    let (_, sim) = run(text, &ctx, None);
+    let s = &sim.stage(0).unwrap().snapshot;
+    for path in ["/dst/src/a/one.txt", "/dst/src/b/two.txt", "/dst/top.txt", "/pivot/a/one.txt"] {
+        assert!(
+            s.stat(path).is_some(),
+            "{path} missing: {:?}",
+            s.walk("/").iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()
+        );
+    }
+    assert!(s.stat("/pivot/src").is_none());
+}
