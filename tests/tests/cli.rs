@@ -147,6 +147,16 @@ fn plan_commands_and_sarif() {
         .collect();
     assert_eq!(names, ["./", "srv/", "srv/again.txt", "srv/hello.txt"]);
 
+    // An extra catalog gives an image its files.
+    std::fs::write(dir.join("catalog.json"), r#"{"schema": 1, "images": [{"name": "example.com/base", "tags": ["1"], "source": "test", "config": {"cmd": ["run"]}, "files": [{"path": "/etc/base-release", "type": "file", "mode": "0644", "content": "1\n"}]}]}"#).expect("write");
+    std::fs::write(dir.join("Dockerfile.base"), "FROM example.com/base:1\n").expect("write");
+    let (code, json) =
+        run(&dir, &["simulate", ".", "-f", "Dockerfile.base", "--catalog", "catalog.json", "--format", "json"]);
+    assert_eq!(code, 0, "{json}");
+    let sim: serde_json::Value = serde_json::from_str(&json).expect("simulate JSON");
+    assert_eq!(sim["image"]["files"][1]["path"], "/etc/base-release");
+    assert_eq!(sim["image"]["config"]["cmd"][0], "run");
+
     // Errors give exit status 1; an unknown target is one.
     let (code, _) = run(&dir, &["graph", ".", "--target", "nope"]);
     assert_eq!(code, 1);

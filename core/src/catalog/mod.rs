@@ -14,7 +14,8 @@ use serde::Serialize;
 use crate::plan::reference::{self, Reference};
 
 /// The parts of an OCI image config that a Dockerfile can observe.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ImageConfig {
     pub env: Vec<(String, String)>,
     pub working_dir: String,
@@ -25,6 +26,12 @@ pub struct ImageConfig {
     pub stop_signal: Option<String>,
     pub os: String,
     pub architectures: Vec<String>,
+}
+
+impl Default for ImageConfig {
+    fn default() -> Self {
+        Self::empty_linux()
+    }
 }
 
 impl ImageConfig {
@@ -201,6 +208,60 @@ fn version(tag: &str) -> Option<Vec<u64>> {
     (!parts.is_empty()).then_some(parts)
 }
 
+/// A catalog file: `{"schema": 1, "images": [{"name", "tags", "config", "source", "files": [listing lines]}]}`.
+/// The native CLI's `image snapshot` writes them from real images; the CLI's `--catalog` and
+/// the playground load them.
+#[derive(Debug, serde::Deserialize)]
+struct CatalogFile {
+    schema: u32,
+    images: Vec<CatalogImage>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct CatalogImage {
+    name: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    config: ImageConfig,
+    #[serde(default)]
+    source: String,
+    /// The file listing; absent when only the config is known.
+    #[serde(default)]
+    files: Option<Vec<serde_json::Value>>,
+}
+
+impl Catalog {
+    /// Adds the images of a catalog file (they win over the entries already here).
+    ///
+    /// # Errors
+    /// What is wrong with the file, with the image it is about.
+    pub fn load(&mut self, text: &str) -> Result<usize, String> {
+        let file: CatalogFile = serde_json::from_str(text).map_err(|e| format!("not a catalog file: {e}"))?;
+        if file.schema != 1 {
+            return Err(format!("catalog schema {} is not supported (this build reads schema 1)", file.schema));
+        }
+        let count = file.images.len();
+        for image in file.images {
+            let tree = match image.files {
+                None => None,
+                Some(lines) => {
+                    let listing: String = lines.iter().map(|l| l.to_string() + "\n").collect();
+                    Some(tree_from_listing(&listing).map_err(|e| format!("{}: {e}", image.name))?)
+                }
+            };
+            self.entries.push(Entry {
+                name: image.name,
+                tags: image.tags,
+                config: image.config,
+                tree,
+                source: image.source,
+            });
+        }
+        Ok(count)
+    }
+}
+
 /// One line of a file listing (`../shared/data/images/*.jsonl`, and the catalog's own trees):
 /// `{"path","type":"file|dir|symlink|link","mode":"0755","uid","gid","size","sha256","content","target"}`.
 #[derive(Debug, serde::Deserialize)]
@@ -314,6 +375,25 @@ mod listing_tests {
         )
         .unwrap();
         assert_eq!(links.size(), 5, "hard links count once");
+    }
+
+    #[test]
+    fn catalog_files_add_images() {
+        let mut catalog = Catalog::empty();
+        let text = r#"{"schema": 1, "images": [
+            {"name": "example.com/tools", "tags": ["1.0"], "source": "image snapshot",
+             "config": {"env": [["PATH", "/usr/bin"]], "cmd": ["tool"], "architectures": ["arm64"]},
+             "files": [{"path": "/usr/bin/tool", "type": "file", "mode": "0755", "size": 42, "sha256": "ab"}]},
+            {"name": "configonly"}
+        ]}"#;
+        assert_eq!(catalog.load(text), Ok(2));
+        let tools = catalog.lookup("example.com/tools:1.0").unwrap();
+        assert_eq!(tools.config.cmd.as_deref(), Some(&["tool".to_string()][..]));
+        assert_eq!(tools.config.os, "linux");
+        assert_eq!(tools.tree.as_ref().unwrap().stat("/usr/bin/tool").unwrap().size(), 42);
+        assert!(catalog.lookup("configonly").unwrap().tree.is_none());
+        assert!(catalog.load("{\"schema\": 2, \"images\": []}").unwrap_err().contains("schema 2"));
+        assert!(catalog.load("[]").is_err());
     }
 
     #[test]

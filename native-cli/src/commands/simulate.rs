@@ -30,6 +30,9 @@ pub(crate) struct Args {
     /// The stage whose image to show or export (a name or an index); the target by default.
     #[arg(long)]
     stage: Option<String>,
+    /// Extra catalog files (base-image configs and file trees); their images win.
+    #[arg(long = "catalog", value_name = "FILE")]
+    catalogs: Vec<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -59,7 +62,11 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         eprintln!("stagecraft: {w}");
     }
     let text = &loaded.source.text;
-    let catalog = crate::catalog::catalog()?;
+    let mut catalog = crate::catalog::catalog()?;
+    for file in &args.catalogs {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        catalog.load(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
     let sim = simulate(text, &loaded.analysis, &loaded.checked, &context, &catalog);
     let stage = match &args.stage {
         None => None,
