@@ -154,11 +154,18 @@ impl Catalog {
             None => versioned.iter().max_by(|a, b| a.0.cmp(&b.0)),
         };
         if let Some((_, nearest_tag, entry)) = nearest {
+            let asked = match (&reference.tag, &reference.digest) {
+                (None, Some(d)) => format!("{name}@{d}"),
+                _ => format!("{name}:{tag}"),
+            };
+            let why = if reference.digest.is_some() {
+                "pinned by digest, which the catalog cannot match"
+            } else {
+                "not in the catalog"
+            };
             return Some(Resolution {
                 entry,
-                note: Some(format!(
-                    "{name}:{tag} is not in the catalog: the simulation uses {name}:{nearest_tag}, the nearest"
-                )),
+                note: Some(format!("{asked} is {why}: the simulation uses {name}:{nearest_tag}, the nearest")),
             });
         }
         of_name().find(|e| e.tags.is_empty()).map(|entry| Resolution { entry, note: None })
@@ -415,6 +422,13 @@ mod listing_tests {
         assert_eq!(
             catalog.resolve("alpine:edge").and_then(|r| r.note),
             Some("alpine:edge is not in the catalog: the simulation uses alpine:3.20, the nearest".into())
+        );
+        let pinned = format!("alpine@sha256:{}", "0".repeat(64));
+        assert_eq!(
+            catalog.resolve(&pinned).and_then(|r| r.note),
+            Some(format!(
+                "{pinned} is pinned by digest, which the catalog cannot match: the simulation uses alpine:3.20, the nearest"
+            ))
         );
         // An image without versioned trees keeps its config-only entry.
         assert_eq!(catalog.resolve("nginx:1.27").map(|r| (r.entry.tree.is_none(), r.note)), Some((true, None)));
