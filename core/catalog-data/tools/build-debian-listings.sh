@@ -410,8 +410,9 @@ build_busybox() {
 # rules_distroless' deb_import, dpkg_statusd, cacerts, os_release, passwd, group, home).
 #
 # Every package's data.tar is added whole (distroless does not run maintainer scripts and
-# does not strip documentation), with its control file and md5sums under
-# /var/lib/dpkg/status.d/; then the generated files of //common.
+# rules_distroless' deb_import keeps the data tar as it is, documentation included), with
+# its control file and md5sums under /var/lib/dpkg/status.d/; then the generated files of
+# //common. DISTROLESS_DOCS=copyright keeps only usr/share/doc/*/copyright instead.
 ########################################################################################
 build_distroless() {
 	local base="$WORK/distroless" debs="$WORK/distroless/debs"
@@ -437,6 +438,10 @@ distroless_packages() {
 	for p in "$@"; do
 		deb="$(deb_of "$debs" "$p")"
 		dpkg-deb -x "$deb" "$root"
+		if [ "${DISTROLESS_DOCS:-all}" = copyright ] && [ -d "$root/usr/share/doc" ]; then
+			find "$root/usr/share/doc" -mindepth 2 -not -type d -not -name copyright -delete
+			find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
+		fi
 		ctl="$(mktemp -d)"
 		dpkg-deb -e "$deb" "$ctl"
 		mkdir -p "$root/var/lib/dpkg/status.d"
