@@ -26,7 +26,7 @@ fn catalog() -> Catalog {
     for tag in ["3.18", "3.19", "3.20"] {
         let path = workspace_root().join(format!("core/catalog-data/alpine-{tag}.jsonl"));
         let listing = std::fs::read_to_string(&path).expect("alpine listing");
-        catalog.add_tree("alpine", tag, tree_from_listing(&listing).expect("listing"), "test");
+        catalog.add_tree("alpine", &[tag], tree_from_listing(&listing).expect("listing"), "test");
     }
     catalog
 }

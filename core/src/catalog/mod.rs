@@ -99,7 +99,7 @@ impl Catalog {
 
     /// Adds the files of `name:tag` (with the config of the name's entry, if the catalog has
     /// one): the simulation then starts stages FROM that image with these files.
-    pub fn add_tree(&mut self, name: &str, tag: &str, tree: crate::fs::Snapshot, source: &str) {
+    pub fn add_tree(&mut self, name: &str, tags: &[&str], tree: crate::fs::Snapshot, source: &str) {
         let config = self
             .entries
             .iter()
@@ -108,7 +108,7 @@ impl Catalog {
             .map_or_else(ImageConfig::empty_linux, |e| e.config.clone());
         self.entries.push(Entry {
             name: name.to_string(),
-            tags: vec![tag.to_string()],
+            tags: tags.iter().map(ToString::to_string).collect(),
             config,
             tree: Some(tree),
             source: source.to_string(),
@@ -140,9 +140,17 @@ impl Catalog {
         if let Some(entry) = of_name().find(|e| e.tags.iter().any(|t| t == tag)) {
             return Some(Resolution { entry, note: None });
         }
+        // Candidates are the versioned tags with the same variant suffix (`12.8-slim` looks
+        // among the `-slim` tags, `3.19.4` among plain versions).
+        let suffix = variant(tag);
         let versioned: Vec<(Vec<u64>, &str, &Entry)> = of_name()
             .filter(|e| e.tree.is_some())
-            .flat_map(|e| e.tags.iter().filter_map(move |t| version(t).map(|v| (v, t.as_str(), e))))
+            .flat_map(|e| {
+                e.tags
+                    .iter()
+                    .filter(|t| variant(t) == suffix || version(tag).is_none())
+                    .filter_map(move |t| version(t).map(|v| (v, t.as_str(), e)))
+            })
             .collect();
         let wanted = version(tag);
         let nearest = match &wanted {
@@ -206,6 +214,11 @@ mod tests {
 pub struct Resolution<'a> {
     pub entry: &'a Entry,
     pub note: Option<String>,
+}
+
+/// What follows a tag's version (`-slim` in `12.8-slim`; empty for `3.20`).
+fn variant(tag: &str) -> &str {
+    tag.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
 }
 
 /// The leading dotted numbers of a tag (`3.20`, `3.19.1`, `22-alpine` -> `[22]`).
@@ -430,6 +443,19 @@ mod listing_tests {
                 "{pinned} is pinned by digest, which the catalog cannot match: the simulation uses alpine:3.20, the nearest"
             ))
         );
+        // Variants look among their own kind.
+        let mut debian = Catalog::builtin();
+        for (tags, id) in [(&["bookworm", "12"][..], "full"), (&["bookworm-slim", "12-slim"][..], "slim")] {
+            let mut e = debian.lookup("debian").cloned().unwrap();
+            e.tags = tags.iter().map(ToString::to_string).collect();
+            e.tree = Some(crate::fs::Snapshot::new());
+            e.source = id.into();
+            debian.add(e);
+        }
+        let source = |image: &str| debian.resolve(image).map(|r| r.entry.source.clone());
+        assert_eq!(source("debian:12.8"), Some("full".into()));
+        assert_eq!(source("debian:12.8-slim"), Some("slim".into()));
+        assert_eq!(source("debian:bookworm-slim"), Some("slim".into()));
         // An image without versioned trees keeps its config-only entry.
         assert_eq!(catalog.resolve("nginx:1.27").map(|r| (r.entry.tree.is_none(), r.note)), Some((true, None)));
     }
