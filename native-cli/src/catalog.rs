@@ -1,88 +1,47 @@
 //! The catalog the CLI simulates with: the core's built-in image configs, plus the base-image
-//! file trees shipped in `core/catalog-data` (embedded in the binary; the core itself reads
-//! no files, and the browser loads them as separate assets).
+//! file trees of `core/catalog-data` (its `index.json` and listings, embedded in the binary by
+//! `build.rs`; the core itself reads no files, and the browser loads them as separate assets).
 
-use stagecraft_core::catalog::{Catalog, tree_from_listing};
+use std::io::Read as _;
 
-/// Image name, the tags a tree stands for, the listing, and how it was made.
-type Tree = (&'static str, &'static [&'static str], &'static str, &'static str);
+use stagecraft_core::catalog::{Catalog, Index};
 
-const TREES: [Tree; 9] = [
-    ("alpine", &["3.18"], include_str!("../../core/catalog-data/alpine-3.18.jsonl"), "alpine 3.18 minirootfs, exact"),
-    ("alpine", &["3.19"], include_str!("../../core/catalog-data/alpine-3.19.jsonl"), "alpine 3.19 minirootfs, exact"),
-    (
-        "alpine",
-        &["3.20", "latest"],
-        include_str!("../../core/catalog-data/alpine-3.20.jsonl"),
-        "alpine 3.20 minirootfs, exact",
-    ),
-    (
-        "debian",
-        &["bookworm", "12", "stable", "latest"],
-        include_str!("../../core/catalog-data/debian-bookworm.jsonl"),
-        "debian bookworm, reconstructed from its packages",
-    ),
-    (
-        "debian",
-        &["bookworm-slim", "12-slim", "stable-slim"],
-        include_str!("../../core/catalog-data/debian-bookworm-slim.jsonl"),
-        "debian bookworm-slim, reconstructed from its packages",
-    ),
-    (
-        "busybox",
-        &["1.35", "latest", "glibc", "stable"],
-        include_str!("../../core/catalog-data/busybox-1.35.jsonl"),
-        "busybox 1.35 (glibc), reconstructed",
-    ),
-    (
-        "gcr.io/distroless/static-debian12",
-        &["latest", "12"],
-        include_str!("../../core/catalog-data/distroless-static-debian12.jsonl"),
-        "distroless static (debian12), reconstructed from its packages",
-    ),
-    (
-        "gcr.io/distroless/static",
-        &["latest"],
-        include_str!("../../core/catalog-data/distroless-static-debian12.jsonl"),
-        "distroless static (debian12), reconstructed from its packages",
-    ),
-    (
-        "gcr.io/distroless/base-debian12",
-        &["latest", "12"],
-        include_str!("../../core/catalog-data/distroless-base-debian12.jsonl"),
-        "distroless base (debian12), reconstructed from its packages",
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
+
+/// The text of an embedded listing.
+fn listing(name: &str) -> Option<String> {
+    let (_, packed) = LISTINGS.iter().find(|(n, _)| *n == name)?;
+    let mut text = String::new();
+    flate2::read::DeflateDecoder::new(*packed).read_to_string(&mut text).ok()?;
+    Some(text)
+}
 
 /// The built-in catalog with the shipped file trees of the images in `needed` (familiar
-/// names; parsing a tree costs time, so only the trees a build uses are read).
+/// names; building a tree costs time, so only the trees a build uses are read).
 pub(crate) fn catalog(needed: &[String]) -> Result<Catalog, String> {
     let mut catalog = Catalog::builtin();
-    // The debian12 names share the config of the built-in distroless entries.
-    for (alias, of) in [
-        ("gcr.io/distroless/static-debian12", "gcr.io/distroless/static"),
-        ("gcr.io/distroless/base-debian12", "gcr.io/distroless/base"),
-    ] {
-        if let Some(mut entry) = catalog.lookup(of).cloned() {
-            entry.name = alias.to_string();
-            catalog.add(entry);
-        }
-    }
-    for (name, tags, listing, source) in TREES {
-        if !needed.iter().any(|n| n == name) {
-            continue;
-        }
-        let tree = tree_from_listing(listing).map_err(|e| format!("catalog {name}: {e}"))?;
-        catalog.add_tree(name, tags, tree, source);
-        // distroless `:nonroot` is the same files, run as 65532 in /home/nonroot.
-        if name.starts_with("gcr.io/distroless/")
-            && let Some(mut nonroot) = catalog.lookup(&format!("{name}:latest")).cloned()
-        {
-            nonroot.tags = vec!["nonroot".into()];
-            nonroot.config.user = "65532".into();
-            nonroot.config.working_dir = "/home/nonroot".into();
-            catalog.add(nonroot);
-        }
-    }
+    let index = Index::parse(INDEX)?;
+    catalog.add_index(&index, Some(needed), &mut listing)?;
     Ok(catalog)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listing_of_the_index_builds() {
+        let index = Index::parse(INDEX).unwrap();
+        let names: Vec<String> = index.images.iter().map(|i| i.name.clone()).collect();
+        let mut catalog = Catalog::empty();
+        assert_eq!(catalog.add_index(&index, Some(&names), &mut listing), Ok(index.images.len()));
+        for image in &index.images {
+            let entry = catalog.lookup(&format!("{}:{}", image.name, image.tags[0])).unwrap();
+            let tree = entry.tree.as_ref().unwrap();
+            assert!(tree.size() > 0, "{} has files", image.name);
+            if let Some(sh) = image.shell.as_ref().and_then(|s| s.path.as_deref()) {
+                assert!(tree.stat(sh).is_some(), "{}:{} has its shell {sh}", image.name, image.tags[0]);
+            }
+        }
+    }
 }

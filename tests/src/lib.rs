@@ -35,6 +35,24 @@ pub fn skip_or_fail(what: &str) {
     eprintln!();
 }
 
+/// The built-in catalog with the shipped base-image trees (`core/catalog-data`) of the images
+/// named in `needed` (familiar names), read from the working tree.
+///
+/// # Panics
+/// When the index or a listing is missing or broken: the shipped data must load.
+#[must_use]
+pub fn shipped_catalog(needed: &[&str]) -> Catalog {
+    let data = workspace_root().join("core/catalog-data");
+    let index = std::fs::read_to_string(data.join("index.json")).expect("core/catalog-data/index.json");
+    let index = stagecraft_core::catalog::Index::parse(&index).expect("index.json parses");
+    let needed: Vec<String> = needed.iter().map(ToString::to_string).collect();
+    let mut catalog = Catalog::builtin();
+    catalog
+        .add_index(&index, Some(&needed), &mut |name| std::fs::read_to_string(data.join(name)).ok())
+        .expect("the shipped catalog loads");
+    catalog
+}
+
 /// The shared folder (`../shared` beside the project): `$STAGECRAFT_SHARED_DIR`, else
 /// `../shared` next to this checkout, else the workplace's `/work/shared` (a CI clone may live
 /// elsewhere on the same machine).
@@ -120,12 +138,14 @@ pub fn check_options(line: &str) -> CheckOptions {
                         cmd: None,
                         entrypoint: None,
                         exposed_ports: Vec::new(),
+                        volumes: Vec::new(),
                         stop_signal: None,
                         os: os.into(),
                         architectures: vec![arch.into()],
                     },
                     tree: None,
                     source: "test fixture".into(),
+                    shell: None,
                 };
                 catalog.get_or_insert_with(Catalog::empty).add(entry);
             }

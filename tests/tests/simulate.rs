@@ -13,22 +13,16 @@
 //!
 //! Base images come from the catalog with the shipped file trees (`core/catalog-data`).
 
-use stagecraft_core::catalog::{Catalog, tree_from_listing};
+use stagecraft_core::catalog::Catalog;
 use stagecraft_core::fs::{Content, Entry, Meta, Node, Snapshot};
 use stagecraft_core::report::sim::SimulationReport;
 use stagecraft_core::sim::{BuildContext, simulate};
 use stagecraft_core::text::{ColumnUnit, LineIndex};
 use stagecraft_core::{Analysis, CheckOptions};
-use stagecraft_tests::{files_under, workspace_root};
+use stagecraft_tests::{files_under, shipped_catalog, workspace_root};
 
 fn catalog() -> Catalog {
-    let mut catalog = Catalog::builtin();
-    for tag in ["3.18", "3.19", "3.20"] {
-        let path = workspace_root().join(format!("core/catalog-data/alpine-{tag}.jsonl"));
-        let listing = std::fs::read_to_string(&path).expect("alpine listing");
-        catalog.add_tree("alpine", &[tag], tree_from_listing(&listing).expect("listing"), "test");
-    }
-    catalog
+    shipped_catalog(&["alpine", "debian", "busybox", "gcr.io/distroless/static-debian12"])
 }
 
 fn context(text: &str) -> BuildContext {

@@ -27,13 +27,25 @@ fn entry(
             cmd: list(cmd),
             entrypoint: list(entrypoint),
             exposed_ports: ports.iter().map(|s| (*s).to_string()).collect(),
+            volumes: Vec::new(),
             stop_signal: None,
             os: "linux".into(),
             architectures: vec!["amd64".into(), "arm64".into()],
         },
         tree: None,
+        shell: shell_of(name),
         source: "official image Dockerfiles, tags studied in ../shared/notes/catalog-sources.md section 4 (environment names and defaults; versions move with the tag)".into(),
     }
+}
+
+/// The default shell of the images the built-in entries describe (`/bin/sh` in each, or none).
+fn shell_of(name: &str) -> Option<super::Shell> {
+    let flavour = match name {
+        "scratch" | "gcr.io/distroless/static" | "gcr.io/distroless/base" => return None,
+        "alpine" | "busybox" => "busybox-ash",
+        _ => "dash",
+    };
+    Some(super::Shell { path: Some("/bin/sh".into()), flavour: Some(flavour.into()) })
 }
 
 const JAVA: [(&str, &str); 5] = [

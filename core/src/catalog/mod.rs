@@ -8,6 +8,9 @@
 //! environment).
 
 mod builtin;
+mod index;
+
+pub use index::{Index, IndexImage, Shell};
 
 use serde::Serialize;
 
@@ -23,6 +26,8 @@ pub struct ImageConfig {
     pub cmd: Option<Vec<String>>,
     pub entrypoint: Option<Vec<String>>,
     pub exposed_ports: Vec<String>,
+    /// `VOLUME`s the image declares (gradle's `/home/gradle/.gradle`).
+    pub volumes: Vec<String>,
     pub stop_signal: Option<String>,
     pub os: String,
     pub architectures: Vec<String>,
@@ -45,6 +50,7 @@ impl ImageConfig {
             cmd: None,
             entrypoint: None,
             exposed_ports: Vec::new(),
+            volumes: Vec::new(),
             stop_signal: None,
             os: "linux".into(),
             architectures: vec!["amd64".into(), "arm64".into()],
@@ -65,6 +71,8 @@ pub struct Entry {
     pub tree: Option<crate::fs::Snapshot>,
     /// Where the data came from.
     pub source: String,
+    /// The image's default shell, when known.
+    pub shell: Option<Shell>,
 }
 
 /// A set of entries: the built-in one, plus any the caller adds.
@@ -112,6 +120,7 @@ impl Catalog {
             config,
             tree: Some(tree),
             source: source.to_string(),
+            shell: self.entries.iter().rev().find(|e| e.name == name).and_then(|e| e.shell.clone()),
         });
     }
 
@@ -246,6 +255,8 @@ struct CatalogImage {
     config: ImageConfig,
     #[serde(default)]
     source: String,
+    #[serde(default)]
+    shell: Option<Shell>,
     /// The file listing; absent when only the config is known.
     #[serde(default)]
     files: Option<Vec<serde_json::Value>>,
@@ -276,6 +287,7 @@ impl Catalog {
                 config: image.config,
                 tree,
                 source: image.source,
+                shell: image.shell,
             });
         }
         Ok(count)
@@ -289,6 +301,8 @@ struct ListingLine {
     path: String,
     #[serde(rename = "type")]
     kind: String,
+    /// Absent only on whiteouts.
+    #[serde(default)]
     mode: String,
     #[serde(default)]
     uid: u32,
@@ -310,11 +324,34 @@ struct ListingLine {
 /// # Errors
 /// The line number and what is wrong with it.
 pub fn tree_from_listing(text: &str) -> Result<crate::fs::Snapshot, String> {
-    use crate::fs::{Content, Entry, Meta, Snapshot};
-    let mut tree = Snapshot::new();
+    tree_over(crate::fs::Snapshot::new(), text)
+}
+
+/// `base` with a layer applied: a listing of what the layer adds or changes (an entry listed
+/// again replaces the old one; a directory replaced by something else takes its subtree
+/// with it), and `{"path", "type": "whiteout"}` for what it deletes (with everything below
+/// it). This is how derived images are stored: `node:22-bookworm-slim` is the
+/// `debian:bookworm-slim` tree plus the node layer, sharing the base's unchanged subtrees.
+///
+/// # Errors
+/// The line number and what is wrong with it.
+pub fn tree_over(base: crate::fs::Snapshot, text: &str) -> Result<crate::fs::Snapshot, String> {
+    use crate::fs::{Content, Entry, Meta};
+    let mut tree = base;
+    let mut last_link = None;
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let at = |e: String| format!("line {}: {e}", i + 1);
         let l: ListingLine = serde_json::from_str(line).map_err(|e| at(e.to_string()))?;
+        if l.kind == "whiteout" {
+            if tree.lstat(&l.path).is_none() {
+                return Err(at(format!("whiteout of {}, which the base does not have", l.path)));
+            }
+            tree.remove(&l.path).map_err(|e| at(e.to_string()))?;
+            continue;
+        }
+        if l.kind != "dir" && tree.lstat(&l.path).is_some_and(|e| e.is_dir()) {
+            tree.remove(&l.path).map_err(|e| at(e.to_string()))?;
+        }
         let mode = u32::from_str_radix(&l.mode, 8).map_err(|e| at(format!("mode {}: {e}", l.mode)))?;
         let meta = Meta::new(mode, l.uid, l.gid);
         let entry = match l.kind.as_str() {
@@ -335,7 +372,11 @@ pub fn tree_from_listing(text: &str) -> Result<crate::fs::Snapshot, String> {
                     return Err(at(format!("hard link to {target}, which is not a file")));
                 };
                 // Both names share one file: give the group an id (the target's, or a new one).
-                let id = link.unwrap_or_else(|| next_link(&tree));
+                let id = link.unwrap_or_else(|| {
+                    let id = last_link.unwrap_or_else(|| max_link(&tree)) + 1;
+                    last_link = Some(id);
+                    id
+                });
                 tree.insert(
                     &target,
                     Entry {
@@ -355,8 +396,8 @@ pub fn tree_from_listing(text: &str) -> Result<crate::fs::Snapshot, String> {
     Ok(tree)
 }
 
-/// A hard-link group id not used in `tree` yet.
-fn next_link(tree: &crate::fs::Snapshot) -> u64 {
+/// The largest hard-link group id in `tree` (0 when there is none): new groups count up from it.
+fn max_link(tree: &crate::fs::Snapshot) -> u64 {
     tree.walk("/")
         .iter()
         .filter_map(|(_, e)| match e.node {
@@ -364,7 +405,7 @@ fn next_link(tree: &crate::fs::Snapshot) -> u64 {
             _ => None,
         })
         .max()
-        .map_or(1, |m| m + 1)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

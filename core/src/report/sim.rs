@@ -39,6 +39,8 @@ pub struct SimStageView {
     pub built: bool,
     /// Where the stage starts: `image alpine:3.20 (...)`, `stage build`, `scratch`.
     pub base: String,
+    /// The base's default shell (`{"path": "/bin/sh", "flavour": "dash"}`), when known.
+    pub shell: Option<crate::catalog::Shell>,
     pub layers: Vec<LayerView>,
     /// Bytes of the stage's whole filesystem (0 when not built).
     pub size: u64,
@@ -170,6 +172,7 @@ impl SimulationReport {
                     name: stage.name.clone(),
                     built: stage.built,
                     base: simulated.map_or_else(String::new, |s| s.base_description.clone()),
+                    shell: simulated.and_then(|s| s.shell.clone()),
                     layers: simulated.map_or_else(Vec::new, |s| {
                         s.steps
                             .iter()

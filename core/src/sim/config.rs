@@ -110,6 +110,9 @@ impl From<&crate::catalog::ImageConfig> for ImageConfig {
         for p in &c.exposed_ports {
             config.expose(p.clone());
         }
+        for v in &c.volumes {
+            config.add_volume(v.clone());
+        }
         config
     }
 }

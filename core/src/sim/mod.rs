@@ -95,6 +95,9 @@ pub struct StageSim {
     pub config: ImageConfig,
     /// Where the base came from, in words.
     pub base_description: String,
+    /// The base image's default shell (`/bin/sh` and which shell it is), when the catalog
+    /// knows it; a stage built on another inherits its shell.
+    pub shell: Option<crate::catalog::Shell>,
     /// Part of the filesystem is unknown (an opaque step here or in a stage it is built from,
     /// or a base image whose files are not in the catalog): a missing path may exist in reality.
     pub opaque: bool,
@@ -177,6 +180,7 @@ pub fn simulate(
         catalog,
         lexer: Lexer::new(analysis.tree.escape),
         out: Simulation::default(),
+        base_shell: None,
     };
     for stage in checked.plan.stages.iter().filter(|s| s.built) {
         let Some(run) = checked.dispatch.stage(stage.index) else { continue };
@@ -196,6 +200,8 @@ struct Simulator<'a> {
     catalog: &'a Catalog,
     lexer: Lexer,
     out: Simulation,
+    /// The shell of the stage being simulated's base.
+    base_shell: Option<crate::catalog::Shell>,
 }
 
 impl Simulator<'_> {
@@ -203,7 +209,8 @@ impl Simulator<'_> {
         self.out.diagnostics.push(Diagnostic::new(code, span, message));
     }
 
-    /// The base image's files and config, or an empty base with a note.
+    /// The base image's files and config, or an empty base with a note; the image's shell
+    /// goes to `self.base_shell`.
     fn image(&mut self, reference: &str, span: Span) -> (Snapshot, ImageConfig, String, bool) {
         let Some(resolution) = self.catalog.resolve(reference) else {
             self.diag(
@@ -216,6 +223,7 @@ impl Simulator<'_> {
             return (Snapshot::new(), ImageConfig::default(), format!("image {reference} (unknown)"), true);
         };
         let entry = resolution.entry;
+        self.base_shell.clone_from(&entry.shell);
         if let Some(note) = resolution.note {
             self.diag(Code::SimulationNote, span, note);
         }
@@ -233,9 +241,11 @@ impl Simulator<'_> {
     }
 
     fn stage(&mut self, stage: &Stage, run: &StageRun) -> StageSim {
+        self.base_shell = None;
         let (base, mut config, base_description, opaque) = match &stage.base {
             Base::Stage(p) => match self.out.stage(*p) {
                 Some(parent) => {
+                    self.base_shell.clone_from(&parent.shell);
                     let mut config = parent.config.clone();
                     config.onbuild.clear();
                     let name = format!("stage {}", self.checked.plan.stages[*p].display_name());
@@ -330,6 +340,7 @@ impl Simulator<'_> {
             steps,
             config: state.config,
             base_description,
+            shell: self.base_shell.take(),
             opaque: state.opaque,
             last_key: parent_key,
         }
@@ -486,7 +497,7 @@ impl Simulator<'_> {
                 let source = match &c.from {
                     None => CopySource::Context,
                     Some(from) => {
-                        let Some((files, opaque)) = self.source_files(&from.value) else {
+                        let Some((files, opaque)) = self.source_files(&from.value, at(from.span)) else {
                             self.diag(
                                 Code::SimulationGap,
                                 at(from.span),
@@ -534,15 +545,20 @@ impl Simulator<'_> {
         }
     }
 
-    /// The files `--from` names (a stage simulated before this one, or a catalog image), and
-    /// whether part of them is unknown.
-    fn source_files(&self, from: &str) -> Option<(Snapshot, bool)> {
+    /// The files `--from` names (a stage simulated before this one, or a catalog image, with
+    /// a note when the catalog's nearest tag stands in), and whether part of them is unknown.
+    fn source_files(&mut self, from: &str, span: Span) -> Option<(Snapshot, bool)> {
         let plan = &self.checked.plan;
         let index = from.parse::<usize>().ok().filter(|&i| i < plan.stages.len()).or_else(|| plan.stage_named(from));
         if let Some(i) = index {
             return self.out.stage(i).map(|s| (s.snapshot.clone(), s.opaque));
         }
-        self.catalog.lookup(from).and_then(|e| e.tree.clone()).map(|t| (t, false))
+        let resolution = self.catalog.resolve(from)?;
+        let tree = resolution.entry.tree.clone()?;
+        if let Some(note) = resolution.note {
+            self.diag(Code::SimulationNote, span, note);
+        }
+        Some((tree, false))
     }
 
     fn copy(

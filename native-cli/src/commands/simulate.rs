@@ -131,6 +131,13 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
                     s.base,
                     if s.opaque { " (partly opaque)" } else { "" }
                 );
+                if let Some(shell) = &s.shell {
+                    let _ = match (&shell.path, &shell.flavour) {
+                        (Some(path), Some(flavour)) => writeln!(out, "  shell: {path} ({flavour})"),
+                        (Some(path), None) => writeln!(out, "  shell: {path}"),
+                        _ => writeln!(out, "  shell: none (RUN needs an exec form or a shell of your own)"),
+                    };
+                }
                 for (i, layer) in s.layers.iter().enumerate() {
                     let fidelity = match layer.fidelity {
                         Fidelity::Exact => "exact",
