@@ -44,4 +44,52 @@ mod tests {
             }
         }
     }
+
+    /// The paths a user looks for in each image are there, with the type a real image has.
+    #[test]
+    fn the_paths_users_look_for_are_there() {
+        const PATHS: &[(&str, &str, &str)] = &[
+            ("alpine:3.20", "/etc/alpine-release", "file"),
+            ("debian:bookworm", "/etc/os-release", "symlink"),
+            ("debian:bookworm-slim", "/usr/bin/apt-get", "file"),
+            ("busybox", "/bin/busybox", "file"),
+            ("gcr.io/distroless/static-debian12", "/etc/ssl/certs/ca-certificates.crt", "file"),
+            ("ubuntu:24.04", "/etc/lsb-release", "file"),
+            ("ubuntu:22.04", "/usr/bin/bash", "file"),
+            ("eclipse-temurin:21-jdk", "/opt/java/openjdk/bin/javac", "file"),
+            ("eclipse-temurin:21-jre", "/opt/java/openjdk/bin/java", "file"),
+            ("maven:3.9-eclipse-temurin-21", "/usr/share/maven/bin/mvn", "file"),
+            ("gradle:jdk21", "/opt/gradle/bin/gradle", "file"),
+            ("tomcat:10.1-jdk17", "/usr/local/tomcat/webapps", "dir"),
+            ("tomcat:10.1-jdk17", "/usr/local/tomcat/conf/server.xml", "file"),
+            ("buildpack-deps:bookworm", "/usr/bin/gcc", "symlink"),
+            ("node:22-bookworm", "/usr/local/bin/node", "file"),
+            ("node:22-bookworm-slim", "/usr/local/bin/docker-entrypoint.sh", "file"),
+            ("node:22-alpine", "/usr/local/bin/npm", "symlink"),
+            ("python:3.12-slim-bookworm", "/usr/local/bin/python3", "symlink"),
+            ("python:3.12-bookworm", "/usr/local/lib/libpython3.12.so.1.0", "file"),
+            ("python:3.12-alpine", "/usr/local/bin/pip", "symlink"),
+            ("nginx:1.27", "/etc/nginx/nginx.conf", "file"),
+            ("nginx:1.27", "/usr/share/nginx/html/index.html", "file"),
+            ("nginx:1.27", "/docker-entrypoint.sh", "file"),
+            ("golang:1.27-bookworm", "/usr/local/go/bin/go", "file"),
+            ("golang:1.27-alpine", "/go/bin", "dir"),
+            ("rust:1-bookworm", "/usr/local/cargo/bin/cargo", "file"),
+            ("rust:1-slim-bookworm", "/usr/local/rustup/settings.toml", "file"),
+            ("rust:1-alpine", "/usr/local/cargo/bin/rustc", "file"),
+        ];
+        let names: Vec<String> = PATHS.iter().map(|(r, _, _)| r.split(':').next().unwrap().to_string()).collect();
+        let catalog = catalog(&names).unwrap();
+        for (reference, path, kind) in PATHS {
+            let entry = catalog.lookup(reference).unwrap_or_else(|| panic!("{reference} is in the catalog"));
+            let tree = entry.tree.as_ref().unwrap_or_else(|| panic!("{reference} has a tree"));
+            let found = tree.lstat(path).unwrap_or_else(|| panic!("{reference} has {path}"));
+            let is = match found.node {
+                stagecraft_core::fs::Node::Dir(_) => "dir",
+                stagecraft_core::fs::Node::File { .. } => "file",
+                stagecraft_core::fs::Node::Symlink(_) => "symlink",
+            };
+            assert_eq!(is, *kind, "{reference}: {path}");
+        }
+    }
 }

@@ -149,27 +149,36 @@ impl Catalog {
         if let Some(entry) = of_name().find(|e| e.tags.iter().any(|t| t == tag)) {
             return Some(Resolution { entry, note: None });
         }
-        // Candidates are the versioned tags with the same variant suffix (`12.8-slim` looks
-        // among the `-slim` tags, `3.19.4` among plain versions).
-        let suffix = variant(tag);
-        let versioned: Vec<(Vec<u64>, &str, &Entry)> = of_name()
-            .filter(|e| e.tree.is_some())
-            .flat_map(|e| {
-                e.tags
-                    .iter()
-                    .filter(|t| variant(t) == suffix || version(tag).is_none())
-                    .filter_map(move |t| version(t).map(|v| (v, t.as_str(), e)))
-            })
-            .collect();
-        let wanted = version(tag);
-        let nearest = match &wanted {
-            Some(w) => versioned
-                .iter()
-                .filter(|(v, _, _)| v <= w)
-                .max_by(|a, b| a.0.cmp(&b.0))
-                .or_else(|| versioned.iter().min_by(|a, b| a.0.cmp(&b.0))),
-            None => versioned.iter().max_by(|a, b| a.0.cmp(&b.0)),
+        // Candidates are the tags of the same variant family (`12.8-slim` looks among the
+        // `-slim` and `-slim-bookworm` tags, `22` among `22-bookworm`, `alpine` among the
+        // `-alpine3.20` ones); when the family has none, every tag of the name.
+        let family_of_tag = family(tag);
+        let family_of_tag = family_of_tag.as_str();
+        let of_family = |same: bool| -> Vec<(Option<Vec<u64>>, &str, &Entry)> {
+            of_name()
+                .filter(|e| e.tree.is_some())
+                .flat_map(|e| {
+                    e.tags
+                        .iter()
+                        .filter(move |t| !same || family(t) == family_of_tag)
+                        .map(move |t| (version(t), t.as_str(), e))
+                })
+                .collect()
         };
+        let mut candidates = of_family(true);
+        if candidates.is_empty() {
+            candidates = of_family(false);
+        }
+        let wanted = version(tag);
+        let versioned = || candidates.iter().filter(|(v, _, _)| v.is_some());
+        let nearest = match &wanted {
+            Some(w) => versioned()
+                .filter(|(v, _, _)| v.as_ref() <= Some(w))
+                .max_by(|a, b| a.0.cmp(&b.0))
+                .or_else(|| versioned().min_by(|a, b| a.0.cmp(&b.0))),
+            None => versioned().max_by(|a, b| a.0.cmp(&b.0)),
+        }
+        .or_else(|| candidates.first());
         if let Some((_, nearest_tag, entry)) = nearest {
             let asked = match (&reference.tag, &reference.digest) {
                 (None, Some(d)) => format!("{name}@{d}"),
@@ -225,9 +234,21 @@ pub struct Resolution<'a> {
     pub note: Option<String>,
 }
 
-/// What follows a tag's version (`-slim` in `12.8-slim`; empty for `3.20`).
-fn variant(tag: &str) -> &str {
+/// A tag's variant family: what follows its version, without the distribution release it is
+/// built on and without channel words (`12.8-slim` and `bookworm-slim` are `slim`,
+/// `22-alpine3.20` is `alpine`, `3.20`, `latest` and `bookworm` are the default, empty).
+fn family(tag: &str) -> String {
+    const RELEASES: &[&str] = &[
+        "trixie", "bookworm", "bullseye", "buster", "stretch", "sid", "resolute", "noble", "jammy", "focal", "bionic",
+    ];
+    const CHANNELS: &[&str] =
+        &["latest", "stable", "oldstable", "mainline", "lts", "current", "edge", "hydrogen", "iron", "jod", "krypton"];
     tag.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+        .split('-')
+        .filter(|t| !t.is_empty() && !RELEASES.contains(t) && !CHANNELS.contains(t))
+        .map(|t| if t.starts_with("alpine") { "alpine" } else { t })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The leading dotted numbers of a tag (`3.20`, `3.19.1`, `22-alpine` -> `[22]`).
@@ -499,5 +520,39 @@ mod listing_tests {
         assert_eq!(source("debian:bookworm-slim"), Some("slim".into()));
         // An image without versioned trees keeps its config-only entry.
         assert_eq!(catalog.resolve("nginx:1.27").map(|r| (r.entry.tree.is_none(), r.note)), Some((true, None)));
+        // Tags name the release a variant is built on; a tag without it finds its family.
+        let mut node = Catalog::builtin();
+        for (tags, id) in [
+            (&["22.23.3-bookworm", "22-bookworm", "jod-bookworm"][..], "default"),
+            (&["22.23.3-bookworm-slim", "22-bookworm-slim"][..], "slim"),
+            (&["22.23.3-alpine", "22-alpine", "jod-alpine"][..], "alpine"),
+        ] {
+            let mut e = node.lookup("node").cloned().unwrap();
+            e.tags = tags.iter().map(ToString::to_string).collect();
+            e.tree = Some(crate::fs::Snapshot::new());
+            e.source = id.into();
+            node.add(e);
+        }
+        let pick = |image: &str| node.resolve(image).map(|r| (r.entry.source.clone(), r.note.is_some()));
+        assert_eq!(pick("node:22-bookworm"), Some(("default".into(), false)));
+        for (image, id) in [
+            ("node", "default"),
+            ("node:22", "default"),
+            ("node:20", "default"),
+            ("node:lts", "default"),
+            ("node:22.1-trixie", "default"),
+            ("node:22-slim", "slim"),
+            ("node:slim", "slim"),
+            ("node:20-alpine3.19", "alpine"),
+            ("node:alpine", "alpine"),
+            ("node:lts-alpine", "alpine"),
+            // No family of its own: the nearest tag of any family, still with a note.
+            ("node:22-windowsservercore", "default"),
+        ] {
+            assert_eq!(pick(image), Some((id.into(), true)), "{image}");
+        }
+        assert_eq!(family("3.12.1-slim-bookworm"), "slim");
+        assert_eq!(family("10.1-jdk17-temurin-jammy"), "jdk17-temurin");
+        assert_eq!(family("latest"), "");
     }
 }
