@@ -5,6 +5,8 @@
 // A task runner reports on standard output; its measurements are small byte counts.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
+mod web;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -12,6 +14,8 @@ use std::time::{Duration, Instant};
 const HELP: &str = "\
 cargo xtask <task>
 
+  dist           build the playground into web/dist (WASM, page, catalog assets) and check its size budget
+  serve [PORT]   build web/dist if missing and serve it at http://127.0.0.1:8080 (the playground)
   demo           build the CLI and run it on examples/nginx-cert (parse, check)
   test           every test suite, with its prerequisites (what README.md and .ci/run run)
   oracle         install the official parser (PyPI dockerfile 3.4.0) used by the differential tests
@@ -24,6 +28,8 @@ type Result<T = ()> = std::result::Result<T, String>;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("dist") => web::dist(),
+        Some("serve") => web::serve(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(8080)),
         Some("demo") => demo(),
         Some("test") => test(),
         Some("oracle") => oracle().map(|_| ()),
@@ -132,6 +138,16 @@ fn test() -> Result {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
+    // The WASM API on node, then the playground built and driven in Chromium.
+    let bindgen = web::ensure_wasm_bindgen()?;
+    let runner = bindgen.with_file_name("wasm-bindgen-test-runner");
+    run(cargo().args(["test", "-p", "stagecraft-wasm", "--target", "wasm32-unknown-unknown"]).env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        if runner.exists() { runner.as_os_str() } else { "wasm-bindgen-test-runner".as_ref() },
+    ))?;
+    web::dist()?;
+    web::ensure_chromium()?;
+    run(Command::new("node").arg(root().join("web/tests/e2e.mjs")))?;
     eprintln!("xtask test: all suites passed");
     Ok(())
 }

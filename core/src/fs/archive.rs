@@ -59,10 +59,19 @@ fn decompress(bytes: &[u8], compression: Compression) -> Result<Vec<u8>, String>
     let result = match compression {
         Compression::None => return Ok(bytes.to_vec()),
         Compression::Gzip => flate2::read::MultiGzDecoder::new(bytes).take(limit).read_to_end(&mut out).map(|_| ()),
+        #[cfg(feature = "archive-bzip2")]
         Compression::Bzip2 => bzip2::read::MultiBzDecoder::new(bytes).take(limit).read_to_end(&mut out).map(|_| ()),
+        #[cfg(feature = "archive-xz")]
         Compression::Xz => {
             let mut reader = std::io::BufReader::new(bytes);
             return lzma_rs::xz_decompress(&mut reader, &mut out).map(|()| out).map_err(|e| format!("xz: {e}"));
+        }
+        #[allow(unreachable_patterns)]
+        other => {
+            let name = if other == Compression::Bzip2 { "bzip2" } else { "xz" };
+            return Err(format!(
+                "a {name} archive: this build leaves the {name} decoder out (the browser playground, to stay small); `stagecraft simulate` extracts it"
+            ));
         }
     };
     result.map_err(|e| e.to_string())?;

@@ -98,13 +98,75 @@ impl Meta {
     pub const SYMLINK: Self = Self::new(0o777, 0, 0);
 }
 
-/// A directory's children, shared between snapshots until one of them changes.
+/// A directory's children, shared between snapshots until one of them changes. It also
+/// knows the bytes of the regular files under it, so a snapshot's size costs nothing to ask:
+/// `bytes` for files without a hard-link id, `linked` (id -> size) for hard-linked ones, which
+/// count once however many names they have.
 #[derive(Clone, Debug, Default)]
 pub struct DirNode {
     children: rpds::RedBlackTreeMapSync<Name, Entry>,
+    bytes: u64,
+    linked: rpds::RedBlackTreeMapSync<u64, u64>,
+}
+
+/// What an entry adds to its directory's totals: plain bytes, and whether it holds hard links.
+fn contribution(entry: &Entry) -> (u64, bool) {
+    match &entry.node {
+        Node::File { content, link: None } => (content.size(), false),
+        Node::File { link: Some(_), .. } => (0, true),
+        Node::Dir(d) => (d.bytes, !d.linked.is_empty()),
+        Node::Symlink(_) => (0, false),
+    }
+}
+
+/// Adds the hard-linked files `entry` holds to `linked`.
+fn add_links(linked: &mut rpds::RedBlackTreeMapSync<u64, u64>, entry: &Entry) {
+    match &entry.node {
+        Node::File { content, link: Some(id) } => linked.insert_mut(*id, content.size()),
+        Node::Dir(d) => {
+            for (id, size) in &d.linked {
+                linked.insert_mut(*id, *size);
+            }
+        }
+        _ => {}
+    }
 }
 
 impl DirNode {
+    /// The directory with `name` replaced by `entry` (or removed), totals kept up to date
+    /// without visiting the other children (unless a hard-linked file leaves).
+    fn with(&self, name: &Name, entry: Option<Entry>) -> Self {
+        let (old_bytes, old_links) = self.children.get(name).map_or((0, false), contribution);
+        let (new_bytes, new_links) = entry.as_ref().map_or((0, false), contribution);
+        let children = match &entry {
+            Some(e) => self.children.insert(name.clone(), e.clone()),
+            None => self.children.remove(name),
+        };
+        let bytes = self.bytes - old_bytes + new_bytes;
+        let linked = if old_links {
+            // Another name may still hold the same file: count again from the children.
+            let mut linked = rpds::RedBlackTreeMapSync::new_sync();
+            for (_, child) in &children {
+                add_links(&mut linked, child);
+            }
+            linked
+        } else if new_links {
+            let mut linked = self.linked.clone();
+            if let Some(e) = &entry {
+                add_links(&mut linked, e);
+            }
+            linked
+        } else {
+            self.linked.clone()
+        };
+        Self { children, bytes, linked }
+    }
+
+    /// Bytes of the regular files under this directory (each hard-linked file once).
+    #[must_use]
+    pub fn total_size(&self) -> u64 {
+        self.bytes + self.linked.values().sum::<u64>()
+    }
     /// The children in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&Name, &Entry)> {
         self.children.iter()
@@ -411,11 +473,7 @@ impl Snapshot {
         let mut child = entry;
         for (dir, name) in dirs.into_iter().rev().zip(components.iter().rev()) {
             let Node::Dir(node) = &dir.node else { return Err(FsError::NotADirectory(join(components))) };
-            let children = match child {
-                Some(e) => node.children.insert(name.clone(), e),
-                None => node.children.remove(name),
-            };
-            child = Some(Entry { node: Node::Dir(Arc::new(DirNode { children })), meta: dir.meta });
+            child = Some(Entry { node: Node::Dir(Arc::new(node.with(name, child))), meta: dir.meta });
         }
         if let Some(root) = child {
             self.root = root;
@@ -484,17 +542,11 @@ impl Snapshot {
         out
     }
 
-    /// Bytes of every regular file (each hard-linked file once).
+    /// Bytes of every regular file (each hard-linked file once), kept by the directories:
+    /// asking costs nothing.
     #[must_use]
     pub fn size(&self) -> u64 {
-        let mut seen = std::collections::BTreeSet::new();
-        self.walk("/")
-            .iter()
-            .filter_map(|(_, e)| match &e.node {
-                Node::File { content, link } => (link.is_none_or(|l| seen.insert(l))).then(|| content.size()),
-                _ => None,
-            })
-            .sum()
+        self.root.as_dir().map_or(0, DirNode::total_size)
     }
 }
 

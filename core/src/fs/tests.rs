@@ -404,3 +404,42 @@ mod copying {
         );
     }
 }
+
+/// The sizes the directories keep equal a count over every file, through inserts, hard
+/// links, replacements and removals.
+#[test]
+fn kept_sizes_equal_a_full_count() {
+    fn counted(s: &Snapshot) -> u64 {
+        let mut seen = std::collections::BTreeSet::new();
+        s.walk("/")
+            .iter()
+            .filter_map(|(_, e)| match &e.node {
+                Node::File { content, link } => link.is_none_or(|l| seen.insert(l)).then(|| content.size()),
+                _ => None,
+            })
+            .sum()
+    }
+    let mut s = Snapshot::new();
+    let file = |n: usize, link: Option<u64>| Entry {
+        node: Node::File { content: Content::synthetic(n as u64, format!("f{n}")), link },
+        meta: Meta::FILE,
+    };
+    s.mkdir_all("/a/b", Meta::DIR).unwrap();
+    s.mkdir_all("/c", Meta::DIR).unwrap();
+    let mut steps: Vec<Box<dyn Fn(&mut Snapshot)>> = vec![
+        Box::new(|s| drop(s.insert("/a/one", file(10, None)))),
+        Box::new(|s| drop(s.insert("/a/b/two", file(20, None)))),
+        Box::new(|s| drop(s.insert("/a/b/linked", file(300, Some(7))))),
+        Box::new(|s| drop(s.insert("/c/linked-too", file(300, Some(7))))),
+        Box::new(|s| drop(s.insert("/a/one", file(11, None)))),
+        Box::new(|s| drop(s.remove("/a/b/linked"))),
+        Box::new(|s| drop(s.insert("/c/other", file(5, Some(8))))),
+        Box::new(|s| drop(s.remove("/c"))),
+        Box::new(|s| drop(s.insert("/a/b", file(1, None)))),
+    ];
+    for (i, step) in steps.drain(..).enumerate() {
+        step(&mut s);
+        assert_eq!(s.size(), counted(&s), "after step {i}");
+    }
+    assert_eq!(s.size(), 11 + 1);
+}

@@ -227,6 +227,28 @@ impl Plan {
         self.by_name.get(&crate::gostr::to_lower(name)).copied()
     }
 
+    /// The familiar names of the images the built stages read from (their bases and
+    /// `--from` images), each once: the catalog entries a simulation needs.
+    #[must_use]
+    pub fn images_used(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for stage in self.stages.iter().filter(|s| s.built) {
+            let base = match &stage.base {
+                Base::Image(i) => Some(i.as_str()),
+                _ => None,
+            };
+            for reference in base.into_iter().chain(stage.images.iter().map(|i| i.reference.as_str())) {
+                if let Ok(r) = reference::parse_normalized(reference) {
+                    let name = r.familiar_name();
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        names
+    }
+
     /// The stage an instruction belongs to.
     #[must_use]
     pub fn stage_of(&self, instruction: usize) -> Option<&Stage> {

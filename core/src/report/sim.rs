@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::plan::TargetView;
 use super::{DiagnosticView, SCHEMA, diagnostic_views};
 use crate::analysis::Checked;
-use crate::fs::{ChangeKind, Content, EntryKind, Node};
+use crate::fs::{ChangeKind, Content, Entry, EntryKind, Node, Snapshot};
 use crate::plan::Base;
 use crate::sim::{Fidelity, ImageConfig, Simulation};
 use crate::text::ColumnUnit;
@@ -107,7 +107,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The steps that wrote each path of a stage's image: its own and those of the stages it is
 /// built FROM, oldest first. A directory added whole is recorded at its root (what it holds
 /// inherits the owner), so 100,000 grafted files cost one record.
-fn attribution(checked: &Checked, sim: &Simulation, stage: usize) -> BTreeMap<String, LayerRef> {
+fn attribution(checked: &Checked, sim: &Simulation, stage: usize, upto: Option<usize>) -> BTreeMap<String, LayerRef> {
     let mut chain = vec![stage];
     let mut current = stage;
     while let Base::Stage(parent) = checked.plan.stages[current].base {
@@ -118,6 +118,9 @@ fn attribution(checked: &Checked, sim: &Simulation, stage: usize) -> BTreeMap<St
     for &s in chain.iter().rev() {
         let Some(stage_sim) = sim.stage(s) else { continue };
         for (index, step) in stage_sim.steps.iter().enumerate() {
+            if s == stage && upto.is_some_and(|u| index > u) {
+                break;
+            }
             for change in &step.layer.changes {
                 // What was under the path before is gone or replaced.
                 let prefix = format!("{}/", change.path);
@@ -157,10 +160,53 @@ fn owner_of(owners: &BTreeMap<String, LayerRef>, path: &str) -> Option<LayerRef>
     }
 }
 
+fn file_view(path: String, entry: &Entry, owners: &BTreeMap<String, LayerRef>) -> FileView {
+    let (sha256, target) = match &entry.node {
+        Node::File { content: Content::Bytes(b), .. } => (Some(sha256_hex(b)), None),
+        Node::Symlink(t) => (None, Some(t.to_string())),
+        _ => (None, None),
+    };
+    FileView {
+        layer: owner_of(owners, &path),
+        kind: entry.kind(),
+        mode: format!("{:04o}", entry.meta.mode),
+        uid: entry.meta.uid,
+        gid: entry.meta.gid,
+        size: entry.size(),
+        sha256,
+        target,
+        path,
+    }
+}
+
 impl SimulationReport {
+    /// The report without the image's file list (`image.files` empty), for views that browse
+    /// the tree a directory at a time ([`Browse`]).
+    #[must_use]
+    pub fn summary(
+        checked: &Checked,
+        sim: &Simulation,
+        text: &str,
+        image_stage: Option<usize>,
+        unit: ColumnUnit,
+    ) -> Self {
+        Self::build(checked, sim, text, image_stage, unit, false)
+    }
+
     /// The report for `sim`, with the image of `image_stage` (the target when `None`).
     #[must_use]
     pub fn new(checked: &Checked, sim: &Simulation, text: &str, image_stage: Option<usize>, unit: ColumnUnit) -> Self {
+        Self::build(checked, sim, text, image_stage, unit, true)
+    }
+
+    fn build(
+        checked: &Checked,
+        sim: &Simulation,
+        text: &str,
+        image_stage: Option<usize>,
+        unit: ColumnUnit,
+        with_files: bool,
+    ) -> Self {
         let plan = &checked.plan;
         let stages = plan
             .stages
@@ -195,31 +241,18 @@ impl SimulationReport {
             })
             .collect();
         let image = image_stage.or(plan.target).and_then(|i| sim.stage(i)).map(|stage_sim| {
-            let owners = attribution(checked, sim, stage_sim.index);
-            let files = stage_sim
-                .snapshot
-                .walk("/")
-                .into_iter()
-                .filter(|(path, _)| path != "/")
-                .map(|(path, entry)| {
-                    let (sha256, target) = match &entry.node {
-                        Node::File { content: Content::Bytes(b), .. } => (Some(sha256_hex(b)), None),
-                        Node::Symlink(t) => (None, Some(t.to_string())),
-                        _ => (None, None),
-                    };
-                    FileView {
-                        layer: owner_of(&owners, &path),
-                        kind: entry.kind(),
-                        mode: format!("{:04o}", entry.meta.mode),
-                        uid: entry.meta.uid,
-                        gid: entry.meta.gid,
-                        size: entry.size(),
-                        sha256,
-                        target,
-                        path,
-                    }
-                })
-                .collect();
+            let files = if with_files {
+                let owners = attribution(checked, sim, stage_sim.index, None);
+                stage_sim
+                    .snapshot
+                    .walk("/")
+                    .into_iter()
+                    .filter(|(path, _)| path != "/")
+                    .map(|(path, entry)| file_view(path, &entry, &owners))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             ImageView {
                 stage: stage_sim.index,
                 config: stage_sim.config.clone(),
@@ -235,6 +268,107 @@ impl SimulationReport {
             stages,
             image,
             diagnostics: diagnostic_views(diagnostics, text, unit),
+        }
+    }
+}
+
+/// One change of a layer, for a diff view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChangeView {
+    pub path: String,
+    pub kind: ChangeKind,
+    /// The entry's type after the change (before it, for a deletion).
+    pub entry: EntryKind,
+    pub size: u64,
+}
+
+/// A file's content as a viewer shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileContent {
+    /// UTF-8 text.
+    Text(String),
+    /// Other bytes.
+    Bytes(Vec<u8>),
+    /// Known by size and identity only (base-image files, modeled output).
+    Synthetic { size: u64, identity: String },
+}
+
+/// The filesystem of any simulated stage after any of its steps, a directory at a time, with
+/// where each entry came from: what a tree view needs without listing every file.
+#[derive(Debug)]
+pub struct Browse<'a> {
+    checked: &'a Checked,
+    sim: &'a Simulation,
+}
+
+impl<'a> Browse<'a> {
+    #[must_use]
+    pub fn new(checked: &'a Checked, sim: &'a Simulation) -> Self {
+        Self { checked, sim }
+    }
+
+    /// The stage's filesystem after step `layer` (its final state when `None`).
+    fn snapshot(&self, stage: usize, layer: Option<usize>) -> Result<&'a Snapshot, String> {
+        let stage_sim = self.sim.stage(stage).ok_or_else(|| format!("stage {stage} is not built"))?;
+        match layer {
+            None => Ok(&stage_sim.snapshot),
+            Some(i) => stage_sim.steps.get(i).map(|s| &s.after).ok_or_else(|| format!("stage {stage} has no step {i}")),
+        }
+    }
+
+    /// The entries of directory `dir` (not following a symlink as the last component), sorted
+    /// by name, each with the step that wrote it.
+    ///
+    /// # Errors
+    /// A stage that is not built, a step it does not have, or a path that is not a directory.
+    pub fn list(&self, stage: usize, layer: Option<usize>, dir: &str) -> Result<Vec<FileView>, String> {
+        let snapshot = self.snapshot(stage, layer)?;
+        let resolved = snapshot.resolve(dir, true).map_err(|e| format!("{dir}: {e}"))?;
+        let base = resolved.path();
+        let entry = resolved.entry.ok_or_else(|| format!("{dir}: no such file or directory"))?;
+        let children = entry.as_dir().ok_or_else(|| format!("{dir}: not a directory"))?;
+        let owners = attribution(self.checked, self.sim, stage, layer);
+        Ok(children
+            .iter()
+            .map(|(name, child)| {
+                let path = if base == "/" { format!("/{name}") } else { format!("{base}/{name}") };
+                file_view(path, child, &owners)
+            })
+            .collect())
+    }
+
+    /// What step `layer` of the stage added, modified and deleted.
+    ///
+    /// # Errors
+    /// A stage that is not built or a step it does not have.
+    pub fn diff(&self, stage: usize, layer: usize) -> Result<Vec<ChangeView>, String> {
+        let stage_sim = self.sim.stage(stage).ok_or_else(|| format!("stage {stage} is not built"))?;
+        let step = stage_sim.steps.get(layer).ok_or_else(|| format!("stage {stage} has no step {layer}"))?;
+        Ok(step
+            .layer
+            .changes
+            .iter()
+            .map(|c| ChangeView { path: c.path.clone(), kind: c.kind, entry: c.entry, size: c.size })
+            .collect())
+    }
+
+    /// The content of the file at `path` (symlinks followed, inside the root).
+    ///
+    /// # Errors
+    /// A missing path or one that is not a regular file.
+    pub fn read(&self, stage: usize, layer: Option<usize>, path: &str) -> Result<FileContent, String> {
+        let snapshot = self.snapshot(stage, layer)?;
+        let entry = snapshot.stat(path).ok_or_else(|| format!("{path}: no such file or directory"))?;
+        match entry.node {
+            Node::File { content: Content::Bytes(b), .. } => Ok(match std::str::from_utf8(&b) {
+                Ok(text) => FileContent::Text(text.to_string()),
+                Err(_) => FileContent::Bytes(b.to_vec()),
+            }),
+            Node::File { content: Content::Synthetic { size, id }, .. } => {
+                Ok(FileContent::Synthetic { size, identity: id.to_string() })
+            }
+            _ => Err(format!("{path}: not a regular file")),
         }
     }
 }

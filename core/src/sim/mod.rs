@@ -54,6 +54,78 @@ pub struct BuildContext {
 }
 
 impl BuildContext {
+    /// A context from files a caller hands over (the playground's): `path` relative to the
+    /// context root (`/` separated; a leading `/` or `./` is dropped), content, permission
+    /// bits. Directories on the way are made (0755); everything is owned by root, as Docker
+    /// sends a context.
+    ///
+    /// # Errors
+    /// An empty path, a `..` component, a path given twice, a file where a directory is
+    /// needed, or a `.dockerignore` that does not parse (with its line).
+    pub fn from_files(
+        files: impl IntoIterator<Item = (String, Content, u32)>,
+        dockerignore: Option<&str>,
+    ) -> Result<Self, String> {
+        let dockerignore = match dockerignore.map(Matcher::parse) {
+            None => None,
+            Some(Ok(m)) => Some(m),
+            Some(Err((line, e))) => return Err(format!(".dockerignore line {line}: {e}")),
+        };
+        let mut snapshot = Snapshot::new();
+        for (path, content, mode) in files {
+            let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+            if parts.is_empty() {
+                return Err(format!("context file {path:?}: empty path"));
+            }
+            if parts.contains(&"..") {
+                return Err(format!("context file {path:?}: `..` would leave the context"));
+            }
+            if path.contains('\0') {
+                return Err(format!("context file {path:?}: NUL in the name"));
+            }
+            let clean = format!("/{}", parts.join("/"));
+            if snapshot.lstat(&clean).is_some() {
+                return Err(format!("context file {path:?}: given twice"));
+            }
+            if parts.len() > 1 {
+                let parent = format!("/{}", parts[..parts.len() - 1].join("/"));
+                snapshot
+                    .mkdir_all(&parent, Meta::new(0o755, 0, 0))
+                    .map_err(|e| format!("context file {path:?}: {e}"))?;
+            }
+            snapshot
+                .insert(&clean, Entry::file(content, Meta::new(mode & 0o7777, 0, 0)))
+                .map_err(|e| format!("context file {path:?}: {e}"))?;
+        }
+        Ok(Self { files: snapshot, dockerignore })
+    }
+
+    /// The context as a tar archive that `docker build - < context.tar` builds: its files,
+    /// plus the Dockerfile (`name`, `text`) and `.dockerignore` (`dockerignore`) at the root.
+    ///
+    /// # Errors
+    /// When a name cannot be written or the Dockerfile's name is not a plain file name.
+    pub fn to_tar(&self, dockerfile: (&str, &str), dockerignore: Option<&str>) -> Result<Vec<u8>, String> {
+        let mut files = self.files.clone();
+        let (name, text) = dockerfile;
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+            return Err(format!("{name:?} is not a file name"));
+        }
+        let root = |n: &str| format!("/{n}");
+        files
+            .insert(&root(name), Entry::file(Content::bytes(text.as_bytes().to_vec()), Meta::new(0o644, 0, 0)))
+            .map_err(|e| format!("{name}: {e}"))?;
+        if let Some(ignore) = dockerignore {
+            files
+                .insert(
+                    &root(".dockerignore"),
+                    Entry::file(Content::bytes(ignore.as_bytes().to_vec()), Meta::new(0o644, 0, 0)),
+                )
+                .map_err(|e| format!(".dockerignore: {e}"))?;
+        }
+        crate::fs::to_tar(&files, "/")
+    }
+
     /// What the builder sees: the files `.dockerignore` does not exclude.
     #[must_use]
     pub fn visible(&self) -> Snapshot {
@@ -83,6 +155,9 @@ pub struct Step {
     pub layer: Layer,
     /// The cache key and what it is made of (layer steps only).
     pub cache: Option<cache::StepCache>,
+    /// The stage's filesystem after this step (shares structure with the one before: a
+    /// step costs what it changed).
+    pub after: Snapshot,
 }
 
 /// One stage, simulated.
@@ -331,7 +406,8 @@ impl Simulator<'_> {
                     c.key.clone()
                 };
             }
-            steps.push(Step { source: step.source, text, span, fidelity, makes_layer, layer, cache });
+            let after = state.snapshot.clone();
+            steps.push(Step { source: step.source, text, span, fidelity, makes_layer, layer, cache, after });
         }
         StageSim {
             index: stage.index,

@@ -62,21 +62,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         eprintln!("stagecraft: {w}");
     }
     let text = &loaded.source.text;
-    // The images the build reads from: bases and `--from` images.
-    let needed: Vec<String> = loaded
-        .checked
-        .plan
-        .stages
-        .iter()
-        .flat_map(|s| {
-            let base = match &s.base {
-                stagecraft_core::plan::Base::Image(i) => Some(i.clone()),
-                _ => None,
-            };
-            base.into_iter().chain(s.images.iter().map(|i| i.reference.clone()))
-        })
-        .filter_map(|r| stagecraft_core::plan::reference::parse_normalized(&r).ok().map(|r| r.familiar_name()))
-        .collect();
+    let needed = loaded.checked.plan.images_used();
     let mut catalog = crate::catalog::catalog(&needed)?;
     for file in &args.catalogs {
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;

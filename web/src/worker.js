@@ -1,0 +1,115 @@
+// The simulation, off the main thread: loads the wasm once, keeps one Playground, fetches the
+// base-image catalog lazily (the index at start, each listing when a Dockerfile needs it) and
+// answers the page's requests in order. The page terminates this worker when a request runs
+// too long, so nothing here needs to be interruptible.
+
+import init, { Playground, rules, version } from 'stagecraft-wasm';
+
+// One Playground per session (the playground page has one; each widget of a page has its own,
+// all in this one worker, so the wasm and the catalog texts are loaded once per page).
+const sessions = new Map();
+let indexText = null;
+const listingTexts = new Map(); // name -> Promise<string>
+
+// Milliseconds since the worker started, for the first result's timeline.
+const timeline = {};
+const ready = (async () => {
+  // The index downloads while the wasm compiles.
+  const index = fetch(new URL('./catalog/index.json', import.meta.url))
+    .then((res) => (res.ok ? res.text() : Promise.reject(new Error(`HTTP ${res.status}`))))
+    .catch((e) => { console.warn('catalog index unavailable:', e.message); return null; });
+  await init({ module_or_path: new URL('./stagecraft_wasm_bg.wasm', import.meta.url) });
+  timeline.wasm = performance.now();
+  indexText = await index;
+  timeline.index = performance.now();
+})();
+
+function session(id) {
+  const key = typeof id === 'string' ? id : 'main';
+  let s = sessions.get(key);
+  if (!s) {
+    s = { pg: new Playground(), loaded: new Set() };
+    if (indexText !== null) s.pg.addIndex(indexText);
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+function listingText(name) {
+  if (!listingTexts.has(name)) {
+    const p = (async () => {
+      const res = await fetch(new URL(`./catalog/${encodeURIComponent(name)}.gz`, import.meta.url));
+      if (!res.ok) throw new Error(`catalog listing ${name}: HTTP ${res.status}`);
+      return new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).text();
+    })();
+    listingTexts.set(name, p);
+    p.catch(() => listingTexts.delete(name)); // a failed fetch is retried next time
+  }
+  return listingTexts.get(name);
+}
+
+async function ensureListings(s, dockerfile, options) {
+  const missing = (s.pg.missingListings(dockerfile, options) || []).filter((n) => !s.loaded.has(n));
+  const failures = [];
+  await Promise.all(missing.map(async (name) => {
+    try {
+      s.pg.addListing(name, await listingText(name));
+      s.loaded.add(name);
+    } catch (e) {
+      failures.push(String(e.message || e));
+    }
+  }));
+  return failures;
+}
+
+const handlers = {
+  async simulate({ dockerfile, context, options }, s) {
+    const l0 = performance.now();
+    const notes = await ensureListings(s, dockerfile, options);
+    const pg = s.pg;
+    const t0 = performance.now();
+    const result = pg.simulate(dockerfile, context, options);
+    const ms = performance.now() - t0;
+    let first = null;
+    if (!timeline.done) {
+      timeline.done = true;
+      first = { wasm: timeline.wasm, index: timeline.index, listings: t0 - l0, simulate: ms };
+    }
+    return { ...result, ms, fetchNotes: notes, timeline: first };
+  },
+  list: ({ stage, layer, dir }, s) => s.pg.list(stage, layer, dir),
+  diff: ({ stage, layer }, s) => s.pg.diff(stage, layer),
+  readFile: ({ stage, layer, path }, s) => s.pg.readFile(stage, layer, path),
+  contextTar: ({ dockerfile, context }, s) => s.pg.contextTar(dockerfile, context),
+  stageTar: ({ stage }, s) => s.pg.stageTar(stage),
+  rules: () => ({ rules: rules(), version: version() }),
+  // A fresh session, so the benchmark's runs do not disturb the page's cache report.
+  async bench({ dockerfile, context, options, runs }) {
+    const s = session('bench');
+    const pg = s.pg;
+    await ensureListings(s, dockerfile, options);
+    const times = [];
+    for (let i = 0; i < (runs || 50); i++) {
+      const t0 = performance.now();
+      pg.simulate(dockerfile, context, options);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], runs: times.length };
+  },
+};
+
+self.onmessage = async (event) => {
+  const { id, type, args } = event.data || {};
+  try {
+    await ready;
+    const handler = handlers[type];
+    if (!handler) throw new Error(`unknown request ${type}`);
+    const a = args || {};
+    const value = await handler(a, session(a.session));
+    const transfer = value instanceof Uint8Array ? [value.buffer] : [];
+    self.postMessage({ id, ok: true, value }, transfer);
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: String((e && e.message) || e) });
+  }
+};

@@ -1,0 +1,255 @@
+//! `cargo xtask dist` (the static site in `web/dist/`) and `cargo xtask serve`.
+//!
+//! dist: the WASM adapter built with cargo (profile `wasm-release`), bound with the pinned
+//! wasm-bindgen CLI, shrunk with npm binaryen's `wasm-opt` (Debian's breaks the output, see
+//! `../shared/notes/toolchain.md`), bundled with the page by `web/build.mjs` (esbuild), plus
+//! the base-image catalog as gzip assets loaded on demand; then the size budget is checked.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Result, cargo, ensure_wasm_target, output, root, run};
+
+/// The wasm-bindgen CLI must match the `wasm-bindgen` crate in Cargo.lock exactly.
+const WASM_BINDGEN: &str = "0.2.130";
+/// `.wasm` gzipped, and everything the page loads before it is usable, gzipped.
+const WASM_BUDGET: u64 = 400 * 1024;
+const PAGE_BUDGET: u64 = 1024 * 1024;
+
+pub(crate) fn ensure_wasm_bindgen() -> Result<PathBuf> {
+    let have = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(WASM_BINDGEN) {
+        return Ok(PathBuf::from("wasm-bindgen"));
+    }
+    // `--locked` fails with this registry (a pinned webpki-roots is missing): see toolchain.md.
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN]))?;
+    let bin = std::env::var_os("CARGO_HOME")
+        .map_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"), PathBuf::from)
+        .join("bin/wasm-bindgen");
+    Ok(if bin.exists() { bin } else { PathBuf::from("wasm-bindgen") })
+}
+
+/// Chromium for the end-to-end tests: installed with apt when missing on Debian as root;
+/// elsewhere the test says what to install (and fails under CI).
+pub(crate) fn ensure_chromium() -> Result {
+    if Path::new("/usr/bin/chromium").exists() || std::env::var_os("STAGECRAFT_CHROMIUM").is_some() {
+        return Ok(());
+    }
+    let root_user = output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0");
+    if root_user && output(Command::new("apt-get").arg("--version")).is_some() {
+        run(Command::new("apt-get").args(["update", "-qq"]))?;
+        return run(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "chromium"])
+            .env("DEBIAN_FRONTEND", "noninteractive"));
+    }
+    // Not root or not Debian: the end-to-end test skips loudly (or fails under CI).
+    Ok(())
+}
+
+/// `npm ci` in `web/` when its `node_modules` is missing or older than the lock file.
+pub(crate) fn ensure_npm() -> Result {
+    let web = root().join("web");
+    let lock = web.join("package-lock.json");
+    let marker = web.join("node_modules/.package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&marker).is_some_and(|m| Some(m) >= modified(&lock)) {
+        return Ok(());
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        return Err("npm is required to build the playground (Debian: apt-get install nodejs npm)".into());
+    }
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&web))
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(bytes).map_err(|e| e.to_string())?;
+    z.finish().map_err(|e| e.to_string())
+}
+
+pub(crate) fn dist() -> Result {
+    ensure_wasm_target()?;
+    let bindgen = ensure_wasm_bindgen()?;
+    ensure_npm()?;
+    let root = root();
+    run(cargo().args([
+        "build",
+        "-p",
+        "stagecraft-wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ]))?;
+    let pkg = root.join("target/wasm-pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    run(Command::new(&bindgen)
+        .args(["--target", "web", "--out-dir"])
+        .arg(&pkg)
+        .arg(root.join("target/wasm32-unknown-unknown/wasm-release/stagecraft_wasm.wasm")))?;
+    let wasm = pkg.join("stagecraft_wasm_bg.wasm");
+    run(Command::new(root.join("web/node_modules/.bin/wasm-opt"))
+        .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-reference-types"])
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm))?;
+    let dist = root.join("web/dist");
+    let _ = std::fs::remove_dir_all(&dist);
+    run(Command::new("node").arg(root.join("web/build.mjs")).arg("--pkg").arg(&pkg).arg("--out").arg(&dist))?;
+    catalog(&dist.join("catalog"))?;
+    budget(&dist)
+}
+
+/// `catalog/index.json` and each listing it names as `catalog/<name>.gz`.
+fn catalog(out: &Path) -> Result {
+    let data = root().join("core/catalog-data");
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let index = std::fs::read_to_string(data.join("index.json")).map_err(|e| format!("index.json: {e}"))?;
+    std::fs::write(out.join("index.json"), &index).map_err(|e| e.to_string())?;
+    let mut names: Vec<&str> = Vec::new();
+    // The index is one image per line; its `layers` arrays name the listings.
+    for line in index.lines() {
+        let Some(start) = line.find("\"layers\": [") else { continue };
+        let rest = &line[start + 11..];
+        let end = rest.find(']').ok_or("index.json: an unclosed layers array")?;
+        for name in rest[..end].split(',') {
+            let name = name.trim().trim_matches('"');
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    if names.is_empty() {
+        return Err("index.json names no listings".into());
+    }
+    let mut total = 0;
+    for name in &names {
+        let text = std::fs::read(data.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        let packed = gzip(&text)?;
+        total += packed.len();
+        std::fs::write(out.join(format!("{name}.gz")), packed).map_err(|e| e.to_string())?;
+    }
+    println!("catalog: {} listings, {:.1} MiB gzipped (loaded on demand)", names.len(), total as f64 / 1_048_576.0);
+    Ok(())
+}
+
+/// The size budget: fails when the `.wasm` or what the page loads first is too big.
+fn budget(dist: &Path) -> Result {
+    let mut first = 0u64;
+    let mut wasm = 0u64;
+    let entries = std::fs::read_dir(dist).map_err(|e| e.to_string())?;
+    for entry in entries.filter_map(std::result::Result::ok) {
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().to_lowercase();
+        // The widget is an alternative entry point, not part of the playground's first load.
+        if name == "embed.js" || path.extension().is_some_and(|e| e == "map") {
+            continue;
+        }
+        let size = gzip(&std::fs::read(&path).map_err(|e| e.to_string())?)?.len() as u64;
+        println!("  {name:<28} {:>8.1} KiB gzipped", size as f64 / 1024.0);
+        first += size;
+        if path.extension().is_some_and(|e| e == "wasm") {
+            wasm += size;
+        }
+    }
+    println!(
+        "budget: wasm {:.1} KiB of {} KiB; first load {:.1} KiB of {} KiB (gzipped)",
+        wasm as f64 / 1024.0,
+        WASM_BUDGET / 1024,
+        first as f64 / 1024.0,
+        PAGE_BUDGET / 1024
+    );
+    if wasm == 0 {
+        return Err("web/dist has no .wasm".into());
+    }
+    if wasm > WASM_BUDGET || first > PAGE_BUDGET {
+        return Err("the size budget is exceeded".into());
+    }
+    Ok(())
+}
+
+/// Serves `web/dist/` at 127.0.0.1:PORT (8080), building it first when it is missing.
+pub(crate) fn serve(port: u16) -> Result {
+    let dist = root().join("web/dist");
+    if !dist.join("index.html").exists() {
+        dist_or_explain()?;
+    }
+    let listener =
+        TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    println!("Stagecraft playground: http://127.0.0.1:{port}/  (Ctrl-C stops)");
+    for stream in listener.incoming().filter_map(std::result::Result::ok) {
+        let dist = dist.clone();
+        std::thread::spawn(move || {
+            let _ = respond(stream, &dist);
+        });
+    }
+    Ok(())
+}
+
+fn dist_or_explain() -> Result {
+    dist().map_err(|e| format!("{e}\n  (serve builds web/dist first: cargo xtask dist)"))
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+/// One request: GET or HEAD of a file under `dist` (no `..`, no hidden files). Everything
+/// is public and static, so any origin may load it (a docs site embedding the widget).
+fn respond(mut stream: TcpStream, dist: &Path) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+    }
+    let mut parts = request.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let target = parts.next().unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let clean: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let status = |code: &str| format!("HTTP/1.1 {code}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    if method != "GET" && method != "HEAD" {
+        return stream.write_all(status("405 Method Not Allowed").as_bytes());
+    }
+    if clean.iter().any(|p| p.starts_with('.') || p.contains('\\') || p.contains('%')) {
+        return stream.write_all(status("404 Not Found").as_bytes());
+    }
+    let mut file = dist.join(clean.join("/"));
+    if file.is_dir() {
+        file = file.join("index.html");
+    }
+    let Ok(mut f) = std::fs::File::open(&file) else {
+        return stream.write_all(status("404 Not Found").as_bytes());
+    };
+    let mut body = Vec::new();
+    f.read_to_end(&mut body)?;
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: {}\r\ncontent-length: {}\r\ncache-control: no-cache\r\naccess-control-allow-origin: *\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n",
+        content_type(&file),
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    if method == "GET" {
+        stream.write_all(&body)?;
+    }
+    Ok(())
+}
