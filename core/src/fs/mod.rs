@@ -138,27 +138,24 @@ impl DirNode {
     fn with(&self, name: &Name, entry: Option<Entry>) -> Self {
         let (old_bytes, old_links) = self.children.get(name).map_or((0, false), contribution);
         let (new_bytes, new_links) = entry.as_ref().map_or((0, false), contribution);
-        let children = match &entry {
-            Some(e) => self.children.insert(name.clone(), e.clone()),
+        let bytes = self.bytes - old_bytes + new_bytes;
+        // When a hard-linked file leaves, another name may still hold it: count again from
+        // the children below; otherwise add what arrives.
+        let mut linked = (!old_links).then(|| self.linked.clone());
+        if let (Some(linked), Some(e), true) = (linked.as_mut(), entry.as_ref(), new_links) {
+            add_links(linked, e);
+        }
+        let children = match entry {
+            Some(e) => self.children.insert(name.clone(), e),
             None => self.children.remove(name),
         };
-        let bytes = self.bytes - old_bytes + new_bytes;
-        let linked = if old_links {
-            // Another name may still hold the same file: count again from the children.
+        let linked = linked.unwrap_or_else(|| {
             let mut linked = rpds::RedBlackTreeMapSync::new_sync();
             for (_, child) in &children {
                 add_links(&mut linked, child);
             }
             linked
-        } else if new_links {
-            let mut linked = self.linked.clone();
-            if let Some(e) = &entry {
-                add_links(&mut linked, e);
-            }
-            linked
-        } else {
-            self.linked.clone()
-        };
+        });
         Self { children, bytes, linked }
     }
 

@@ -405,6 +405,9 @@ mod copying {
     }
 }
 
+/// A file to put (size, hard-link id), or `None` to remove the path.
+type Put = Option<(usize, Option<u64>)>;
+
 /// The sizes the directories keep equal a count over every file, through inserts, hard
 /// links, replacements and removals.
 #[test]
@@ -426,19 +429,25 @@ fn kept_sizes_equal_a_full_count() {
     };
     s.mkdir_all("/a/b", Meta::DIR).unwrap();
     s.mkdir_all("/c", Meta::DIR).unwrap();
-    let mut steps: Vec<Box<dyn Fn(&mut Snapshot)>> = vec![
-        Box::new(|s| drop(s.insert("/a/one", file(10, None)))),
-        Box::new(|s| drop(s.insert("/a/b/two", file(20, None)))),
-        Box::new(|s| drop(s.insert("/a/b/linked", file(300, Some(7))))),
-        Box::new(|s| drop(s.insert("/c/linked-too", file(300, Some(7))))),
-        Box::new(|s| drop(s.insert("/a/one", file(11, None)))),
-        Box::new(|s| drop(s.remove("/a/b/linked"))),
-        Box::new(|s| drop(s.insert("/c/other", file(5, Some(8))))),
-        Box::new(|s| drop(s.remove("/c"))),
-        Box::new(|s| drop(s.insert("/a/b", file(1, None)))),
+    // (path, Some((size, link id)) to put a file there, None to remove it)
+    let steps: [(&str, Put); 9] = [
+        ("/a/one", Some((10, None))),
+        ("/a/b/two", Some((20, None))),
+        ("/a/b/linked", Some((300, Some(7)))),
+        ("/c/linked-too", Some((300, Some(7)))),
+        ("/a/one", Some((11, None))),
+        ("/a/b/linked", None),
+        ("/c/other", Some((5, Some(8)))),
+        ("/c", None),
+        ("/a/b", Some((1, None))),
     ];
-    for (i, step) in steps.drain(..).enumerate() {
-        step(&mut s);
+    for (i, (path, put)) in steps.into_iter().enumerate() {
+        match put {
+            Some((size, link)) => {
+                s.insert(path, file(size, link)).unwrap();
+            }
+            None => s.remove(path).unwrap(),
+        }
         assert_eq!(s.size(), counted(&s), "after step {i}");
     }
     assert_eq!(s.size(), 11 + 1);

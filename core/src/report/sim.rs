@@ -90,7 +90,45 @@ pub struct SimulationReport {
     pub target: Option<TargetView>,
     pub stages: Vec<SimStageView>,
     pub image: Option<ImageView>,
+    /// What the multi-stage build saves, when an image was simulated.
+    pub sizes: Option<SizesView>,
     pub diagnostics: Vec<DiagnosticView>,
+}
+
+/// The image's size against the largest stage and against one stage doing every step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SizesView {
+    pub image: u64,
+    /// The built stage with the most bytes (often the build stage).
+    pub largest_stage: LargestStage,
+    /// The same steps in one stage: the largest base image among the built stages plus every
+    /// built stage's own layers (what the image would carry had nothing been left behind).
+    pub single_stage: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LargestStage {
+    pub index: usize,
+    pub size: u64,
+}
+
+impl SizesView {
+    fn new(checked: &Checked, sim: &Simulation, image: u64) -> Option<Self> {
+        let largest = sim.stages.iter().max_by_key(|s| (s.snapshot.size(), std::cmp::Reverse(s.index)))?;
+        let base = sim
+            .stages
+            .iter()
+            .filter(|s| !matches!(checked.plan.stages[s.index].base, Base::Stage(_)))
+            .map(|s| s.base.size())
+            .max()
+            .unwrap_or(0);
+        let own: u64 = sim.stages.iter().map(crate::sim::StageSim::added_size).sum();
+        Some(Self {
+            image,
+            largest_stage: LargestStage { index: largest.index, size: largest.snapshot.size() },
+            single_stage: base + own,
+        })
+    }
 }
 
 /// The hex SHA-256 of some bytes.
@@ -266,6 +304,7 @@ impl SimulationReport {
             schema: SCHEMA,
             target: plan.target.map(|t| TargetView { index: t, name: plan.stages[t].name.clone() }),
             stages,
+            sizes: image.as_ref().and_then(|i| SizesView::new(checked, sim, i.size)),
             image,
             diagnostics: diagnostic_views(diagnostics, text, unit),
         }

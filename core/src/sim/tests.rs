@@ -321,3 +321,23 @@ fn copy_parents_keeps_source_paths() {
     }
     assert!(s.stat("/pivot/src").is_none());
 }
+
+/// The report's sizes: the image against the largest stage and against one stage doing
+/// every step (the largest base plus every stage's own layers).
+#[test]
+fn sizes_compare_the_image_with_a_single_stage_build() {
+    let big = "x".repeat(5000);
+    let ctx = context(&[("/src/big.o", &big), ("/src/app", "binary")], None);
+    let text = "FROM alpine AS build\nCOPY src /src\nFROM scratch\nCOPY --from=build /src/app /app\n";
+    let (checked, sim) = run(text, &ctx, None);
+    let report =
+        crate::report::sim::SimulationReport::summary(&checked, &sim, text, None, crate::text::ColumnUnit::Char);
+    let sizes = report.sizes.expect("sizes");
+    assert_eq!(sizes.image, 6);
+    let alpine = tree_from_listing(ALPINE).expect("listing").size();
+    assert_eq!(alpine, 808_712 + 101 + 49, "busybox, passwd, group");
+    assert_eq!(sizes.largest_stage.index, 0);
+    assert_eq!(sizes.largest_stage.size, alpine + 5006);
+    // alpine, the build stage's 5,006 bytes, the final stage's 6.
+    assert_eq!(sizes.single_stage, alpine + 5006 + 6);
+}

@@ -147,6 +147,15 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
             if let Some(image) = &report.image {
                 let _ =
                     writeln!(out, "image (stage {}): {} files, {}", image.stage, image.files.len(), human(image.size));
+                if let Some(sizes) = &report.sizes {
+                    let _ = writeln!(
+                        out,
+                        "  largest stage: #{} {}; the same steps in one stage: {}",
+                        sizes.largest_stage.index,
+                        human(sizes.largest_stage.size),
+                        human(sizes.single_stage)
+                    );
+                }
                 let c = &image.config;
                 for (label, value) in [
                     ("Env", c.env.iter().cloned().collect::<Vec<_>>().join(" ")),
