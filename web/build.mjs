@@ -30,26 +30,62 @@ for (const f of [wasmJs, wasmBin]) {
   }
 }
 
-// The examples the playground opens on, embedded as text (examples/<name>/: a Dockerfile and
-// its context files).
-const EXAMPLES = ['nginx-cert'];
+// The examples gallery, embedded as text: every examples/<name>/ directory (a Dockerfile, its
+// context files, a README.md whose first line is the title and the rest the description, and
+// optionally .stagecraft.json: {"target": "...", "buildArgs": {...}}). README.md and
+// .stagecraft.json stay out of the context; binary files are skipped. nginx-cert comes first
+// (the playground opens on it), the others by name.
+const EXAMPLES_DIR = path.join(here, '..', 'examples');
+const FIRST_EXAMPLE = 'nginx-cert';
+const FALLBACK_TITLES = { 'nginx-cert': 'nginx with a self-signed certificate (COPY --from=0)' };
+const META_FILES = new Set(['README.md', '.stagecraft.json']);
+
+function asText(buf) {
+  if (buf.includes(0)) return null;
+  try { return new TextDecoder('utf-8', { fatal: true }).decode(buf); } catch { return null; }
+}
+
 async function examplesModule() {
+  const names = (await readdir(EXAMPLES_DIR, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && existsSync(path.join(EXAMPLES_DIR, e.name, 'Dockerfile')))
+    .map((e) => e.name)
+    .sort((a, b) => (a === FIRST_EXAMPLE ? -1 : b === FIRST_EXAMPLE ? 1 : a < b ? -1 : 1));
   const all = {};
-  for (const name of EXAMPLES) {
-    const dir = path.join(here, '..', 'examples', name);
+  for (const name of names) {
+    const dir = path.join(EXAMPLES_DIR, name);
     const files = [];
     let dockerfile = '';
-    for (const entry of (await readdir(dir, { recursive: true, withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (!entry.isFile()) continue;
-      const full = path.join(entry.parentPath ?? entry.path, entry.name);
-      const rel = path.relative(dir, full).split(path.sep).join('/');
-      const text = await readFile(full, 'utf8');
+    let readme = '';
+    let meta = {};
+    const entries = (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join('/'))
+      .sort();
+    for (const rel of entries) {
+      const text = asText(await readFile(path.join(dir, rel)));
+      if (text === null) { console.warn(`build.mjs: examples/${name}/${rel} is binary: left out of the gallery`); continue; }
       if (rel === 'Dockerfile') dockerfile = text;
-      else files.push({ path: rel, text });
+      else if (rel === 'README.md') readme = text;
+      else if (rel === '.stagecraft.json') meta = JSON.parse(text);
+      // Keep the permission bits (an executable script stays 0755, as the CLI sends it).
+      const mode = (await stat(path.join(dir, rel))).mode & 0o7777;
+      if (!META_FILES.has(rel) && rel !== 'Dockerfile') files.push({ path: rel, text, ...(mode !== 0o644 ? { mode } : {}) });
     }
-    all[name] = { dockerfile, files };
+    const [first = '', ...rest] = readme.split('\n');
+    const title = first.replace(/^#+\s*/, '').trim() || FALLBACK_TITLES[name] || name;
+    const buildArgs = {};
+    for (const [k, v] of Object.entries(meta.buildArgs || {})) buildArgs[k] = String(v);
+    all[name] = {
+      title,
+      description: rest.join('\n').trim(),
+      dockerfile,
+      files,
+      target: typeof meta.target === 'string' ? meta.target : '',
+      buildArgs,
+    };
   }
-  return `export const EXAMPLES = ${JSON.stringify(all)};`;
+  if (!all[FIRST_EXAMPLE]) throw new Error(`build.mjs: examples/${FIRST_EXAMPLE} is missing`);
+  return `export const EXAMPLES = ${JSON.stringify(all)};\nexport const FIRST_EXAMPLE = ${JSON.stringify(FIRST_EXAMPLE)};`;
 }
 
 const virtual = {

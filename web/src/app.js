@@ -2,7 +2,7 @@
 // a simulation worker. Every piece of text shown comes from textContent (see dom.js).
 
 import { EditorView } from '@codemirror/view';
-import { EXAMPLES } from 'virtual:examples';
+import { EXAMPLES, FIRST_EXAMPLE } from 'virtual:examples';
 import { SimClient } from './client.js';
 import { createEditor, showDiagnostics, diagnosticRange } from './editor.js';
 import { renderGraph } from './graph.js';
@@ -21,6 +21,8 @@ const state = {
   result: null,
   rules: [],
   stageNames: [],
+  example: null,        // the gallery example loaded last (null after a shared link)
+  pristine: null,       // the state as loaded (example or link), to tell whether it was edited
 };
 
 // ---------- theme ----------
@@ -49,7 +51,7 @@ client.request('rules').then((r) => { state.rules = r.rules || []; $('version').
 
 function contextValue() {
   return {
-    files: state.files.map((f) => (f.bytes ? { path: f.path, bytes: f.bytes } : { path: f.path, text: f.text })),
+    files: state.files.map((f) => ({ ...(f.bytes ? { path: f.path, bytes: f.bytes } : { path: f.path, text: f.text }), ...(f.mode !== undefined ? { mode: f.mode } : {}) })),
     dockerignore: state.files.find((f) => f.path === '.dockerignore')?.text,
   };
 }
@@ -284,14 +286,78 @@ $('download').addEventListener('click', async () => {
   }
 });
 
-// ---------- start ----------
-function loadExample() {
-  const ex = EXAMPLES['nginx-cert'];
+// ---------- the examples gallery ----------
+const exampleSelect = $('example');
+
+/** Everything a person can edit, as one string: equal strings mean nothing was edited. */
+function snapshot() {
+  return JSON.stringify({
+    d: editor.state.doc.toString(),
+    f: state.files.map((f) => [f.path, f.bytes ? `bytes:${f.bytes.length}:${f.bytes.join(',')}` : f.text]),
+    t: state.options.target,
+    p: state.options.platform,
+    a: state.argRows.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value]),
+  });
+}
+const edited = () => state.pristine !== null && snapshot() !== state.pristine;
+
+/** README text with `code` spans, as text nodes and <code> elements (never markup). */
+function withCode(text) {
+  return text.split('`').map((part, i) => (i % 2 ? h('code', null, part) : part));
+}
+
+function renderGallery() {
+  clear(exampleSelect);
+  if (state.example === null) exampleSelect.appendChild(h('option', { value: '', selected: true, disabled: true }, '(from a shared link)'));
+  for (const [name, ex] of Object.entries(EXAMPLES)) {
+    exampleSelect.appendChild(h('option', { value: name, selected: name === state.example }, ex.title));
+  }
+  const ex = EXAMPLES[state.example];
+  $('example-about').hidden = !ex;
+  clear($('example-title')).append(ex ? `About: ${ex.title}` : '');
+  clear($('example-text')).append(...(ex ? withCode(ex.description || 'No description.') : []));
+}
+
+/** Replaces the Dockerfile, the context and the options with an example's. */
+function loadExample(name) {
+  const ex = EXAMPLES[name];
+  state.example = name;
   state.files = ex.files.map((f) => ({ ...f }));
   state.selectedFile = state.files[0]?.path ?? null;
+  state.options.target = ex.target || '';
+  state.options.platform = '';
+  $('platform').value = '';
+  state.argRows = Object.entries(ex.buildArgs || {}).map(([key, value]) => ({ key, value }));
   return ex.dockerfile;
 }
 
+/** After a load: show it all, simulate at once, and remember it as not edited. */
+function afterLoad(dockerfile) {
+  setDockerfile(dockerfile);
+  renderArgs();
+  renderFiles();
+  renderTargets(null);
+  renderGallery();
+  fsPanel.stage = null; // the new build's image stage
+  fsPanel.layer = null;
+  client.simulate(input(), 0);
+  state.pristine = snapshot();
+}
+
+exampleSelect.addEventListener('change', () => {
+  const name = exampleSelect.value;
+  if (!EXAMPLES[name] || (name === state.example && !edited())) return;
+  if (edited() && !confirm(`Replace your Dockerfile and build context with the example "${EXAMPLES[name].title}"? Your edits will be lost.`)) {
+    exampleSelect.value = state.example ?? '';
+    return;
+  }
+  if (location.hash.startsWith('#s=')) history.replaceState(null, '', location.pathname + location.search);
+  $('share-box').hidden = true;
+  $('docker-cmd').hidden = true;
+  afterLoad(loadExample(name));
+});
+
+// ---------- start ----------
 async function start() {
   let dockerfile = null;
   if (location.hash.startsWith('#s=')) {
@@ -309,12 +375,8 @@ async function start() {
       status.textContent = `Could not open the shared link: ${e.message}`;
     }
   }
-  if (dockerfile === null) dockerfile = loadExample();
-  setDockerfile(dockerfile);
-  renderArgs();
-  renderFiles();
-  renderTargets(null);
-  client.simulate(input(), 0);
+  if (dockerfile === null) dockerfile = loadExample(FIRST_EXAMPLE);
+  afterLoad(dockerfile);
 }
 
 // Hooks for the end-to-end test and the console (same-origin code only; nothing reads them).
@@ -322,6 +384,8 @@ window.stagecraft = {
   bench: (runs = 50) => client.request('bench', { ...input(), runs }),
   dockerfile: () => editor.state.doc.toString(),
   setDockerfile,
+  examples: () => Object.entries(EXAMPLES).map(([name, ex]) => ({ name, title: ex.title, target: ex.target, buildArgs: ex.buildArgs })),
+  example: () => state.example,
 };
 
 start();

@@ -5,7 +5,8 @@
 //     <script type="text/plain" data-path="app/main.go">...</script>
 //   </stagecraft-playground>
 //
-// or `src="example.json"` ({dockerfile, files: [{path, text}]}) or a Dockerfile URL. Shadow
+// (with `editable`, the Dockerfile and each context file can be edited: a tab per file) or
+// `src="example.json"` ({dockerfile, files: [{path, text}]}) or a Dockerfile URL. Shadow
 // DOM keeps the host page's CSS out; the wasm loads once per page, in one worker shared by all
 // widgets, when the first widget comes into view. Everything from the page is untrusted text.
 
@@ -26,7 +27,13 @@ const WIDGET_CSS = `
 .w-head { display: flex; gap: 8px; align-items: center; padding: 4px 8px; border-bottom: 1px solid var(--border); background: var(--bg-panel); }
 .w-head .title { font-weight: 600; }
 .w-body { flex: 1; display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); min-height: 0; }
-.w-editor { border-right: 1px solid var(--border); min-height: 160px; overflow: auto; }
+.w-left { display: flex; flex-direction: column; min-width: 0; min-height: 0; border-right: 1px solid var(--border); }
+.w-left [hidden] { display: none !important; }
+.w-editor { flex: 1; min-height: 160px; overflow: auto; }
+.w-files { display: flex; flex-wrap: wrap; gap: 2px; padding: 4px 6px 0; border-bottom: 1px solid var(--border); }
+.w-files [role=tab] { font-family: var(--mono); font-size: 12px; padding: 1px 8px; border-radius: 6px 6px 0 0; border-bottom: none; }
+.w-files [role=tab][aria-selected=true] { background: var(--bg-active); border-color: var(--accent); font-weight: 600; }
+.w-file { flex: 1; width: 100%; min-height: 160px; margin: 0; border: none; border-radius: 0; resize: none; font-family: var(--mono); font-size: 12.5px; background: var(--bg-editor); white-space: pre; }
 .w-panels { display: flex; flex-direction: column; min-height: 0; }
 .w-panels .panel { border: none; border-radius: 0; flex: 1; }
 .tree-box { max-height: none; }
@@ -145,7 +152,7 @@ class StagecraftPlayground extends HTMLElement {
       }, PANELS[name]));
     }
     this.bodies = bodies;
-    this.wrap.appendChild(h('div.w-body', null, editorBox, boxes));
+    this.wrap.appendChild(h('div.w-body', null, this.contextEditor(editorBox, editable), boxes));
     select(panels[0]);
     if (bodies.files) this.fs = new FsPanel(bodies.files, this.client);
 
@@ -158,6 +165,40 @@ class StagecraftPlayground extends HTMLElement {
       editable,
     });
     this.run(0);
+  }
+
+  /**
+   * The Dockerfile editor with, when there are context files, a tab per file: a file's tab
+   * shows it in a text area, editable when the widget is (read-only otherwise).
+   */
+  contextEditor(editorBox, editable) {
+    if (!this.files.length) return h('div.w-left', null, editorBox);
+    const area = h('textarea.w-file', { spellcheck: 'false', hidden: true, readonly: !editable, 'aria-label': 'Context file content' });
+    const tabs = h('div.w-files', { role: 'tablist', 'aria-label': 'Dockerfile and context files' });
+    const names = ['Dockerfile', ...this.files.map((f) => f.path)];
+    let current = 0;
+    const select = (i, focus) => {
+      current = i;
+      [...tabs.children].forEach((t, j) => { t.setAttribute('aria-selected', j === i ? 'true' : 'false'); t.tabIndex = j === i ? 0 : -1; });
+      editorBox.hidden = i !== 0;
+      area.hidden = i === 0;
+      if (i > 0) { area.value = this.files[i - 1].text; area.setAttribute('aria-label', `Content of ${this.files[i - 1].path}`); }
+      if (focus) tabs.children[i].focus();
+    };
+    names.forEach((name, i) => tabs.appendChild(h('button', {
+      role: 'tab', type: 'button', 'data-file': i === 0 ? '' : name, onclick: () => select(i),
+      onkeydown: (e) => {
+        const next = e.key === 'ArrowRight' ? (i + 1) % names.length : e.key === 'ArrowLeft' ? (i - 1 + names.length) % names.length : null;
+        if (next !== null) { e.preventDefault(); select(next, true); }
+      },
+    }, name)));
+    area.addEventListener('input', () => {
+      if (current === 0 || !editable) return;
+      this.files[current - 1].text = area.value;
+      this.run();
+    });
+    select(0);
+    return h('div.w-left', null, tabs, editorBox, area);
   }
 
   run(delay = 150) {

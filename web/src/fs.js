@@ -132,6 +132,7 @@ export class FsPanel {
     }
     // A changed directory opens too (a COPY of a folder is one grafted entry in the diff), so
     // what the step put there shows.
+    const budget = { left: 12 };
     for (const { path: p, dir: isDir } of paths) {
       const parts = p.split('/').filter(Boolean);
       let dir = '';
@@ -142,7 +143,25 @@ export class FsPanel {
         if (li.getAttribute('aria-expanded') === 'false') await this.expand(li, token);
         if (token !== this.token) return;
       }
-      this.findItem(p)?.classList.add('changed');
+      const li = this.findItem(p);
+      li?.classList.add('changed');
+      // A directory the step added whole (COPY --from=build /etc/ssl/... into scratch is one
+      // added /etc): open a few levels of what is inside, so the files show too.
+      if (li && isDir) await this.expandInside(li, token, budget);
+      if (token !== this.token) return;
+    }
+  }
+
+  /** Opens the directories under `li`, breadth first, while they are small and the budget lasts. */
+  async expandInside(li, token, budget) {
+    const queue = [li];
+    while (queue.length && budget.left > 0) {
+      const dir = queue.shift();
+      if (dir.getAttribute('aria-expanded') === 'false') { budget.left--; await this.expand(dir, token); }
+      if (token !== this.token) return;
+      const kids = [...(dir.querySelector(':scope > ul')?.children || [])];
+      if (kids.length > 20) continue;
+      for (const k of kids) if (k.dataset.kind === 'dir') queue.push(k);
     }
   }
 

@@ -8,20 +8,60 @@ export function renderImage(container, report) {
   const img = report.image;
   if (!img) { box.appendChild(h('p.muted', null, 'No image (the target did not build).')); return; }
   const st = report.stages[img.stage];
-  const built = report.stages.filter((s) => s.built);
-  const largest = built.reduce((a, b) => (b.size > (a?.size ?? -1) ? b : a), null);
-  const max = Math.max(img.size, largest?.size || 0, 1);
-  const bar = (label, size) => h('div.bar-row', null, h('span.bar-label', null, label), h('span.bar', null, h('span.bar-fill', { style: `width:${(100 * size) / max}%` })), h('span.size', null, formatSize(size)));
-  box.append(...[
+  box.append(
     h('h3', null, `Image: ${stageLabel(st)}`),
-    bar('final image', img.size),
-    largest && largest.index !== img.stage ? bar(`largest stage: ${stageLabel(largest)}`, largest.size) : h('p.muted', null, 'The image is the largest stage built.'),
+    sizesBlock(report),
     h('h3', null, 'Layers'),
     h('table.layers', null, h('thead', null, h('tr', null, h('th', null, '#'), h('th', null, 'instruction'), h('th', null, 'fidelity'), h('th', null, 'changes'), h('th', null, 'size'))),
       h('tbody', null, ...st.layers.map((l, i) => h(`tr${l.makes_layer ? '' : '.nolayer'}`, null, h('td', null, i), h('td.mono', null, l.instruction), h('td', null, badge(l.fidelity)),
         h('td', null, `+${l.added} ~${l.modified} -${l.deleted}`), h('td', null, l.makes_layer ? formatSize(l.size) : '(config only)'))))),
     h('h3', null, 'Config'),
-    configTable(img.config || {})]);
+    configTable(img.config || {}));
+}
+
+/**
+ * The image's size against the largest stage built and against one stage doing every step
+ * (`report.sizes`: the core's figures; computed here from the stages when it is missing).
+ */
+function sizesBlock(report) {
+  const img = report.image;
+  const built = report.stages.filter((s) => s.built);
+  let sizes = report.sizes;
+  if (!sizes) {
+    const largest = built.reduce((a, b) => (b.size > (a?.size ?? -1) ? b : a), null);
+    sizes = { image: img.size, largest_stage: { index: largest?.index ?? img.stage, size: largest?.size ?? img.size }, single_stage: null };
+  }
+  const largest = report.stages[sizes.largest_stage.index];
+  const single = sizes.single_stage;
+  const max = Math.max(sizes.image, sizes.largest_stage.size, single ?? 0, 1);
+  const bar = (kind, label, size, note) => h('div.bar-row', { 'data-size': kind, 'data-bytes': size },
+    h('span.bar-label', null, label),
+    h('span.bar', { role: 'img', 'aria-label': `${label}: ${formatSize(size)}` }, h(`span.bar-fill.bar-${kind}`, { style: `width:${(100 * size) / max}%` })),
+    h('span.size', { title: `${size} bytes${note ? ' or more' : ''}` }, `${note || ''}${formatSize(size)}`));
+  const opaque = built.filter((s) => s.opaque);
+  const imageOpaque = opaque.some((s) => s.index === img.stage);
+  const rows = [
+    bar('image', 'final image', sizes.image, imageOpaque ? '≥ ' : ''),
+    bar('largest', `largest stage: ${stageLabel(largest)}`, sizes.largest_stage.size, opaque.some((s) => s.index === sizes.largest_stage.index) ? '≥ ' : ''),
+  ];
+  if (single !== null && single !== undefined) rows.push(bar('single', 'single-stage build (estimate)', single, opaque.length ? '≥ ' : ''));
+  const notes = [];
+  if (single) {
+    const saving = 1 - sizes.image / single;
+    const pct = Math.round(saving * 1000) / 10;
+    notes.push(h('p.sizes-note.saving', { 'data-saving': pct },
+      pct >= 1
+        ? `The multi-stage build saves about ${pct}% (${formatSize(single - sizes.image)}) against the same steps in one stage.`
+        : `About the same size as the same steps in one stage (${formatSize(Math.max(single - sizes.image, 0))} less): what the image leaves behind in the other stages is small, as far as it is simulated.`));
+    notes.push(h('p.sizes-note.muted', null, 'The single-stage figure is an estimate: the largest base image among the built stages plus every built stage\'s own layers, as if one stage had run every step and left nothing behind.'));
+  } else {
+    notes.push(h('p.sizes-note.muted', null, 'No single-stage estimate from this version of the core.'));
+  }
+  if (opaque.length) {
+    notes.push(h('p.sizes-note.warn', { 'data-opaque': opaque.map((s) => s.index).join(',') },
+      `Opaque steps in ${opaque.map(stageLabel).join(', ')}: what they add is not simulated yet (RUN), so those stages' sizes, and the figures marked ≥, are lower bounds and the saving is indicative.`));
+  }
+  return h('div.sizes', { 'data-image': sizes.image, 'data-largest': sizes.largest_stage.size, 'data-largest-stage': sizes.largest_stage.index, 'data-single': single ?? '' }, ...rows, ...notes);
 }
 
 function configTable(config) {

@@ -44,7 +44,7 @@ export async function encodeState(state) {
   const json = {
     v: 1,
     dockerfile: state.dockerfile,
-    files: state.files.map((f) => (f.bytes ? { path: f.path, b64: toBase64Url(f.bytes) } : { path: f.path, text: f.text })),
+    files: state.files.map((f) => ({ ...(f.bytes ? { path: f.path, b64: toBase64Url(f.bytes) } : { path: f.path, text: f.text }), ...(f.mode !== undefined ? { mode: f.mode } : {}) })),
     options: state.options,
   };
   const raw = new TextEncoder().encode(JSON.stringify(json));
@@ -61,8 +61,10 @@ export async function decodeState(hash) {
   const files = [];
   for (const f of Array.isArray(json.files) ? json.files : []) {
     if (!f || typeof f.path !== 'string' || !f.path) continue;
-    if (typeof f.b64 === 'string') files.push({ path: f.path, bytes: fromBase64Url(f.b64) });
-    else files.push({ path: f.path, text: str(f.text) });
+    // Permission bits only (no file type bits): a number in 0..0o7777, else the default.
+    const mode = Number.isInteger(f.mode) && f.mode >= 0 && f.mode <= 0o7777 ? { mode: f.mode } : {};
+    if (typeof f.b64 === 'string') files.push({ path: f.path, bytes: fromBase64Url(f.b64), ...mode });
+    else files.push({ path: f.path, text: str(f.text), ...mode });
   }
   const o = json.options && typeof json.options === 'object' ? json.options : {};
   const buildArgs = {};

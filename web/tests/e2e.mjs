@@ -6,7 +6,7 @@
 //   node web/tests/e2e.mjs            (after cargo xtask dist)
 
 import http from 'node:http';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +16,20 @@ const dist = path.resolve(process.env.STAGECRAFT_DIST || path.join(web, 'dist'))
 const artifacts = path.join(web, 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PAYLOAD = '<img src=x onerror=window.__pwned=1>';
+const EXAMPLES_DIR = path.resolve(web, '..', 'examples');
+// For each gallery example, a file its final stage COPYs (from the context, a heredoc or the
+// builder), which the final stage's tree must show once the example is simulated.
+const EXAMPLE_FILES = {
+  'nginx-cert': '/etc/nginx/conf.d/default.conf',
+  'maven-war-tomcat': '/usr/local/tomcat/bin/setenv.sh',
+  'gradle-spring-boot-jre': '/app/config/application.properties',
+  'node-build-prod': '/app/server.js',
+  'go-scratch': '/etc/ssl/certs/ca-certificates.crt',
+  'arg-scoping': '/opt/app/stable/from-build/app-2.0.0-nightly.conf',
+  'cache-secret-mounts': '/app/main.py',
+  heredocs: '/usr/share/nginx/html/version.txt',
+  'target-skip': '/app/src/greeter.py',
+};
 
 if (!existsSync(CHROMIUM)) {
   if (process.env.CI) {
@@ -326,6 +340,188 @@ await check('the widget works on a foreign page with hostile CSS', async () => {
   assert(pwned === undefined, `window.__pwned = ${pwned}`);
   const imgs = await p.evaluate(() => document.querySelectorAll('img').length + document.querySelector('stagecraft-playground').shadowRoot.querySelectorAll('img').length);
   assert(imgs === 0, `${imgs} img element(s)`);
+  await p.close();
+  current = page;
+});
+
+
+// ---------- the examples gallery ----------
+const exampleDirs = readdirSync(EXAMPLES_DIR, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && existsSync(path.join(EXAMPLES_DIR, e.name, 'Dockerfile')))
+  .map((e) => e.name);
+const gallery = watch(await context.newPage());
+gallery.on('dialog', (d) => d.accept());
+
+await check('the gallery lists every example by its README title, opening on nginx-cert', async () => {
+  current = gallery;
+  await gallery.goto(`${origin}/`);
+  await gallery.waitForSelector(item(EXAMPLE_FILES['nginx-cert']), { timeout: 20000 });
+  const options = await gallery.$$eval('#example option', (n) => n.map((o) => ({ value: o.value, text: o.textContent, selected: o.selected })));
+  assert(options.find((o) => o.selected)?.value === 'nginx-cert', `the gallery shows ${JSON.stringify(options.find((o) => o.selected))}`);
+  const values = options.map((o) => o.value);
+  for (const dir of exampleDirs) {
+    assert(values.includes(dir), `examples/${dir} is not in the gallery (${values.join(',')})`);
+    assert(EXAMPLE_FILES[dir], `examples/${dir} has no file named for this test (EXAMPLE_FILES)`);
+    const readme = path.join(EXAMPLES_DIR, dir, 'README.md');
+    if (existsSync(readme)) {
+      const title = readFileSync(readme, 'utf8').split('\n')[0].replace(/^#+\s*/, '').trim();
+      const shown = options.find((o) => o.value === dir).text;
+      assert(shown === title, `${dir} is listed as ${JSON.stringify(shown)}, its README says ${JSON.stringify(title)}`);
+    }
+  }
+  assert(values.length === exampleDirs.length, `the gallery lists ${values.length} examples, examples/ has ${exampleDirs.length}`);
+  return `${values.length} examples`;
+});
+
+for (const name of Object.keys(EXAMPLE_FILES)) {
+  await check(`gallery: ${name} loads, simulates without errors and shows ${EXAMPLE_FILES[name]}`, async () => {
+    current = gallery;
+    const errorsBefore = pageErrors.length;
+    const before = await simulatedCount(gallery);
+    // (The gallery page opens on nginx-cert, so that one is checked as it opened.)
+    if (await gallery.$eval('#example', (e) => e.value) !== name) {
+      await gallery.selectOption('#example', name);
+      await waitSimulated(gallery, before);
+    }
+    await gallery.waitForSelector(item(EXAMPLE_FILES[name]), { timeout: 30000 });
+    const text = await gallery.evaluate(() => window.stagecraft.dockerfile());
+    assert(text === readFileSync(path.join(EXAMPLES_DIR, name, 'Dockerfile'), 'utf8'), 'the editor does not hold the example\'s Dockerfile');
+    const errors = await gallery.$$eval('#panel-checks li.sev-error', (n) => n.map((e) => e.textContent));
+    assert(!errors.length, `error diagnostics: ${errors.slice(0, 3).join(' | ')}`);
+    assert(!/Error/.test(await gallery.$eval('#status', (e) => e.textContent)), `status: ${await gallery.$eval('#status', (e) => e.textContent)}`);
+    const context = await gallery.$$eval('#files li', (n) => n.map((e) => e.dataset.path));
+    assert(!context.includes('README.md') && !context.includes('.stagecraft.json'), `the gallery's own files are in the context: ${context.join(',')}`);
+    const stages = await gallery.$$eval('svg.graph .node', (n) => n.map((e) => `${e.dataset.stage}:${e.dataset.built}`));
+    let detail = `${stages.length} stages, ${context.length} context files`;
+    if (name === 'target-skip') {
+      assert(stages.includes('1:false') && stages.includes('3:true'), `target-skip's default build should skip stage 1 (test): ${stages.join(' ')}`);
+      detail += ', test skipped';
+    }
+    if (name === 'maven-war-tomcat') {
+      // The context keeps permission bits: setenv.sh is executable on disk, so in the image.
+      const row = await gallery.$eval(item(EXAMPLE_FILES[name]), (e) => e.textContent);
+      assert(/0755 \d/.test(row), `setenv.sh should be 0755 as on disk: ${row}`);
+      detail += ', setenv.sh 0755';
+    }
+    if (name === 'arg-scoping') {
+      const args = await gallery.$$eval('#args input', (n) => n.map((e) => e.value));
+      assert(args.join('=') === 'APP_VERSION=2.0.0', `the build args are ${args.join('=')}, expected APP_VERSION=2.0.0 from .stagecraft.json`);
+    }
+    assert(pageErrors.length === errorsBefore, pageErrors.slice(errorsBefore, errorsBefore + 3).join(' | '));
+    return detail;
+  });
+}
+
+await check('the image panel compares sizes for go-scratch', async () => {
+  current = gallery;
+  if (await gallery.$eval('#example', (e) => e.value) !== 'go-scratch') {
+    const before = await simulatedCount(gallery);
+    await gallery.selectOption('#example', 'go-scratch');
+    await waitSimulated(gallery, before);
+  }
+  await gallery.waitForSelector(item(EXAMPLE_FILES['go-scratch']), { timeout: 30000 });
+  await gallery.click('#tab-image');
+  const sizes = await gallery.$eval('#panel-image .sizes', (e) => ({ ...e.dataset, text: e.innerText }));
+  const image = Number(sizes.image);
+  const largest = Number(sizes.largest);
+  const single = Number(sizes.single);
+  assert(sizes.single !== '' && image > 0 && largest > 0 && single > 0, `sizes: ${JSON.stringify(sizes)}`);
+  assert(image < single, `the image (${image}) is not smaller than the single-stage estimate (${single})`);
+  assert(largest >= image, `the largest stage (${largest}) is smaller than the image (${image})`);
+  const rows = await gallery.$$eval('#panel-image .sizes .bar-row', (n) => n.map((e) => `${e.dataset.size}: ${e.innerText.replace(/\s+/g, ' ')}`));
+  assert(rows.length === 3 && rows.every((r) => /\d/.test(r)), `the bars: ${rows.join(' | ')}`);
+  assert(/largest stage: build/.test(sizes.text), 'the largest stage is not named (build)');
+  assert(/estimate/.test(sizes.text), 'the single-stage figure is not called an estimate');
+  const pct = await gallery.$eval('#panel-image .sizes [data-saving]', (e) => Number(e.dataset.saving));
+  assert(pct > 90 && pct < 100, `the saving is ${pct}%`);
+  assert(/lower bounds/.test(sizes.text), 'no word that the opaque stages\' sizes are lower bounds');
+  await gallery.click('#tab-fs');
+  return rows.join(' | ') + `; saving ${pct}%`;
+});
+
+await check('choosing an example after an edit asks first, and keeps the edit when declined', async () => {
+  const p = watch(await context.newPage());
+  current = p;
+  await p.goto(`${origin}/`);
+  await waitSimulated(p, 0);
+  const asked = [];
+  p.on('dialog', (d) => { asked.push(d.message()); if (asked.length === 1) d.dismiss(); else d.accept(); });
+  // An unedited example is replaced without asking.
+  let before = await simulatedCount(p);
+  await p.selectOption('#example', 'heredocs');
+  await waitSimulated(p, before);
+  assert(!asked.length, 'asked before replacing an unedited example');
+  await typeLines(p, ['LABEL edited=yes']);
+  await p.selectOption('#example', 'go-scratch');
+  await p.waitForTimeout(200);
+  assert(asked.length === 1, `${asked.length} confirmation(s) asked`);
+  assert((await p.evaluate(() => window.stagecraft.dockerfile())).includes('LABEL edited=yes'), 'the edit was lost after declining');
+  assert(await p.$eval('#example', (e) => e.value) === 'heredocs', 'the gallery does not show the example still loaded');
+  before = await simulatedCount(p);
+  await p.selectOption('#example', 'go-scratch');
+  await waitSimulated(p, before);
+  assert(asked.length === 2, `${asked.length} confirmation(s) asked`);
+  assert(!(await p.evaluate(() => window.stagecraft.dockerfile())).includes('LABEL edited=yes'), 'the example did not replace the edit');
+  await p.close();
+  current = page;
+});
+
+await check('a share link and the context tar keep an example (target-skip, --target test)', async () => {
+  const p = watch(await context.newPage());
+  current = p;
+  await p.goto(`${origin}/`);
+  await waitSimulated(p, 0);
+  let before = await simulatedCount(p);
+  await p.selectOption('#example', 'target-skip');
+  await waitSimulated(p, before);
+  await p.waitForSelector(item(EXAMPLE_FILES['target-skip']), { timeout: 20000 });
+  before = await simulatedCount(p);
+  await p.selectOption('#target', 'test');
+  await waitSimulated(p, before);
+  const states = await p.$$eval('svg.graph .node', (n) => n.map((e) => `${e.dataset.stage}:${e.dataset.built}`));
+  assert(['0:true', '1:true', '2:false', '3:false'].every((x) => states.includes(x)), `with --target test: ${states.join(' ')}`);
+  const [download] = await Promise.all([p.waitForEvent('download'), p.click('#download')]);
+  const names = parseTar(readFileSync(await download.path())).map((e) => e.name);
+  for (const n of ['Dockerfile', 'src/greeter.py', 'tests/test_greeter.py']) assert(names.includes(n), `${n} missing from the tar (${names.join(',')})`);
+  await p.click('#share');
+  await p.waitForFunction(() => document.getElementById('share-url').value.includes('#s='));
+  const url = await p.$eval('#share-url', (e) => e.value);
+  const other = watch(await context.newPage());
+  current = other;
+  await other.goto(url);
+  await waitSimulated(other, 0);
+  assert(await other.$eval('#target', (e) => e.value) === 'test', 'the restored target is not test');
+  const files = await other.$$eval('#files li', (n) => n.map((e) => e.dataset.path));
+  assert(files.includes('tests/test_greeter.py'), `restored files: ${files.join(',')}`);
+  assert((await other.evaluate(() => window.stagecraft.dockerfile())) === readFileSync(path.join(EXAMPLES_DIR, 'target-skip', 'Dockerfile'), 'utf8'), 'the restored Dockerfile differs');
+  await other.close();
+  await p.close();
+  current = page;
+  return `${names.length} tar entries, ${url.length}-character link`;
+});
+await gallery.close();
+
+await check('the widget edits a context file and the tree shows the new content', async () => {
+  const p = watch(await context.newPage());
+  current = p;
+  await p.goto(`${origin}/__widget-test.html`);
+  const file = 'stagecraft-playground [role=treeitem][data-path="/srv/hello.txt"]';
+  await p.waitForSelector(file, { state: 'visible', timeout: 20000 });
+  const count = () => p.$eval('stagecraft-playground', (e) => Number(e.dataset.simulated || 0));
+  const before = await count();
+  await p.click('stagecraft-playground [role=tab][data-file="hello.txt"]');
+  const area = 'stagecraft-playground textarea.w-file';
+  await p.waitForSelector(area, { state: 'visible', timeout: 5000 });
+  assert((await p.$eval(area, (e) => e.value)).startsWith('hello '), 'the text area does not hold hello.txt');
+  await p.fill(area, 'edited in the widget\n');
+  await p.waitForFunction((n) => Number(document.querySelector('stagecraft-playground').dataset.simulated || 0) > n, before, { timeout: 15000 });
+  await p.waitForSelector(file, { state: 'visible', timeout: 10000 });
+  const size = await p.$eval(`${file} .size`, (e) => e.textContent);
+  assert(size === '21 B', `/srv/hello.txt is ${size}, expected 21 B`);
+  await p.click(`${file} > .row`);
+  await p.waitForFunction(() => /edited in the widget/.test(document.querySelector('stagecraft-playground').shadowRoot.querySelector('.viewer')?.textContent || ''), null, { timeout: 5000 });
+  await p.click('stagecraft-playground [role=tab][data-file=""]');
+  assert(await p.isVisible('stagecraft-playground .cm-content'), 'the Dockerfile editor does not come back');
   await p.close();
   current = page;
 });

@@ -99,21 +99,26 @@ pub struct SimulationReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SizesView {
     pub image: u64,
+    /// The image's stage (or one it is built from) has opaque steps: its size is a lower bound.
+    pub image_lower_bound: bool,
     /// The built stage with the most bytes (often the build stage).
     pub largest_stage: LargestStage,
     /// The same steps in one stage: the largest base image among the built stages plus every
     /// built stage's own layers (what the image would carry had nothing been left behind).
     pub single_stage: u64,
+    /// Some built stage has opaque steps: the estimate is a lower bound.
+    pub single_stage_lower_bound: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LargestStage {
     pub index: usize,
     pub size: u64,
+    pub lower_bound: bool,
 }
 
 impl SizesView {
-    fn new(checked: &Checked, sim: &Simulation, image: u64) -> Option<Self> {
+    fn new(checked: &Checked, sim: &Simulation, image: &ImageView) -> Option<Self> {
         let largest = sim.stages.iter().max_by_key(|s| (s.snapshot.size(), std::cmp::Reverse(s.index)))?;
         let base = sim
             .stages
@@ -124,9 +129,15 @@ impl SizesView {
             .unwrap_or(0);
         let own: u64 = sim.stages.iter().map(crate::sim::StageSim::added_size).sum();
         Some(Self {
-            image,
-            largest_stage: LargestStage { index: largest.index, size: largest.snapshot.size() },
+            image: image.size,
+            image_lower_bound: sim.stage(image.stage).is_some_and(|s| s.opaque),
+            largest_stage: LargestStage {
+                index: largest.index,
+                size: largest.snapshot.size(),
+                lower_bound: largest.opaque,
+            },
             single_stage: base + own,
+            single_stage_lower_bound: sim.stages.iter().any(|s| s.opaque),
         })
     }
 }
@@ -304,7 +315,7 @@ impl SimulationReport {
             schema: SCHEMA,
             target: plan.target.map(|t| TargetView { index: t, name: plan.stages[t].name.clone() }),
             stages,
-            sizes: image.as_ref().and_then(|i| SizesView::new(checked, sim, i.size)),
+            sizes: image.as_ref().and_then(|i| SizesView::new(checked, sim, i)),
             image,
             diagnostics: diagnostic_views(diagnostics, text, unit),
         }

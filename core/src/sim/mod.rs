@@ -811,6 +811,16 @@ impl Simulator<'_> {
                             )
                             .with_help("BuildKit allows a wildcard that matches nothing"),
                         ),
+                        Ok(_) if source_opaque => {
+                            if fidelity == Fidelity::Exact {
+                                fidelity = Fidelity::Modeled;
+                            }
+                            self.diag(
+                                Code::SimulationGap,
+                                at(token.span),
+                                format!("{path} comes from a source with opaque steps: what they changed there is unknown, so the copy may carry more or other files (modeled)"),
+                            );
+                        }
                         Ok(_) => {}
                         Err(CopyError::NotFound(missing)) if source_opaque => {
                             fidelity = Fidelity::Opaque;

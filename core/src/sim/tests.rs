@@ -341,3 +341,27 @@ fn sizes_compare_the_image_with_a_single_stage_build() {
     // alpine, the build stage's 5,006 bytes, the final stage's 6.
     assert_eq!(sizes.single_stage, alpine + 5006 + 6);
 }
+
+/// A copy from a stage with opaque steps is at best modeled: the steps may have added or
+/// changed files under the copied path.
+#[test]
+fn copies_from_opaque_stages_are_not_exact() {
+    let ctx = context(&[("/src/app.py", "print(1)\n")], None);
+    let text = "FROM alpine AS build\nCOPY src /src\nRUN python -m compileall /src\nFROM scratch\nCOPY --from=build /src /src\n";
+    let (checked, sim) = run(text, &ctx, None);
+    let last = &sim.stage(1).expect("stage 1").steps[0];
+    assert_eq!(last.fidelity, Fidelity::Modeled);
+    assert!(sim.diagnostics.iter().any(|d| d.message.contains("comes from a source with opaque steps")));
+    let report =
+        crate::report::sim::SimulationReport::summary(&checked, &sim, text, None, crate::text::ColumnUnit::Char);
+    let sizes = report.sizes.expect("sizes");
+    assert!(sizes.largest_stage.lower_bound && sizes.single_stage_lower_bound);
+    // Without the RUN, the same copy is exact and nothing is a lower bound.
+    let text = "FROM alpine AS build\nCOPY src /src\nFROM scratch\nCOPY --from=build /src /src\n";
+    let (checked, sim) = run(text, &ctx, None);
+    assert_eq!(sim.stage(1).expect("stage 1").steps[0].fidelity, Fidelity::Exact);
+    let report =
+        crate::report::sim::SimulationReport::summary(&checked, &sim, text, None, crate::text::ColumnUnit::Char);
+    let sizes = report.sizes.expect("sizes");
+    assert!(!sizes.image_lower_bound && !sizes.largest_stage.lower_bound && !sizes.single_stage_lower_bound);
+}
