@@ -5,6 +5,7 @@
 // A task runner reports on standard output; its measurements are small byte counts.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
+mod docker;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ cargo xtask <task>
 
   dist           build the playground into web/dist (WASM, page, catalog assets) and check its size budget
   serve [PORT]   build web/dist if missing and serve it at http://127.0.0.1:8080 (the playground)
+  docker         start a Docker daemon for the daemon tests and make their base image (Debian, root)
   demo           build the CLI and run it on examples/nginx-cert (parse, check)
   test           every test suite, with its prerequisites (what README.md and .ci/run run)
   oracle         install the official parser (PyPI dockerfile 3.4.0) used by the differential tests
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dist") => web::dist(),
         Some("serve") => web::serve(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(8080)),
+        Some("docker") => docker::ensure(),
         Some("demo") => demo(),
         Some("test") => test(),
         Some("oracle") => oracle().map(|_| ()),
@@ -125,6 +128,8 @@ fn test() -> Result {
     let oracle = oracle()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    // The daemon tests build for real: a daemon and the base image, where this machine allows.
+    docker::ensure()?;
     // The CLI binary must exist before the tests that run it.
     run(cargo().args(["build", "--workspace"]))?;
     run(cargo().args(["test", "--workspace", "--no-fail-fast"]).env("STAGECRAFT_ORACLE_PYTHON", &oracle))?;

@@ -1,0 +1,94 @@
+//! The Docker daemon the daemon tests build with (`../shared/notes/docker.md`): Debian's
+//! `docker.io` started without a bridge network or iptables, and a `local/busybox:1` base
+//! image made from Debian's `busybox-static` (no registry is reachable). Installed and
+//! started only on Debian as root; elsewhere the tests skip loudly (and fail under CI).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Result, output, root, run};
+
+pub(crate) const BASE_IMAGE: &str = "local/busybox:1";
+
+fn daemon_answers() -> bool {
+    output(Command::new("docker").args(["version", "--format", "{{.Server.APIVersion}}"])).is_some()
+}
+
+fn can_install() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0")
+        && output(Command::new("apt-get").arg("--version")).is_some()
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get").args(["install", "-y", "-qq"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// A running daemon and the base image, when this machine allows it.
+pub(crate) fn ensure() -> Result {
+    if !daemon_answers() {
+        if !can_install() {
+            eprintln!("xtask: no Docker daemon answers and this is not Debian as root: the daemon tests will skip");
+            return Ok(());
+        }
+        if output(Command::new("dockerd").arg("--version")).is_none()
+            || !Path::new("/bin/busybox").exists()
+            || output(Command::new("docker").arg("--version")).is_none()
+        {
+            apt_install(&["docker.io", "busybox-static"])?;
+        }
+        let log_path = root().join("target/dockerd.log");
+        let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let err = log.try_clone().map_err(|e| e.to_string())?;
+        eprintln!("+ dockerd --bridge=none --iptables=false --ip6tables=false (log: {})", log_path.display());
+        Command::new("dockerd")
+            .args(["--bridge=none", "--iptables=false", "--ip6tables=false"])
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("cannot start dockerd: {e}"))?;
+        let start = Instant::now();
+        while !daemon_answers() {
+            if start.elapsed() > Duration::from_mins(1) {
+                return Err(format!("dockerd did not answer within 60 s: see {}", log_path.display()));
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+    if output(Command::new("docker").args(["image", "inspect", BASE_IMAGE])).is_some() {
+        return Ok(());
+    }
+    if !Path::new("/bin/busybox").exists() {
+        if !can_install() {
+            eprintln!("xtask: /bin/busybox is missing (apt-get install busybox-static): the daemon tests will skip");
+            return Ok(());
+        }
+        apt_install(&["busybox-static"])?;
+    }
+    base_image()
+}
+
+/// `local/busybox:1`: busybox with its applets as symlinks, root and an unprivileged `app`
+/// user (1000) with a home, `/tmp` 1777.
+fn base_image() -> Result {
+    let rootfs = root().join("target/busybox-rootfs");
+    let _ = std::fs::remove_dir_all(&rootfs);
+    for dir in ["bin", "etc", "tmp", "root", "home/app"] {
+        std::fs::create_dir_all(rootfs.join(dir)).map_err(|e| e.to_string())?;
+    }
+    std::fs::copy("/bin/busybox", rootfs.join("bin/busybox")).map_err(|e| format!("copy busybox: {e}"))?;
+    run(Command::new(rootfs.join("bin/busybox")).args(["--install", "-s"]).arg(rootfs.join("bin")))?;
+    let write = |path: &str, text: &str| std::fs::write(rootfs.join(path), text).map_err(|e| e.to_string());
+    write(
+        "etc/passwd",
+        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+    )?;
+    write("etc/group", "root:x:0:\napp:x:1000:\nnogroup:x:65534:\n")?;
+    run(Command::new("chmod").arg("1777").arg(rootfs.join("tmp")))?;
+    run(Command::new("chown").arg("1000:1000").arg(rootfs.join("home/app")))?;
+    run(Command::new("sh")
+        .arg("-c")
+        .arg(format!("tar --numeric-owner -C '{}' -c . | docker import - {BASE_IMAGE}", rootfs.display())))
+}
