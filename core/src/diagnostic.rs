@@ -135,6 +135,14 @@ codes! {
     /// A `.dockerignore` pattern Docker cannot use.
     InvalidDockerignore => Error,
 
+    // --- shell (the scripts RUN gives to /bin/sh or bash) ---
+    /// A shell script that dash or bash would reject before running it (`syntax error:
+    /// unexpected "fi"`, an unterminated quoted string, nesting too deep).
+    ShellSyntax => Error,
+    /// A here-document whose delimiter line never comes: bash warns and ends it at the end of
+    /// the script.
+    ShellHereDocAtEof => Warning,
+
     // --- simulation ---
     /// A step a real build would fail (a missing COPY source, an unknown `--chown` user, ...).
     SimulationError => Error,

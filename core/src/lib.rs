@@ -19,6 +19,7 @@ pub mod lint;
 pub mod plan;
 pub mod platform;
 pub mod report;
+pub mod sh;
 pub mod shell;
 pub mod sim;
 pub mod syntax;

@@ -609,7 +609,10 @@ impl Simulator<'_> {
                 };
                 self.copy(&request, &CopySource::Context, env, state, &at)
             }
-            Kind::Run(_) => {
+            Kind::Run(run) => {
+                if self.shell_syntax(run, state, &at) {
+                    return (Fidelity::Failed, true);
+                }
                 self.diag(
                     Code::SimulationGap,
                     at(item.keyword_span),
@@ -619,6 +622,43 @@ impl Simulator<'_> {
             }
             Kind::Arg(_) | Kind::From(_) | Kind::Invalid => (Fidelity::Exact, false),
         }
+    }
+
+    /// RUN's shell-form script as the stage's shell reads it: a syntax error fails the step,
+    /// as it fails a real build, and is reported where it is. (Heredoc scripts wait for the
+    /// interpreter, which knows how BuildKit joins them with the command line.)
+    fn shell_syntax(&mut self, run: &crate::instructions::Run, state: &StageState, at: &dyn Fn(Span) -> Span) -> bool {
+        let Some(token) = run.command.args.first() else { return false };
+        if !run.command.shell_form || !run.files.is_empty() {
+            return false;
+        }
+        let bash = state.config.shell.first().is_some_and(|s| s.rsplit('/').next() == Some("bash"));
+        let dialect = if bash { crate::sh::Dialect::Bash } else { crate::sh::Dialect::Posix };
+        let script: &str = &token.value;
+        let parsed = crate::sh::parse(script, dialect);
+        // On one line the script is the source text itself, so spans map exactly; across
+        // continuations they point at the whole command.
+        let exact = token.span.slice(self.text) == script;
+        let shift = |outer: Span, inner: Span| Span {
+            start: outer.start.saturating_add(inner.start),
+            end: outer.start.saturating_add(inner.end),
+        };
+        let mut failed = false;
+        // The shell stops at its first syntax error: what follows it is never read.
+        for mut d in parsed.diagnostics {
+            if failed {
+                break;
+            }
+            let inner = shift(token.span, d.span);
+            d.span = at(if exact { inner } else { token.span });
+            for label in &mut d.related {
+                let inner = shift(token.span, label.span);
+                label.span = at(if exact { inner } else { token.span });
+            }
+            failed |= d.is_error();
+            self.out.diagnostics.push(d);
+        }
+        failed
     }
 
     /// The files `--from` names (a stage simulated before this one, or a catalog image, with

@@ -1,0 +1,3 @@
+# dialect: bash
+make &>build.log; make &>>all.log
+grep x <<<"$y"

@@ -1,0 +1,5 @@
+# comment line
+echo a # trailing
+echo a#b
+  # indented
+echo "#not" '#not' \#not

@@ -1,0 +1,4 @@
+for 1x in a; do :; done
+echo ok
+case in
+echo after

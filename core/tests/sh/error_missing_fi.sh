@@ -1,0 +1,3 @@
+echo ok
+if true; then
+  echo missing fi

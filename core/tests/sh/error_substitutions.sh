@@ -1,0 +1,3 @@
+echo ${a
+echo ${a b} next; echo after
+echo `unterminated

@@ -1,0 +1,6 @@
+f() { echo "$@"; }
+g ( ) (
+  echo sub
+)
+h()
+{ :; } 2>/dev/null

@@ -1,0 +1,3 @@
+{ echo a; echo b; } > out
+( cd /tmp && ls )
+{ echo }; }

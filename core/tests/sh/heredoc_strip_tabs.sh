@@ -1,0 +1,7 @@
+cat <<-EOF
+		indented $x
+	plain
+	EOF
+cat <<-'Q'
+	q $y
+	Q
