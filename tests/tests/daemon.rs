@@ -166,29 +166,33 @@ fn base_catalog(files: &BTreeMap<String, Seen>) -> Catalog {
     catalog
 }
 
-/// The build context of a fixture directory (everything but the Dockerfile's own options).
+/// The build context of a fixture directory, as Docker's CLI sends it: every file, directory
+/// (with its mode) and symlink, owned by root.
 fn context(dir: &Path, dockerignore: Option<&str>) -> BuildContext {
-    let mut files = Vec::new();
-    let mut symlinks = Vec::new();
-    for path in stagecraft_tests::files_under(dir, |_| true) {
-        let rel = path.strip_prefix(dir).expect("under").to_string_lossy().replace('\\', "/");
-        let meta = std::fs::symlink_metadata(&path).expect("stat");
-        if meta.file_type().is_symlink() {
-            symlinks.push((rel, std::fs::read_link(&path).expect("link").to_string_lossy().into_owned()));
-            continue;
+    use stagecraft_core::fs::{Entry, Meta};
+    let mut context = BuildContext::from_files(Vec::new(), dockerignore).expect("context");
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&at).expect("read_dir").filter_map(Result::ok).collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            let rel = format!("/{}", path.strip_prefix(dir).expect("under").to_string_lossy());
+            let meta = std::fs::symlink_metadata(&path).expect("stat");
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+            let node = if meta.file_type().is_symlink() {
+                Entry::symlink(
+                    std::fs::read_link(&path).expect("link").to_string_lossy().into_owned(),
+                    Meta::new(0o777, 0, 0),
+                )
+            } else if meta.is_dir() {
+                stack.push(path.clone());
+                Entry::dir(Meta::new(mode, 0, 0))
+            } else {
+                Entry::file(Content::bytes(std::fs::read(&path).expect("read")), Meta::new(mode, 0, 0))
+            };
+            context.files.insert(&rel, node).expect("insert");
         }
-        let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions());
-        files.push((rel, Content::bytes(std::fs::read(&path).expect("read")), mode & 0o7777));
-    }
-    let mut context = BuildContext::from_files(files, dockerignore).expect("context");
-    for (rel, target) in symlinks {
-        let at = format!("/{rel}");
-        let parent = at.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }).to_string();
-        context.files.mkdir_all(&parent, stagecraft_core::fs::Meta::new(0o755, 0, 0)).expect("mkdir");
-        context
-            .files
-            .insert(&at, stagecraft_core::fs::Entry::symlink(target, stagecraft_core::fs::Meta::new(0o777, 0, 0)))
-            .expect("symlink");
     }
     context
 }
