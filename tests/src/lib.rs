@@ -133,15 +133,9 @@ pub fn check_options(line: &str) -> CheckOptions {
                     tags: Vec::new(),
                     config: ImageConfig {
                         env: vec![("PATH".into(), "/usr/bin:/bin".into())],
-                        working_dir: String::new(),
-                        user: String::new(),
-                        cmd: None,
-                        entrypoint: None,
-                        exposed_ports: Vec::new(),
-                        volumes: Vec::new(),
-                        stop_signal: None,
                         os: os.into(),
                         architectures: vec![arch.into()],
+                        ..ImageConfig::empty_linux()
                     },
                     tree: None,
                     source: "test fixture".into(),

@@ -23,14 +23,10 @@ fn entry(
         config: ImageConfig {
             env: env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
             working_dir: working_dir.into(),
-            user: String::new(),
             cmd: list(cmd),
             entrypoint: list(entrypoint),
             exposed_ports: ports.iter().map(|s| (*s).to_string()).collect(),
-            volumes: Vec::new(),
-            stop_signal: None,
-            os: "linux".into(),
-            architectures: vec!["amd64".into(), "arm64".into()],
+            ..ImageConfig::empty_linux()
         },
         tree: None,
         shell: shell_of(name),
