@@ -108,15 +108,12 @@ fn catalog(out: &Path) -> Result {
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let index = std::fs::read_to_string(data.join("index.json")).map_err(|e| format!("index.json: {e}"))?;
     std::fs::write(out.join("index.json"), &index).map_err(|e| e.to_string())?;
+    let images: Vec<serde_json::Value> = serde_json::from_str(&index).map_err(|e| format!("index.json: {e}"))?;
     let mut names: Vec<&str> = Vec::new();
-    // The index is one image per line; its `layers` arrays name the listings.
-    for line in index.lines() {
-        let Some(start) = line.find("\"layers\": [") else { continue };
-        let rest = &line[start + 11..];
-        let end = rest.find(']').ok_or("index.json: an unclosed layers array")?;
-        for name in rest[..end].split(',') {
-            let name = name.trim().trim_matches('"');
-            if !name.is_empty() && !names.contains(&name) {
+    for image in &images {
+        let layers = image["layers"].as_array().ok_or("index.json: an image without layers")?;
+        for name in layers.iter().filter_map(serde_json::Value::as_str) {
+            if !names.contains(&name) {
                 names.push(name);
             }
         }
