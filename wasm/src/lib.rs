@@ -258,28 +258,29 @@ impl Playground {
         index.files_for(names).into_iter().filter(|f| !self.listings.contains_key(*f)).map(str::to_string).collect()
     }
 
-    /// The catalog for the images in `names`: the built-in configs, the index's trees whose
-    /// listings are loaded, and the extra catalogs.
-    fn catalog_for(&mut self, names: &[String]) -> Result<&Catalog, JsError> {
-        let reuse = self.catalog.as_ref().is_some_and(|(n, _)| n == names);
-        if !reuse {
-            let mut catalog = Catalog::builtin();
-            if let Some(index) = &self.index {
-                // Only images whose every listing is here: a half-loaded chain is no tree.
-                let ready: Vec<String> = names
-                    .iter()
-                    .filter(|n| index.files_for(std::slice::from_ref(n)).iter().all(|f| self.listings.contains_key(*f)))
-                    .cloned()
-                    .collect();
-                let listings = &self.listings;
-                catalog
-                    .add_index(index, Some(&ready), &mut |name| listings.get(name).cloned())
-                    .map_err(|e| JsError::new(&e))?;
-            }
-            catalog.extend(&self.extra);
-            self.catalog = Some((names.to_vec(), catalog));
+    /// Makes `self.catalog` the catalog for the images in `names`: the built-in configs, the
+    /// index's trees whose listings are loaded, and the extra catalogs. Kept while the set of
+    /// images stays the same, so an edit does not rebuild base-image trees.
+    fn refresh_catalog(&mut self, names: &[String]) -> Result<(), JsError> {
+        if self.catalog.as_ref().is_some_and(|(n, _)| n == names) {
+            return Ok(());
         }
-        Ok(&self.catalog.as_ref().expect("set above").1)
+        let mut catalog = Catalog::builtin();
+        if let Some(index) = &self.index {
+            // Only images whose every listing is here: a half-loaded chain is no tree.
+            let ready: Vec<String> = names
+                .iter()
+                .filter(|n| index.files_for(std::slice::from_ref(n)).iter().all(|f| self.listings.contains_key(*f)))
+                .cloned()
+                .collect();
+            let listings = &self.listings;
+            catalog
+                .add_index(index, Some(&ready), &mut |name| listings.get(name).cloned())
+                .map_err(|e| JsError::new(&e))?;
+        }
+        catalog.extend(&self.extra);
+        self.catalog = Some((names.to_vec(), catalog));
+        Ok(())
     }
 
     /// Simulates `dockerfile` with `context` and `options`: `{ report, graph, statuses, log,
@@ -297,8 +298,9 @@ impl Playground {
         let checked = analysis.check(dockerfile, &check);
         let names = checked.plan.images_used();
         let missing = self.missing(&names);
-        let catalog = self.catalog_for(&names)?.clone();
-        let (sim, statuses) = self.session.simulate(dockerfile, &analysis, &checked, &context, &catalog);
+        self.refresh_catalog(&names)?;
+        let catalog = self.catalog.as_ref().map(|(_, c)| c).ok_or_else(|| JsError::new("no catalog"))?;
+        let (sim, statuses) = self.session.simulate(dockerfile, &analysis, &checked, &context, catalog);
         let stage = stage.filter(|s| sim.stage(*s).is_some());
         let report = SimulationReport::summary(&checked, &sim, dockerfile, stage, ColumnUnit::Utf16);
         let graph = GraphReport::new(&analysis, &checked, dockerfile, &[], ColumnUnit::Utf16);
