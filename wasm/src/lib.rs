@@ -113,6 +113,13 @@ pub fn rules() -> Result<JsValue, JsError> {
     to_js(&stagecraft_core::lint::RULES)
 }
 
+/// Every instruction with what it does and its flags, and the `--mount` types: what the
+/// editor completes and explains.
+#[wasm_bindgen]
+pub fn instructions() -> Result<JsValue, JsError> {
+    to_js(&stagecraft_core::report::InstructionsReport::new())
+}
+
 /// BuildKit's parser dump (`stagecraft parse --format buildkit`).
 #[wasm_bindgen(js_name = dumpBuildkit)]
 #[must_use]

@@ -20,6 +20,7 @@ const state = {
   argRows: [],          // [{ key, value }] as typed
   result: null,
   rules: [],
+  instructions: null,  // the core's instruction table (names, summaries, flags, mount types)
   stageNames: [],
   example: null,        // the gallery example loaded last (null after a shared link)
   pristine: null,       // the state as loaded (example or link), to tell whether it was edited
@@ -47,7 +48,7 @@ const client = new SimClient({
   onError: (err) => { status.textContent = `Error: ${err.message}`; status.className = 'status error'; },
   onBusy: (busy) => { document.body.classList.toggle('busy', busy); if (busy) status.textContent = 'simulating…'; },
 });
-client.request('rules').then((r) => { state.rules = r.rules || []; $('version').textContent = `core ${r.version}`; }, () => {});
+client.request('rules').then((r) => { state.rules = r.rules || []; state.instructions = r.instructions || null; $('version').textContent = `core ${r.version}`; }, () => {});
 
 function contextValue() {
   return {
@@ -80,6 +81,7 @@ const editor = createEditor($('editor'), {
   onChange: () => schedule(),
   getStageNames: () => state.stageNames,
   getRules: () => state.rules,
+  getInstructions: () => state.instructions,
 });
 
 function setDockerfile(text) {

@@ -11,7 +11,6 @@ import { autocompletion, completionKeymap, closeBrackets } from '@codemirror/aut
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 import { tags } from '@lezer/highlight';
 import { dockerFile } from '@codemirror/legacy-modes/mode/dockerfile';
-import { INSTRUCTIONS, MOUNT_TYPES } from './docs.js';
 import { h } from './dom.js';
 
 const highlight = HighlightStyle.define([
@@ -46,7 +45,28 @@ export function diagnosticRange(doc, d) {
   return { from, to };
 }
 
-export function createEditor(parent, { text, onChange, getStageNames, getRules, root, editable = true }) {
+/** The core's instruction table by name: { summary, flags: ['--name=' | '--name'] }. */
+function byName(table) {
+  const out = {};
+  for (const i of (table && table.instructions) || []) {
+    out[i.name] = { summary: i.summary, flags: i.flags.map((f) => (f.takes === 'bool' ? `--${f.name}` : `--${f.name}=`)) };
+  }
+  return out;
+}
+
+export function createEditor(parent, { text, onChange, getStageNames, getRules, getInstructions = () => null, root, editable = true }) {
+  // Filled from the core (the worker's `instructions()`) once it has answered.
+  let known = null;
+  let INSTRUCTIONS = {};
+  let MOUNT_TYPES = [];
+  const refresh = () => {
+    const table = getInstructions();
+    if (table && table !== known) {
+      known = table;
+      INSTRUCTIONS = byName(table);
+      MOUNT_TYPES = (table.mount_types || []).map((t) => `type=${t}`);
+    }
+  };
   const instructionAt = (state, pos) => {
     const line = state.doc.lineAt(pos);
     const m = /^\s*([A-Za-z]+)/.exec(line.text);
@@ -54,6 +74,7 @@ export function createEditor(parent, { text, onChange, getStageNames, getRules, 
   };
 
   function complete(ctx) {
+    refresh();
     const line = ctx.state.doc.lineAt(ctx.pos);
     const before = line.text.slice(0, ctx.pos - line.from);
     if (/^\s*[A-Za-z]*$/.test(before)) {
@@ -61,7 +82,7 @@ export function createEditor(parent, { text, onChange, getStageNames, getRules, 
       if (!word || (word.from === word.to && !ctx.explicit)) return null;
       return {
         from: word.from,
-        options: Object.entries(INSTRUCTIONS).map(([label, [info]]) => ({ label, type: 'keyword', info, apply: `${label} ` })),
+        options: Object.entries(INSTRUCTIONS).map(([label, { summary }]) => ({ label, type: 'keyword', info: summary, apply: `${label} ` })),
         validFor: /^[A-Za-z]*$/,
       };
     }
@@ -77,7 +98,7 @@ export function createEditor(parent, { text, onChange, getStageNames, getRules, 
     }
     const flag = ctx.matchBefore(/--[\w-]*$/);
     if (flag && inst && INSTRUCTIONS[inst]) {
-      return { from: flag.from, options: INSTRUCTIONS[inst][1].map((label) => ({ label, type: 'property' })), validFor: /^--[\w-]*=?$/ };
+      return { from: flag.from, options: INSTRUCTIONS[inst].flags.map((label) => ({ label, type: 'property' })), validFor: /^--[\w-]*=?$/ };
     }
     if (inst === 'FROM') {
       const word = ctx.matchBefore(/^\s*FROM\s+(--\S+\s+)*[\w.-]*$/i);
@@ -90,6 +111,7 @@ export function createEditor(parent, { text, onChange, getStageNames, getRules, 
   }
 
   const hover = hoverTooltip((view, pos) => {
+    refresh();
     const line = view.state.doc.lineAt(pos);
     const rel = pos - line.from;
     const re = /[A-Za-z][\w-]*/g;
@@ -103,8 +125,9 @@ export function createEditor(parent, { text, onChange, getStageNames, getRules, 
     const upper = word.toUpperCase();
     let content = null;
     if (isFirst && INSTRUCTIONS[upper]) {
-      content = h('div.hover-doc', null, h('strong', null, upper), ' ', INSTRUCTIONS[upper][0],
-        INSTRUCTIONS[upper][1].length ? h('div.muted', null, 'flags: ', INSTRUCTIONS[upper][1].join(' ')) : null);
+      const { summary, flags } = INSTRUCTIONS[upper];
+      content = h('div.hover-doc', null, h('strong', null, upper), ' ', summary,
+        flags.length ? h('div.muted', null, 'flags: ', flags.join(' ')) : null);
     } else {
       const rule = (getRules() || []).find((r) => r.name === word);
       if (rule) content = ruleDoc(rule);

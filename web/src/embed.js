@@ -123,7 +123,8 @@ class StagecraftPlayground extends HTMLElement {
       onBusy: (b) => { if (b) this.status.textContent = 'simulating…'; },
     });
     this.rules = [];
-    this.client.request('rules').then((r) => { this.rules = r.rules || []; }, () => {});
+    this.instructions = null;
+    this.client.request('rules').then((r) => { this.rules = r.rules || []; this.instructions = r.instructions || null; }, () => {});
 
     const editorBox = h('div.w-editor');
     this.targetSelect = h('select', { 'aria-label': 'Target', onchange: () => { this.options.target = this.targetSelect.value; this.run(0); } });
@@ -161,6 +162,7 @@ class StagecraftPlayground extends HTMLElement {
       onChange: () => this.run(),
       getStageNames: () => this.stageNames || [],
       getRules: () => this.rules,
+      getInstructions: () => this.instructions,
       root: this.shadowRoot,
       editable,
     });

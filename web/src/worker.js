@@ -3,7 +3,7 @@
 // answers the page's requests in order. The page terminates this worker when a request runs
 // too long, so nothing here needs to be interruptible.
 
-import init, { Playground, rules, version } from 'stagecraft-wasm';
+import init, { Playground, instructions, rules, version } from 'stagecraft-wasm';
 
 // One Playground per session (the playground page has one; each widget of a page has its own,
 // all in this one worker, so the wasm and the catalog texts are loaded once per page).
@@ -82,7 +82,7 @@ const handlers = {
   readFile: ({ stage, layer, path }, s) => s.pg.readFile(stage, layer, path),
   contextTar: ({ dockerfile, context }, s) => s.pg.contextTar(dockerfile, context),
   stageTar: ({ stage }, s) => s.pg.stageTar(stage),
-  rules: () => ({ rules: rules(), version: version() }),
+  rules: () => ({ rules: rules(), instructions: instructions(), version: version() }),
   // A fresh session, so the benchmark's runs do not disturb the page's cache report.
   async bench({ dockerfile, context, options, runs }) {
     const s = session('bench');

@@ -249,6 +249,31 @@ await check('a diagnostic in the checks list jumps to its line', async () => {
   await page.click('#tab-fs');
 });
 
+await check('hover docs and flag completion come from the core', async () => {
+  // Hover the COPY keyword of the nginx-cert example: its summary and flags, from the core.
+  const copy = page.locator('.cm-line', { hasText: 'COPY default.conf' }).first();
+  await copy.click();
+  await page.keyboard.press('Home'); // earlier checks may have scrolled the editor sideways
+  const keyword = copy.getByText('COPY', { exact: true }).first();
+  const box = await keyword.boundingBox();
+  assert(box, 'no COPY keyword in the editor');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+  const doc = await page.waitForSelector('.hover-doc', { timeout: 5000 });
+  const text = await doc.textContent();
+  assert(/Copies files/.test(text) && /--from=/.test(text) && /--parents/.test(text), `hover: ${text}`);
+  // Completing a flag after `COPY --` offers COPY's flags, not ADD's.
+  await page.mouse.move(0, 0);
+  await copy.click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' --');
+  await page.keyboard.press('Control+Space');
+  const options = await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 5000 }).then((e) => e.textContent());
+  await page.keyboard.press('Escape');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
+  assert(/--chown=/.test(options) && /--from=/.test(options) && !/--checksum/.test(options), `completion: ${options}`);
+  return 'COPY summary and flags';
+});
+
 await check('an uploaded binary file joins the context', async () => {
   const before = await simulatedCount(page);
   const bytes = Buffer.from([0, 1, 2, 255, 254, 0, 10, 13]);

@@ -6,8 +6,10 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::Token;
 use crate::text::Span;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
+/// What a flag takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
     /// `--f`, `--f=true|false` (any case).
     Bool,
     /// `--f=value`, once.

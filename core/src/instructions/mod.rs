@@ -13,7 +13,7 @@ pub mod suggest;
 
 use serde::Serialize;
 
-pub use flags::FlagValue;
+pub use flags::{FlagValue, Kind as FlagKind};
 pub use mount::{Mount, MountField, MountType};
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -91,6 +91,67 @@ impl Keyword {
             Self::User => "USER",
             Self::Volume => "VOLUME",
             Self::Workdir => "WORKDIR",
+        }
+    }
+
+    /// The flags BuildKit accepts on this instruction (`BFlags` declarations), in its order.
+    #[must_use]
+    pub fn flags(self) -> &'static [(&'static str, F)] {
+        match self {
+            Self::From => &[("platform", F::String)],
+            Self::Run => {
+                &[("device", F::Strings), ("mount", F::Strings), ("network", F::String), ("security", F::String)]
+            }
+            Self::Copy => &[
+                ("chown", F::String),
+                ("from", F::String),
+                ("chmod", F::String),
+                ("link", F::Bool),
+                ("exclude", F::Strings),
+                ("parents", F::Bool),
+            ],
+            Self::Add => &[
+                ("chown", F::String),
+                ("chmod", F::String),
+                ("link", F::Bool),
+                ("keep-git-dir", F::Bool),
+                ("checksum", F::String),
+                ("unpack", F::Bool),
+                ("exclude", F::Strings),
+            ],
+            Self::Healthcheck => &[
+                ("interval", F::String),
+                ("timeout", F::String),
+                ("start-period", F::String),
+                ("start-interval", F::String),
+                ("retries", F::String),
+            ],
+            _ => &[],
+        }
+    }
+
+    /// What the instruction does, in one line (hover docs, completion).
+    #[must_use]
+    pub fn summary(self) -> &'static str {
+        match self {
+            Self::From => "Starts a stage from a base image, an earlier stage or scratch.",
+            Self::Run => "Runs a command in a new layer, in the stage's shell or exec form.",
+            Self::Cmd => "Sets the default command the container runs (the last CMD wins).",
+            Self::Label => "Adds key=value metadata to the image config.",
+            Self::Maintainer => "Deprecated: sets the author field; use a LABEL instead.",
+            Self::Expose => "Documents the ports the container listens on (port[/tcp|udp]).",
+            Self::Env => "Sets environment variables for later instructions and the container.",
+            Self::Add => "Copies files, URLs or git repositories into the image; extracts local tar archives.",
+            Self::Copy => "Copies files from the build context, a stage or an image into the image.",
+            Self::Entrypoint => "Sets the executable the container runs; CMD becomes its arguments.",
+            Self::Volume => "Declares mount points; later changes to them in the build are discarded.",
+            Self::User => "Sets the user (and group) for later RUN, CMD and ENTRYPOINT.",
+            Self::Workdir => "Sets the working directory for later instructions, creating it if needed.",
+            Self::Arg => "Declares a build argument, with an optional default, that --build-arg can set.",
+            Self::Onbuild => "Registers an instruction to run when another build uses this image as its base.",
+            Self::Stopsignal => "Sets the signal that stops the container.",
+            Self::Healthcheck => "Sets the command that checks the container is healthy (or NONE).",
+            Self::Shell => "Sets the shell (exec form) for the shell form of later RUN, CMD and ENTRYPOINT.",
         }
     }
 
@@ -553,7 +614,7 @@ impl<'a> Lowering<'a> {
         } else {
             (None, None)
         };
-        let flags = self.flags(&[("platform", F::String)]);
+        let flags = self.flags(Keyword::From.flags());
         Kind::From(From { image: args[0].clone(), name, as_keyword, platform: flags.string("platform") })
     }
 
@@ -572,12 +633,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn run(&mut self) -> Kind {
-        let flags = self.flags(&[
-            ("device", F::Strings),
-            ("mount", F::Strings),
-            ("network", F::String),
-            ("security", F::String),
-        ]);
+        let flags = self.flags(Keyword::Run.flags());
         let command = self.command_line(self.args());
         let devices = flags.strings("device");
         for device in &devices {
@@ -708,26 +764,7 @@ impl<'a> Lowering<'a> {
         ) {
             return Kind::Invalid;
         }
-        let flags = if keyword == Keyword::Copy {
-            self.flags(&[
-                ("chown", F::String),
-                ("from", F::String),
-                ("chmod", F::String),
-                ("link", F::Bool),
-                ("exclude", F::Strings),
-                ("parents", F::Bool),
-            ])
-        } else {
-            self.flags(&[
-                ("chown", F::String),
-                ("chmod", F::String),
-                ("link", F::Bool),
-                ("keep-git-dir", F::Bool),
-                ("checksum", F::String),
-                ("unpack", F::Bool),
-                ("exclude", F::Strings),
-            ])
-        };
+        let flags = self.flags(keyword.flags());
         let Some((sources, dest)) = self.sources_and_dest(keyword) else { return Kind::Invalid };
         if keyword == Keyword::Add {
             return Kind::Add(Add {
@@ -790,13 +827,7 @@ impl<'a> Lowering<'a> {
             }
             return Kind::Healthcheck(Healthcheck::None);
         }
-        let flags = self.flags(&[
-            ("interval", F::String),
-            ("timeout", F::String),
-            ("start-period", F::String),
-            ("start-interval", F::String),
-            ("retries", F::String),
-        ]);
+        let flags = self.flags(Keyword::Healthcheck.flags());
         if typ != "CMD" {
             self.error(
                 Code::InvalidHealthcheck,

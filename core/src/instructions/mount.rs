@@ -22,7 +22,8 @@ pub enum MountType {
 }
 
 impl MountType {
-    const NAMES: [&'static str; 5] = ["bind", "cache", "tmpfs", "secret", "ssh"];
+    /// Every type, as `--mount=type=` spells it.
+    pub const NAMES: [&'static str; 5] = ["bind", "cache", "tmpfs", "secret", "ssh"];
 
     #[must_use]
     pub fn as_str(self) -> &'static str {

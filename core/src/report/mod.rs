@@ -212,6 +212,51 @@ pub struct CheckReport {
     pub diagnostics: Vec<DiagnosticView>,
 }
 
+/// One instruction for an editor's completion and hover docs: what it does and the flags it
+/// takes (the same tables the instruction layer checks flags against).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InstructionDoc {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub flags: Vec<FlagView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlagView {
+    pub name: &'static str,
+    /// `bool` (`--link`), `string` (`--from=x`, once) or `strings` (`--mount=...`, repeatable).
+    pub takes: crate::instructions::FlagKind,
+}
+
+/// Every instruction, with `--mount=type=` values: what an editor offers as you type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InstructionsReport {
+    pub schema: u32,
+    pub instructions: Vec<InstructionDoc>,
+    pub mount_types: &'static [&'static str],
+}
+
+impl InstructionsReport {
+    #[must_use]
+    pub fn new() -> Self {
+        let instructions = crate::instructions::Keyword::ALL
+            .into_iter()
+            .map(|k| InstructionDoc {
+                name: k.name(),
+                summary: k.summary(),
+                flags: k.flags().iter().map(|&(name, takes)| FlagView { name, takes }).collect(),
+            })
+            .collect();
+        Self { schema: SCHEMA, instructions, mount_types: &crate::instructions::MountType::NAMES }
+    }
+}
+
+impl Default for InstructionsReport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
