@@ -152,6 +152,11 @@ codes! {
     /// A remark about what the simulation did (a wildcard that matched nothing).
     SimulationNote => Info,
 
+    // --- builders (what a real build through the Docker daemon can run) ---
+    /// A line the classic builder (Docker's builder without BuildKit) does not understand: a
+    /// heredoc, `RUN --mount`, `COPY --chmod`, ...
+    NeedsBuildKit => Error,
+
     // --- build checks (BuildKit's linter rules, by their names; see `lint::rules`) ---
     /// A stage name that is not lowercase.
     StageNameCasing => Warning,

@@ -9,6 +9,7 @@
 //! thread or process (enforced by `clippy.toml`), and builds for `wasm32-unknown-unknown`.
 
 pub mod analysis;
+pub mod builders;
 pub mod catalog;
 pub mod diagnostic;
 pub mod dockerignore;

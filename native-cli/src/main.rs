@@ -10,6 +10,7 @@ mod build_flags;
 mod catalog;
 mod commands;
 mod context;
+mod docker;
 mod input;
 mod render;
 
@@ -44,6 +45,9 @@ enum Command {
     Rules(commands::rules::Args),
     /// Simulate the build: every stage's layers, the image's files and config (text, JSON, tar).
     Simulate(commands::simulate::Args),
+    /// Build for real with a Docker daemon (`DOCKER_HOST`): pre-flight checks first, then the
+    /// context streamed and the daemon's output tied back to the Dockerfile's lines.
+    Build(commands::build::Args),
 }
 
 /// How a command ended: 0 clean, 1 the Dockerfile has errors, 2 usage or I/O failure.
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Targets(args) => commands::targets::run(&args),
         Command::Rules(args) => commands::rules::run(&args),
         Command::Simulate(args) => commands::simulate::run(&args),
+        Command::Build(args) => commands::build::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

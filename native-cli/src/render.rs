@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use stagecraft_core::{Diagnostic, LineIndex, Severity};
+use stagecraft_core::{Diagnostic, LineIndex, Severity, Span};
 
 /// Colours when the stream is a terminal and `NO_COLOR` is not set.
 pub(crate) fn renderer(terminal: bool) -> Renderer {
@@ -37,27 +37,44 @@ fn ceil(text: &str, mut at: usize) -> usize {
 }
 
 /// Renders one diagnostic against `text` (a file named `name`).
-pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &LineIndex, d: &Diagnostic) -> String {
-    let first = index.line_of(d.span.start);
-    let last = index.line_of(d.span.end.saturating_sub(1).max(d.span.start)).min(first + MAX_LINES - 1);
-    // Whole lines, but no more than a window around the span on a very long line.
+/// The source lines around `span` (whole lines, cut to a window on a very long line) as a
+/// snippet with the span underlined.
+fn snippet<'a>(
+    name: &'a str,
+    text: &'a str,
+    index: &LineIndex,
+    span: Span,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+    let first = index.line_of(span.start);
+    let last = index.line_of(span.end.saturating_sub(1).max(span.start)).min(first + MAX_LINES - 1);
     let start =
-        (index.line_span(text, first).start as usize).max(floor(text, (d.span.start as usize).saturating_sub(CONTEXT)));
+        (index.line_span(text, first).start as usize).max(floor(text, (span.start as usize).saturating_sub(CONTEXT)));
     let end = (index.line_span(text, last).end as usize)
-        .min(ceil(text, d.span.end as usize + CONTEXT).max(ceil(text, d.span.start as usize + CONTEXT)))
+        .min(ceil(text, span.end as usize + CONTEXT).max(ceil(text, span.start as usize + CONTEXT)))
         .max(start);
-    let excerpt = &text[start..end];
-    let lo = (d.span.start as usize).clamp(start, end) - start;
-    let hi = (d.span.end as usize).clamp(start, end) - start;
+    let lo = (span.start as usize).clamp(start, end) - start;
+    let hi = (span.end as usize).clamp(start, end) - start;
+    Snippet::source(&text[start..end])
+        .line_start(first + 1)
+        .path(name)
+        .annotation(AnnotationKind::Primary.span(lo..hi.max(lo)))
+}
+
+/// A message about the instruction at `span` that is not a core diagnostic (a step a real
+/// build failed).
+pub(crate) fn error_at(renderer: &Renderer, name: &str, text: &str, span: Span, message: &str) -> String {
+    let index = LineIndex::new(text);
+    renderer.render(&[Level::ERROR.primary_title(message).element(snippet(name, text, &index, span))])
+}
+
+/// Renders one diagnostic against `text` (a file named `name`).
+pub(crate) fn diagnostic(renderer: &Renderer, name: &str, text: &str, index: &LineIndex, d: &Diagnostic) -> String {
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
         Severity::Info => Level::INFO,
     };
-    let snippet = Snippet::source(excerpt)
-        .line_start(first + 1)
-        .path(name)
-        .annotation(AnnotationKind::Primary.span(lo..hi.max(lo)));
+    let snippet = snippet(name, text, index, d.span);
     let mut report = vec![level.primary_title(d.message.as_str()).id(d.code.name()).element(snippet)];
     // Related places, each with its own line.
     let mut related = Vec::new();

@@ -2,7 +2,8 @@
 //! instructions, plan, dispatch, build checks), with its code, message, help, related places
 //! and the exact text its span covers. Fixtures are the files in `tests/fixtures/diagnostics/`,
 //! checked as a lint run (every stage) unless a `# options:` line says otherwise (`--simulate`
-//! also simulates the build, over a context of `# file: PATH TEXT` lines);
+//! also simulates the build, over a context of `# file: PATH TEXT` lines; `--classic` adds
+//! what the classic builder cannot build);
 //! `cargo insta review` updates the snapshots beside this file.
 
 use std::collections::BTreeSet;
@@ -23,12 +24,17 @@ fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
     let options_line = text.lines().find_map(|l| l.strip_prefix("# options:"));
     // `--simulate` also runs the simulation, over a context of `# file: PATH TEXT` lines.
     let simulating = options_line.is_some_and(|l| l.split_whitespace().any(|w| w == "--simulate"));
+    let classic = options_line.is_some_and(|l| l.split_whitespace().any(|w| w == "--classic"));
     let options = options_line.map_or_else(
         || CheckOptions { all_stages: true, ..CheckOptions::default() },
-        |l| check_options(&l.replace("--simulate", "")),
+        |l| check_options(&l.replace("--simulate", "").replace("--classic", "")),
     );
     let analysis = Analysis::new(text);
-    let checked = analysis.check(text, &options);
+    let mut checked = analysis.check(text, &options);
+    if classic {
+        checked.diagnostics.extend(stagecraft_core::builders::classic_builder_gaps(&analysis.tree, &checked));
+        checked.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    }
     let simulated = simulating.then(|| {
         let mut files = Snapshot::new();
         for (path, body) in text.lines().filter_map(|l| l.strip_prefix("# file: ")?.split_once(' ')) {

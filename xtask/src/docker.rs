@@ -11,6 +11,9 @@ use crate::{Result, output, root, run};
 
 pub(crate) const BASE_IMAGE: &str = "local/busybox:1";
 
+/// The image's config: `docker run IMAGE ls` needs a `PATH`, which `docker import` does not set.
+const PATH_ENV: &str = "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 fn daemon_answers() -> bool {
     output(Command::new("docker").args(["version", "--format", "{{.Server.APIVersion}}"])).is_some()
 }
@@ -57,7 +60,11 @@ pub(crate) fn ensure() -> Result {
             std::thread::sleep(Duration::from_millis(500));
         }
     }
-    if output(Command::new("docker").args(["image", "inspect", BASE_IMAGE])).is_some() {
+    // An image made before the base had a `PATH` (and applets pointing at `/bin/busybox`)
+    // is made again.
+    if output(Command::new("docker").args(["image", "inspect", "-f", "{{json .Config.Env}}", BASE_IMAGE]))
+        .is_some_and(|env| env.contains("PATH="))
+    {
         return Ok(());
     }
     if !Path::new("/bin/busybox").exists() {
@@ -79,7 +86,13 @@ fn base_image() -> Result {
         std::fs::create_dir_all(rootfs.join(dir)).map_err(|e| e.to_string())?;
     }
     std::fs::copy("/bin/busybox", rootfs.join("bin/busybox")).map_err(|e| format!("copy busybox: {e}"))?;
-    run(Command::new(rootfs.join("bin/busybox")).args(["--install", "-s"]).arg(rootfs.join("bin")))?;
+    // `busybox --install -s DIR` would point every applet at this machine's path to the
+    // binary; inside the image they must point at `/bin/busybox`.
+    let list = Command::new("/bin/busybox").arg("--list").output().map_err(|e| format!("busybox --list: {e}"))?;
+    for applet in String::from_utf8_lossy(&list.stdout).lines().filter(|a| !a.is_empty() && *a != "busybox") {
+        std::os::unix::fs::symlink("/bin/busybox", rootfs.join("bin").join(applet))
+            .map_err(|e| format!("link {applet}: {e}"))?;
+    }
     let write = |path: &str, text: &str| std::fs::write(rootfs.join(path), text).map_err(|e| e.to_string());
     write(
         "etc/passwd",
@@ -88,7 +101,8 @@ fn base_image() -> Result {
     write("etc/group", "root:x:0:\napp:x:1000:\nnogroup:x:65534:\n")?;
     run(Command::new("chmod").arg("1777").arg(rootfs.join("tmp")))?;
     run(Command::new("chown").arg("1000:1000").arg(rootfs.join("home/app")))?;
-    run(Command::new("sh")
-        .arg("-c")
-        .arg(format!("tar --numeric-owner -C '{}' -c . | docker import - {BASE_IMAGE}", rootfs.display())))
+    run(Command::new("sh").arg("-c").arg(format!(
+        "tar --numeric-owner -C '{}' -c . | docker import --change '{PATH_ENV}' - {BASE_IMAGE}",
+        rootfs.display()
+    )))
 }

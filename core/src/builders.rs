@@ -1,0 +1,124 @@
+//! Which of Docker's builders can build a Dockerfile. The classic builder (the daemon's
+//! `/build` without BuildKit) reads the same syntax, but refuses or misreads BuildKit's
+//! additions: heredocs, `RUN --mount`/`--network`/`--security`/`--device`, and `COPY`/`ADD`
+//! `--chmod`, `--link`, `--parents`, `--exclude`, `--checksum`, `--keep-git-dir`, `--unpack`.
+//! A build through it must name those lines before anything is sent to the daemon.
+
+use crate::analysis::Checked;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::gostr;
+use crate::syntax::{Args, Node, SyntaxTree};
+use crate::text::Span;
+
+/// The flags each instruction has only under BuildKit.
+fn buildkit_flags(cmd: &str) -> &'static [&'static str] {
+    match cmd {
+        "run" => &["mount", "network", "security", "device"],
+        "copy" => &["chmod", "link", "parents", "exclude"],
+        "add" => &["chmod", "link", "parents", "exclude", "checksum", "keep-git-dir", "unpack"],
+        _ => &[],
+    }
+}
+
+fn node_gaps(node: &Node, out: &mut Vec<Diagnostic>) {
+    let cmd = node.cmd();
+    let keyword = node.keyword.value.to_string();
+    for flag in &node.flags {
+        let name = flag.value.strip_prefix("--").unwrap_or(&flag.value);
+        let name = gostr::to_lower(name.split_once('=').map_or(name, |(n, _)| n));
+        if buildkit_flags(&cmd).contains(&name.as_str()) {
+            out.push(
+                Diagnostic::new(
+                    Code::NeedsBuildKit,
+                    flag.span,
+                    format!("{keyword} --{name} needs BuildKit; the classic builder does not understand it"),
+                )
+                .with_help("build with BuildKit (`--builder buildkit`)"),
+            );
+        }
+    }
+    if let Some(first) = node.heredocs.first() {
+        let last = node.heredocs.last().map_or(first.marker_span, |h| h.marker_span);
+        let span = Span::new(first.marker_span.start as usize, last.end as usize);
+        out.push(
+            Diagnostic::new(
+                Code::NeedsBuildKit,
+                span,
+                format!("heredocs need BuildKit; the classic builder would read the {keyword} body as instructions"),
+            )
+            .with_help("build with BuildKit (`--builder buildkit`)"),
+        );
+    }
+    if let Args::Sub(trigger) = &node.args {
+        node_gaps(trigger, out);
+    }
+}
+
+/// The lines of the stages the classic builder would run for this plan that it cannot build,
+/// in source order. The classic builder runs every stage from the first up to the target
+/// (it does not skip the stages the target does not need), so those are the ones checked.
+#[must_use]
+pub fn classic_builder_gaps(tree: &SyntaxTree, checked: &Checked) -> Vec<Diagnostic> {
+    let end = checked.plan.target.and_then(|t| checked.plan.stage(t)).map_or(u32::MAX, |s| s.span.end);
+    let mut out = Vec::new();
+    for node in tree.nodes.iter().filter(|n| n.span.start < end) {
+        node_gaps(node, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Analysis, CheckOptions};
+
+    fn gaps(text: &str, target: Option<&str>) -> Vec<(String, String)> {
+        let analysis = Analysis::new(text);
+        let mut options = CheckOptions::default();
+        options.build.target = target.map(str::to_string);
+        let checked = analysis.check(text, &options);
+        classic_builder_gaps(&analysis.tree, &checked)
+            .into_iter()
+            .map(|d| (d.span.slice(text).to_string(), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn names_each_buildkit_only_flag_and_heredoc() {
+        let text = "FROM alpine AS a\nRUN --mount=type=cache,target=/c --network=none echo\n\
+                    COPY --chmod=644 --from=x a /b\nCOPY --link a /b\nADD --checksum=sha256:00 a /b\n\
+                    RUN <<EOF\necho hi\nEOF\nONBUILD COPY --chmod=600 a /b\nCOPY --chown=1 a /b\n";
+        let found = gaps(text, None);
+        let spans: Vec<&str> = found.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            spans,
+            [
+                "--mount=type=cache,target=/c",
+                "--network=none",
+                "--chmod=644",
+                "--link",
+                "--checksum=sha256:00",
+                "<<EOF",
+                "--chmod=600"
+            ]
+        );
+        assert_eq!(found[0].1, "RUN --mount needs BuildKit; the classic builder does not understand it");
+        assert!(found[5].1.starts_with("heredocs need BuildKit"), "{}", found[5].1);
+    }
+
+    #[test]
+    fn stages_after_the_target_are_not_run_by_the_classic_builder() {
+        let text = "FROM alpine AS a\nCOPY --chmod=644 x /x\nFROM alpine AS b\nRUN --mount=type=tmpfs,target=/t true\n";
+        assert_eq!(gaps(text, Some("a")).len(), 1);
+        assert_eq!(gaps(text, Some("b")).len(), 2);
+        // Stages before the target are built even when the target does not need them.
+        let text = "FROM alpine AS a\nCOPY --chmod=644 x /x\nFROM alpine AS b\nRUN true\n";
+        assert_eq!(gaps(text, Some("b")).len(), 1);
+    }
+
+    #[test]
+    fn a_classic_dockerfile_has_no_gaps() {
+        let text = "FROM alpine AS a\nCOPY --chown=1:1 --from=b x /x\nRUN echo hi\nFROM a\nADD x.tar /\n";
+        assert!(gaps(text, None).is_empty());
+    }
+}

@@ -1,0 +1,248 @@
+//! `stagecraft build` against a real Docker daemon: a multi-stage build honouring `--target`
+//! and `--build-arg` whose image runs, both builders, a failing RUN tied to its line, links
+//! out of the context kept as links, JSON progress; and the failures that must never reach
+//! the daemon (a Dockerfile error, a line the classic builder cannot build) or that have no
+//! daemon to reach. The daemon tests skip loudly without one, and fail under `CI`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use stagecraft_tests::{skip_or_fail, stagecraft_bin};
+
+const BASE: &str = "local/busybox:1";
+
+/// A fresh context directory with `files` (path, content).
+fn context(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stagecraft-build-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn stagecraft(dir: &Path, args: &[&str], docker_host: Option<&str>) -> Run {
+    let mut cmd = Command::new(stagecraft_bin());
+    cmd.current_dir(dir).args(args).env("NO_COLOR", "1");
+    if let Some(host) = docker_host {
+        cmd.env("DOCKER_HOST", host);
+    }
+    let out = cmd.output().expect("run stagecraft");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn docker(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("docker").args(args).output().map_err(|e| format!("cannot run docker: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// True when a daemon and the base image are there; otherwise skips loudly (fails in CI).
+fn daemon_ready() -> bool {
+    if docker(&["version", "--format", "{{.Server.APIVersion}}"]).is_err() {
+        skip_or_fail("stagecraft build tests need a Docker daemon (cargo xtask test starts one on Debian as root)");
+        return false;
+    }
+    if docker(&["image", "inspect", BASE]).is_err() {
+        skip_or_fail(&format!("stagecraft build tests need the base image {BASE} (cargo xtask test makes it)"));
+        return false;
+    }
+    true
+}
+
+const MULTI: &str = "\
+ARG GREETING=hello
+FROM local/busybox:1 AS base
+ARG GREETING
+RUN echo \"$GREETING from base\" > /msg
+COPY data.txt /data.txt
+
+FROM local/busybox:1 AS app
+COPY --from=base /msg /msg
+COPY --from=base /data.txt /data.txt
+CMD [\"cat\", \"/msg\", \"/data.txt\"]
+
+FROM app AS broken
+RUN exit 7
+";
+
+#[test]
+fn multi_stage_build_honours_target_and_build_args_and_runs() {
+    if !daemon_ready() {
+        return;
+    }
+    let dir = context("multi", &[("Dockerfile", MULTI), ("data.txt", "data\n")]);
+    for builder in ["classic", "buildkit"] {
+        let tag = format!("stagecraft-test/multi-{builder}:1");
+        let run = stagecraft(
+            &dir,
+            &[
+                "build",
+                ".",
+                "-t",
+                &tag,
+                "--target",
+                "app",
+                "--build-arg",
+                "GREETING=hi",
+                "--network",
+                "none",
+                "--builder",
+                builder,
+            ],
+            None,
+        );
+        assert_eq!(run.code, 0, "{builder}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("image sha256:"), "{builder}: {}", run.stdout);
+        let output = docker(&["run", "--rm", "--network", "none", &tag]).expect("docker run");
+        assert_eq!(output, "hi from base\ndata\n", "{builder}");
+        // Without the build arg, the global default.
+        let run = stagecraft(
+            &dir,
+            &["build", ".", "-t", &tag, "--target", "app", "--network", "none", "--builder", builder],
+            None,
+        );
+        assert_eq!(run.code, 0, "{builder}: {}{}", run.stdout, run.stderr);
+        assert_eq!(docker(&["run", "--rm", "--network", "none", &tag]).expect("docker run"), "hello from base\ndata\n");
+        let _ = docker(&["rmi", &tag]);
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn a_failing_run_gives_its_exit_status_and_line() {
+    if !daemon_ready() {
+        return;
+    }
+    let dir = context("failing", &[("Dockerfile", MULTI), ("data.txt", "data\n")]);
+    for (builder, message) in [("classic", "returned a non-zero code: 7"), ("buildkit", "exit code: 7")] {
+        let run = stagecraft(&dir, &["build", ".", "--network", "none", "--builder", builder], None);
+        assert_eq!(run.code, 1, "{builder}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(message), "{builder}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("Dockerfile:13:1") && run.stderr.contains("RUN exit 7"),
+            "{builder}: {}",
+            run.stderr
+        );
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn links_out_of_the_context_are_sent_as_links() {
+    if !daemon_ready() {
+        return;
+    }
+    let dir = context(
+        "links",
+        &[
+            ("Dockerfile", "FROM local/busybox:1\nCOPY tree/ /tree/\nCMD [\"readlink\", \"/tree/escape\"]\n"),
+            ("tree/file", "x\n"),
+        ],
+    );
+    std::os::unix::fs::symlink("/etc/shadow", dir.join("tree/escape")).expect("symlink");
+    let tag = "stagecraft-test/links:1";
+    let run = stagecraft(&dir, &["build", ".", "-t", tag, "--network", "none"], None);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(docker(&["run", "--rm", "--network", "none", tag]).expect("docker run"), "/etc/shadow\n");
+    let _ = docker(&["rmi", tag]);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn json_progress_is_one_event_per_line_with_lines() {
+    if !daemon_ready() {
+        return;
+    }
+    let dir = context("json", &[("Dockerfile", MULTI), ("data.txt", "data\n")]);
+    let run = stagecraft(
+        &dir,
+        &[
+            "build",
+            ".",
+            "--target",
+            "app",
+            "--network",
+            "none",
+            "--builder",
+            "buildkit",
+            "--no-cache",
+            "--progress",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let events: Vec<serde_json::Value> =
+        run.stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"start"));
+    assert_eq!(kinds.last(), Some(&"built"));
+    // The RUN of stage base is step "[base 2/3]", on line 4.
+    let lines: Vec<u64> =
+        events.iter().filter(|e| e["event"] == "step").filter_map(|e| e["at"]["line"].as_u64()).collect();
+    assert!(lines.contains(&4) && lines.contains(&8), "{lines:?}");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// No daemon is needed for these: nothing may be sent.
+const NO_DAEMON: &str = "unix:///nonexistent/docker.sock";
+
+#[test]
+fn a_dockerfile_with_an_error_is_stopped_before_the_daemon() {
+    let dir = context("error", &[("Dockerfile", "FROM local/busybox:1\nCOPY --frm=base a /a\n")]);
+    let run = stagecraft(&dir, &["build", "."], Some(NO_DAEMON));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown flag: --frm"), "{}", run.stderr);
+    assert!(run.stderr.contains("Dockerfile:2:6"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was sent to the Docker daemon"), "{}", run.stderr);
+    assert!(!run.stderr.contains("cannot reach"), "{}", run.stderr);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn lines_the_classic_builder_cannot_build_are_named_before_the_daemon() {
+    let dir = context(
+        "classic",
+        &[("Dockerfile", "FROM local/busybox:1\nRUN --mount=type=tmpfs,target=/t touch /t/x\nCOPY --chmod=600 a /a\n")],
+    );
+    let run = stagecraft(&dir, &["build", ".", "--builder", "classic"], Some(NO_DAEMON));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("RUN --mount needs BuildKit") && run.stderr.contains("Dockerfile:2:5"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("COPY --chmod needs BuildKit") && run.stderr.contains("Dockerfile:3:6"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("cannot reach"), "{}", run.stderr);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn no_daemon_is_a_clear_error() {
+    let dir = context("down", &[("Dockerfile", "FROM local/busybox:1\n")]);
+    let run = stagecraft(&dir, &["build", "."], Some(NO_DAEMON));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot reach the Docker daemon at unix:///nonexistent/docker.sock"), "{}", run.stderr);
+    assert!(run.stderr.contains("Is it running?"), "{}", run.stderr);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
