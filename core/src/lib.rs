@@ -20,6 +20,8 @@ pub mod lint;
 pub mod plan;
 pub mod platform;
 pub mod report;
+#[cfg(feature = "run")]
+pub mod run;
 pub mod sh;
 pub mod shell;
 pub mod sim;

@@ -159,6 +159,7 @@ fn base_catalog(files: &BTreeMap<String, Seen>) -> Catalog {
         .collect();
     let file = serde_json::json!({"schema": 1, "images": [{
         "name": "local/busybox", "tags": ["1"], "config": {}, "source": "docker export of local/busybox:1",
+        "shell": {"path": "/bin/sh", "flavour": "busybox-ash"},
         "files": listing,
     }]});
     let mut catalog = Catalog::builtin();

@@ -158,6 +158,8 @@ pub struct Step {
     /// The stage's filesystem after this step (shares structure with the one before: a
     /// step costs what it changed).
     pub after: Snapshot,
+    /// What an interpreted RUN printed (standard output and error).
+    pub output: String,
 }
 
 /// One stage, simulated.
@@ -358,6 +360,7 @@ impl Simulator<'_> {
             sources: BTreeMap::new(),
             source_entries: BTreeMap::new(),
             link: false,
+            output: String::new(),
         };
         let mut steps = Vec::new();
         for step in &run.steps {
@@ -385,6 +388,7 @@ impl Simulator<'_> {
             let sources = std::mem::take(&mut state.sources);
             let source_entries = std::mem::take(&mut state.source_entries);
             let link = std::mem::take(&mut state.link);
+            let output = std::mem::take(&mut state.output);
             let cache = makes_layer.then(|| {
                 let mut instruction = text.clone();
                 for u in &step.uses {
@@ -407,7 +411,7 @@ impl Simulator<'_> {
                 };
             }
             let after = state.snapshot.clone();
-            steps.push(Step { source: step.source, text, span, fidelity, makes_layer, layer, cache, after });
+            steps.push(Step { source: step.source, text, span, fidelity, makes_layer, layer, cache, after, output });
         }
         StageSim {
             index: stage.index,
@@ -613,14 +617,163 @@ impl Simulator<'_> {
                 if self.shell_syntax(run, state, &at) {
                     return (Fidelity::Failed, true);
                 }
+                #[cfg(feature = "run")]
+                return self.run(run, item, env, state, &at);
+                #[cfg(not(feature = "run"))]
+                {
+                    let _ = (run, env);
+                    self.diag(
+                        Code::SimulationGap,
+                        at(item.keyword_span),
+                        "RUN is not simulated in this build (the browser build leaves the interpreter out for now): its layer is opaque",
+                    );
+                    (Fidelity::Opaque, true)
+                }
+            }
+            Kind::Arg(_) | Kind::From(_) | Kind::Invalid => (Fidelity::Exact, false),
+        }
+    }
+
+    /// RUN, interpreted over the stage's files ([`crate::run`]) when they are all known and
+    /// the step needs nothing the interpreter lacks (mounts, a shell it does not know).
+    #[cfg(feature = "run")]
+    fn run(
+        &mut self,
+        run: &crate::instructions::Run,
+        item: &Instruction,
+        env: &Env,
+        state: &mut StageState,
+        at: &dyn Fn(Span) -> Span,
+    ) -> (Fidelity, bool) {
+        let keyword = at(item.keyword_span);
+        let gap = |sim: &mut Self, why: &str| {
+            sim.diag(
+                Code::SimulationGap,
+                keyword,
+                format!("{why}: the layer is opaque (the files it would change are unknown)"),
+            );
+            (Fidelity::Opaque, true)
+        };
+        if state.opaque {
+            return gap(self, "RUN runs over files that are partly unknown here");
+        }
+        if !run.mounts.is_empty() {
+            return gap(self, "RUN --mount is not simulated yet");
+        }
+        let shell = state.config.shell_or_default("linux");
+        let Some(token) = run.command.args.first() else { return (Fidelity::Exact, true) };
+        // Shell form: the stage's SHELL with the script; a heredoc alone is the script.
+        let script: Option<String> = if !run.command.shell_form {
+            None
+        } else if run.files.is_empty() {
+            Some(token.value.to_string())
+        } else if run.files.len() == 1 && heredoc_only(&token.value, &run.files[0].name) {
+            Some(run.files[0].content.clone())
+        } else {
+            return gap(self, "RUN with a heredoc passed to a command is not simulated yet");
+        };
+        // The shell, and the options before its `-c`.
+        let mut options: Vec<String> = Vec::new();
+        let (dialect, shell_path) = if script.is_none() {
+            (crate::sh::Dialect::Posix, None)
+        } else {
+            let Some((path, args)) = shell.split_first() else { return gap(self, "RUN with an empty SHELL") };
+            let name = path.rsplit('/').next().unwrap_or_default();
+            if !matches!(name, "sh" | "bash" | "ash" | "dash") || args.last().map(String::as_str) != Some("-c") {
+                return gap(self, &format!("RUN through {} is not simulated", shell.join(" ")));
+            }
+            options.extend(args[..args.len() - 1].iter().cloned());
+            let dialect = if name == "bash" { crate::sh::Dialect::Bash } else { crate::sh::Dialect::Posix };
+            (dialect, Some(path.clone()))
+        };
+        let userland = match self.base_shell.as_ref().and_then(|s| s.flavour.as_deref()) {
+            Some("busybox-ash") => crate::run::Userland::Busybox,
+            Some("dash" | "bash") => crate::run::Userland::Gnu,
+            _ => return gap(self, "RUN in an image whose userland the catalog does not name"),
+        };
+        let (uid, gid) = if state.config.user.is_empty() {
+            (0, 0)
+        } else {
+            match users::resolve(&state.config.user, &state.snapshot) {
+                Ok(ids) => ids,
+                Err(e) => {
+                    self.diag(Code::SimulationError, keyword, e);
+                    return (Fidelity::Failed, true);
+                }
+            }
+        };
+        let mut vars: Vec<(String, String)> = state
+            .config
+            .env_list()
+            .iter()
+            .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect();
+        for (k, v) in env.iter() {
+            vars.retain(|(name, _)| name != k);
+            vars.push((k.to_string(), v.to_string()));
+        }
+        if !vars.iter().any(|(k, _)| k == "HOME") {
+            vars.push(("HOME".into(), users::home(uid, &state.snapshot)));
+        }
+        let start = crate::run::Start {
+            snapshot: state.snapshot.clone(),
+            env: vars,
+            workdir: state.config.workdir.clone(),
+            uid,
+            gid,
+            userland,
+            dialect,
+        };
+        if let Some(path) = &shell_path
+            && state.snapshot.stat(path).is_none()
+        {
+            self.diag(
+                Code::SimulationError,
+                keyword,
+                format!("runc run failed: unable to start container process: exec: \"{path}\": stat {path}: no such file or directory"),
+            );
+            return (Fidelity::Failed, true);
+        }
+        let finished = if let Some(script) = &script {
+            let script =
+                if options.is_empty() { script.clone() } else { format!("set {}\n{script}", options.join(" ")) };
+            crate::run::run_script(&script, start)
+        } else {
+            let argv: Vec<String> = run.command.args.iter().map(|t| t.value.to_string()).collect();
+            crate::run::run_exec(&argv, start)
+        };
+        state.output = finished.output;
+        match finished.stopped {
+            Some(crate::run::Stop::Unknown { command, .. }) => {
+                state.snapshot = finished.snapshot;
                 self.diag(
                     Code::SimulationGap,
-                    at(item.keyword_span),
-                    "RUN is not simulated yet: its layer is opaque (the files it would change are unknown)",
+                    keyword,
+                    format!(
+                        "`{command}` is not simulated yet: what ran before it is kept, the rest of the step is opaque"
+                    ),
                 );
                 (Fidelity::Opaque, true)
             }
-            Kind::Arg(_) | Kind::From(_) | Kind::Invalid => (Fidelity::Exact, false),
+            Some(crate::run::Stop::Budget { .. }) => {
+                gap(self, "RUN ran past the simulation's budget of steps (an endless loop?)")
+            }
+            None if finished.status != 0 => {
+                let shown = match &script {
+                    Some(s) => format!("{} {s}", shell.join(" ")),
+                    None => run.command.args.iter().map(|t| t.value.to_string()).collect::<Vec<_>>().join(" "),
+                };
+                let mut message = format!("The command '{shown}' returned a non-zero code: {}", finished.status);
+                if let Some(last) = state.output.lines().rev().find(|l| !l.trim().is_empty()) {
+                    let _ = write!(message, " ({last})");
+                }
+                self.diag(Code::SimulationError, at(item.span), message);
+                (Fidelity::Failed, true)
+            }
+            None => {
+                state.snapshot = finished.snapshot;
+                (Fidelity::Exact, true)
+            }
         }
     }
 
@@ -958,6 +1111,18 @@ struct StageState {
     source_entries: BTreeMap<String, crate::fs::Entry>,
     /// The current COPY/ADD has `--link`.
     link: bool,
+    /// What the current RUN printed.
+    output: String,
+}
+
+#[cfg(feature = "run")]
+/// Is a RUN command line only the marker of its one heredoc (`RUN <<EOF`, `RUN <<-'EOF'`)?
+/// Then BuildKit gives the heredoc's body to the shell as the script.
+fn heredoc_only(command: &str, name: &str) -> bool {
+    let Some(marker) = command.trim().strip_prefix("<<") else { return false };
+    let marker = marker.strip_prefix('-').unwrap_or(marker);
+    let unquoted = marker.trim_matches(|c| c == '\'' || c == '"');
+    unquoted == name && !marker.contains(char::is_whitespace)
 }
 
 /// BuildKit's destination: relative to WORKDIR, a trailing `/` (or `.`) kept as "a directory".

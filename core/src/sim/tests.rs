@@ -7,13 +7,21 @@ use crate::catalog::{Catalog, tree_from_listing};
 use crate::fs::{EntryKind, Node};
 use crate::plan::BuildOptions;
 
+/// A trimmed alpine: busybox and the shell, the user files, and stand-ins for tools the RUN
+/// interpreter does not run (`apk`, `make`, `python`), so steps calling them are opaque.
 const ALPINE: &str = r#"{"gid": 0, "mode": "0755", "path": "/bin", "type": "dir", "uid": 0}
 {"gid": 0, "mode": "0755", "path": "/bin/busybox", "sha256": "42de", "size": 808712, "type": "file", "uid": 0}
 {"gid": 0, "mode": "0777", "path": "/bin/sh", "target": "/bin/busybox", "type": "symlink", "uid": 0}
 {"gid": 0, "mode": "0755", "path": "/etc", "type": "dir", "uid": 0}
 {"content": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/sbin/nologin\napp:x:1000:1000::/home/app:/bin/sh\n", "gid": 0, "mode": "0644", "path": "/etc/passwd", "type": "file", "uid": 0}
 {"content": "root:x:0:root\napp:x:1000:\nwww-data:x:82:\n", "gid": 0, "mode": "0644", "path": "/etc/group", "type": "file", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/sbin", "type": "dir", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/sbin/apk", "sha256": "e3b0", "size": 0, "type": "file", "uid": 0}
 {"gid": 0, "mode": "1777", "path": "/tmp", "type": "dir", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/usr", "type": "dir", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/usr/bin", "type": "dir", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/usr/bin/make", "sha256": "e3b0", "size": 0, "type": "file", "uid": 0}
+{"gid": 0, "mode": "0755", "path": "/usr/bin/python", "sha256": "e3b0", "size": 0, "type": "file", "uid": 0}
 "#;
 
 fn catalog() -> Catalog {

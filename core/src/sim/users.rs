@@ -76,6 +76,21 @@ pub fn resolve(spec: &str, snapshot: &Snapshot) -> Result<(u32, u32), String> {
     Ok((uid, gid))
 }
 
+#[cfg(feature = "run")]
+/// The home directory of `uid` in the stage's `/etc/passwd` (`HOME` for RUN when the image
+/// sets none): `/root` for root and `/` for a user it does not list.
+#[must_use]
+pub fn home(uid: u32, snapshot: &Snapshot) -> String {
+    let passwd = text(snapshot, "/etc/passwd").ok().flatten().unwrap_or_default();
+    passwd
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            (fields.get(2)?.parse::<u32>().ok()? == uid).then(|| fields.get(5).map(|h| (*h).to_string()))?
+        })
+        .unwrap_or_else(|| if uid == 0 { "/root".into() } else { "/".into() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

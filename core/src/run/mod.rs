@@ -1,0 +1,1056 @@
+//! RUN, interpreted: the stage's shell reads the script ([`crate::sh`]) and this module runs
+//! it over the simulated filesystem, with the utilities a real build would find in the image
+//! (busybox applets, or GNU coreutils under dash or bash) implemented here.
+//!
+//! Where the result is computed it must be the one a real build gives: the same files,
+//! contents, modes, owners and symlinks, and the same exit status. A command the interpreter
+//! does not know (a package manager, a compiler) stops it: what ran before it is kept, and the
+//! step is opaque from there ([`Stop::Unknown`]). Every script runs under a budget of steps
+//! and output, so `while true; do :; done` ends (opaque) instead of hanging the page.
+//!
+//! `expand.rs` does word expansion and patterns, `utils.rs` the utilities.
+
+mod expand;
+mod utils;
+
+use std::collections::BTreeMap;
+
+use crate::fs::{Content, Entry, FsError, Meta, Node, Snapshot};
+use crate::sh::{
+    self, AndOr, Command, CommandKind, Connector, Dialect, Pipeline, Redirect, RedirectOp, RedirectTarget, Script,
+};
+use crate::text::Span;
+
+/// Which userland the image has: the utilities differ in details (`echo -e`, messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Userland {
+    /// busybox applets (busybox and alpine images).
+    Busybox,
+    /// GNU coreutils under dash or bash (debian, ubuntu and images built on them).
+    Gnu,
+}
+
+/// What a RUN step starts from.
+#[derive(Clone, Debug)]
+pub struct Start {
+    pub snapshot: Snapshot,
+    /// The environment: the image's, then ENV and the ARGs in effect.
+    pub env: Vec<(String, String)>,
+    /// The working directory (absolute).
+    pub workdir: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub userland: Userland,
+    pub dialect: Dialect,
+}
+
+/// Why the interpreter stopped before the end of the script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// A command it cannot run: what it would change is unknown from here on.
+    Unknown { command: String, span: Span },
+    /// The budget of steps or output ran out (an endless loop, a huge output).
+    Budget { span: Span },
+}
+
+/// What a RUN step did.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub snapshot: Snapshot,
+    pub status: i32,
+    /// Standard output and error, as the build log shows them.
+    pub output: String,
+    /// Set when the interpreter could not run the whole script.
+    pub stopped: Option<Stop>,
+}
+
+/// The most commands (and loop rounds) one RUN may take.
+const MAX_STEPS: u64 = 200_000;
+/// The most bytes of output (the log and files written by redirections) one RUN may make.
+const MAX_OUTPUT: usize = 64 << 20;
+
+/// Control flow out of a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Flow {
+    Next,
+    Break(u32),
+    Continue(u32),
+    Return(i32),
+    Exit(i32),
+    Stop(Stop),
+}
+
+/// One variable.
+#[derive(Clone, Debug)]
+struct Var {
+    value: String,
+    exported: bool,
+}
+
+/// Standard input, output and error of the command being run.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Io {
+    pub(crate) stdin: Vec<u8>,
+    pub(crate) stdout: Vec<u8>,
+    pub(crate) stderr: Vec<u8>,
+}
+
+/// The shell's state.
+#[derive(Clone)]
+#[allow(clippy::struct_excessive_bools)] // the shell's options are flags
+pub(crate) struct Shell {
+    pub(crate) fs: Snapshot,
+    vars: BTreeMap<String, Var>,
+    positional: Vec<String>,
+    functions: BTreeMap<String, Command>,
+    pub(crate) cwd: String,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) userland: Userland,
+    dialect: Dialect,
+    status: i32,
+    errexit: bool,
+    nounset: bool,
+    xtrace: bool,
+    pipefail: bool,
+    /// Inside a condition (`if`, `while`, `&&`, `!`): `set -e` does not apply.
+    condition: u32,
+    steps: u64,
+    pub(crate) written: usize,
+    /// The status of the last command substitution of the command being expanded.
+    subst_status: Option<i32>,
+    /// Errors raised while expanding words, written before the command's own.
+    pending_stderr: Vec<u8>,
+    /// The shell's name in its messages (`$0`).
+    name: String,
+}
+
+/// Runs a shell-form RUN: `script` through the stage's shell.
+#[must_use]
+pub fn run_script(script: &str, start: Start) -> Finished {
+    let parsed = sh::parse(script, start.dialect);
+    let mut shell = Shell::new(start);
+    let mut io = Io::default();
+    let flow = shell.script(&parsed.script, &mut io);
+    shell.finish(flow, io)
+}
+
+/// Runs an exec-form RUN: `argv` without a shell.
+#[must_use]
+pub fn run_exec(argv: &[String], start: Start) -> Finished {
+    let mut shell = Shell::new(start);
+    let mut io = Io::default();
+    let flow = match argv.split_first() {
+        None => Flow::Exit(0),
+        Some((name, args)) => {
+            let (status, flow) = shell.external(name, args, Span::default(), &mut io, true);
+            shell.status = status;
+            flow
+        }
+    };
+    shell.finish(flow, io)
+}
+
+impl Shell {
+    fn new(start: Start) -> Self {
+        let mut vars = BTreeMap::new();
+        for (k, v) in start.env {
+            vars.insert(k, Var { value: v, exported: true });
+        }
+        let mut shell = Self {
+            fs: start.snapshot,
+            vars,
+            positional: Vec::new(),
+            functions: BTreeMap::new(),
+            cwd: start.workdir,
+            uid: start.uid,
+            gid: start.gid,
+            userland: start.userland,
+            dialect: start.dialect,
+            status: 0,
+            errexit: false,
+            nounset: false,
+            xtrace: false,
+            pipefail: false,
+            condition: 0,
+            steps: 0,
+            written: 0,
+            subst_status: None,
+            pending_stderr: Vec::new(),
+            name: "/bin/sh".into(),
+        };
+        shell.vars.entry("IFS".into()).or_insert(Var { value: " \t\n".into(), exported: false });
+        let pwd = shell.cwd.clone();
+        shell.set_var("PWD", &pwd);
+        shell
+    }
+
+    fn finish(mut self, flow: Flow, mut io: Io) -> Finished {
+        io.stderr.append(&mut self.pending_stderr);
+        let mut output = String::from_utf8_lossy(&io.stdout).into_owned();
+        output.push_str(&String::from_utf8_lossy(&io.stderr));
+        let (status, stopped) = match flow {
+            Flow::Exit(s) | Flow::Return(s) => (s, None),
+            Flow::Stop(stop) => (self.status, Some(stop)),
+            _ => (self.status, None),
+        };
+        Finished { snapshot: self.fs, status, output, stopped }
+    }
+
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(|v| v.value.as_str())
+    }
+
+    pub(crate) fn set_var(&mut self, name: &str, value: &str) {
+        match self.vars.get_mut(name) {
+            Some(v) => value.clone_into(&mut v.value),
+            None => {
+                self.vars.insert(name.to_string(), Var { value: value.to_string(), exported: false });
+            }
+        }
+    }
+
+    pub(crate) fn status(&self) -> i32 {
+        self.status
+    }
+
+    pub(crate) fn positional(&self) -> &[String] {
+        &self.positional
+    }
+
+    pub(crate) fn nounset(&self) -> bool {
+        self.nounset
+    }
+
+    /// Counts one step against the budget.
+    fn tick(&mut self, span: Span) -> Result<(), Flow> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS || self.written > MAX_OUTPUT {
+            return Err(Flow::Stop(Stop::Budget { span }));
+        }
+        Ok(())
+    }
+
+    /// An absolute path for `path`, relative to the working directory.
+    pub(crate) fn abs(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            path.to_string()
+        } else if self.cwd == "/" {
+            format!("/{path}")
+        } else {
+            format!("{}/{path}", self.cwd)
+        }
+    }
+
+    fn script(&mut self, script: &Script, io: &mut Io) -> Flow {
+        for item in &script.items {
+            if let Err(flow) = self.tick(item.span) {
+                return flow;
+            }
+            // `&` runs in the background: its effects happen, the shell does not wait. The
+            // build waits for the whole script, so the files are there in the end.
+            let flow = self.and_or(&item.and_or, io);
+            if flow != Flow::Next {
+                return flow;
+            }
+        }
+        Flow::Next
+    }
+
+    fn and_or(&mut self, list: &AndOr, io: &mut Io) -> Flow {
+        let conditional = !list.rest.is_empty();
+        if conditional {
+            self.condition += 1;
+        }
+        let mut flow = self.pipeline(&list.first, io);
+        for (i, (connector, pipeline)) in list.rest.iter().enumerate() {
+            if flow != Flow::Next {
+                break;
+            }
+            let run = match connector {
+                Connector::And => self.status == 0,
+                Connector::Or => self.status != 0,
+            };
+            if run {
+                // The last pipeline of the list is not a condition: `set -e` applies to it.
+                if i + 1 == list.rest.len() {
+                    self.condition -= 1;
+                    flow = self.pipeline(pipeline, io);
+                    self.condition += 1;
+                } else {
+                    flow = self.pipeline(pipeline, io);
+                }
+            }
+        }
+        if conditional {
+            self.condition -= 1;
+        }
+        if flow == Flow::Next && self.errexit && self.condition == 0 && self.status != 0 {
+            return Flow::Exit(self.status);
+        }
+        flow
+    }
+
+    fn pipeline(&mut self, pipeline: &Pipeline, io: &mut Io) -> Flow {
+        if pipeline.bang {
+            self.condition += 1;
+        }
+        let flow = if pipeline.commands.len() == 1 {
+            self.command(&pipeline.commands[0], io)
+        } else {
+            // Each part runs in a subshell (variables stay there; files are shared), its output
+            // the next one's input.
+            let mut input = std::mem::take(&mut io.stdin);
+            let mut statuses = Vec::new();
+            let mut flow = Flow::Next;
+            for (i, command) in pipeline.commands.iter().enumerate() {
+                let mut sub = self.clone();
+                let mut part = Io { stdin: std::mem::take(&mut input), ..Io::default() };
+                let f = sub.command(command, &mut part);
+                self.fs = sub.fs;
+                self.steps = sub.steps;
+                self.written = sub.written;
+                io.stderr.append(&mut part.stderr);
+                statuses.push(match f {
+                    Flow::Exit(s) | Flow::Return(s) => s,
+                    _ => sub.status,
+                });
+                if let Flow::Stop(stop) = f {
+                    flow = Flow::Stop(stop);
+                    break;
+                }
+                if i + 1 == pipeline.commands.len() {
+                    io.stdout.append(&mut part.stdout);
+                } else {
+                    input = part.stdout;
+                }
+            }
+            if flow == Flow::Next {
+                self.status = if self.pipefail {
+                    statuses.iter().rev().copied().find(|&s| s != 0).unwrap_or(0)
+                } else {
+                    statuses.last().copied().unwrap_or(0)
+                };
+            }
+            flow
+        };
+        if pipeline.bang {
+            self.condition -= 1;
+            if flow == Flow::Next {
+                self.status = i32::from(self.status == 0);
+            }
+        }
+        flow
+    }
+
+    fn command(&mut self, command: &Command, io: &mut Io) -> Flow {
+        if let Err(flow) = self.tick(command.span) {
+            return flow;
+        }
+        match &command.kind {
+            CommandKind::Simple { assignments, words } => self.simple(command, assignments, words, io),
+            CommandKind::Function { name, body } => {
+                self.functions.insert(name.text.clone(), (**body).clone());
+                self.status = 0;
+                Flow::Next
+            }
+            _ => self.with_redirects(command, io, |shell, io| shell.compound(command, io)),
+        }
+    }
+
+    fn compound(&mut self, command: &Command, io: &mut Io) -> Flow {
+        match &command.kind {
+            CommandKind::Brace(body) => self.script(body, io),
+            CommandKind::Subshell(body) => {
+                let mut sub = self.clone();
+                let flow = sub.script(body, io);
+                self.fs = sub.fs;
+                self.steps = sub.steps;
+                self.written = sub.written;
+                self.status = match flow {
+                    Flow::Exit(s) | Flow::Return(s) => s,
+                    Flow::Stop(stop) => return Flow::Stop(stop),
+                    _ => sub.status,
+                };
+                Flow::Next
+            }
+            CommandKind::If { branches, otherwise } => {
+                for (condition, body) in branches {
+                    self.condition += 1;
+                    let flow = self.script(condition, io);
+                    self.condition -= 1;
+                    if flow != Flow::Next {
+                        return flow;
+                    }
+                    if self.status == 0 {
+                        return self.script(body, io);
+                    }
+                }
+                self.status = 0;
+                match otherwise {
+                    Some(body) => self.script(body, io),
+                    None => Flow::Next,
+                }
+            }
+            CommandKind::For { name, words, body } => {
+                let items = match words {
+                    Some(words) => match self.fields(words) {
+                        Ok(items) => items,
+                        Err(flow) => return flow,
+                    },
+                    None => self.positional.clone(),
+                };
+                self.status = 0;
+                for item in items {
+                    if let Err(flow) = self.tick(command.span) {
+                        return flow;
+                    }
+                    self.set_var(&name.text, &item);
+                    match self.script(body, io) {
+                        Flow::Next | Flow::Continue(1) => {}
+                        Flow::Break(1) => break,
+                        Flow::Break(n) => return Flow::Break(n - 1),
+                        Flow::Continue(n) => return Flow::Continue(n - 1),
+                        other => return other,
+                    }
+                }
+                Flow::Next
+            }
+            CommandKind::While { until, condition, body } => {
+                let mut last = 0;
+                loop {
+                    if let Err(flow) = self.tick(command.span) {
+                        return flow;
+                    }
+                    self.condition += 1;
+                    let flow = self.script(condition, io);
+                    self.condition -= 1;
+                    if flow != Flow::Next {
+                        return flow;
+                    }
+                    if (self.status == 0) == *until {
+                        break;
+                    }
+                    match self.script(body, io) {
+                        Flow::Next | Flow::Continue(1) => {}
+                        Flow::Break(1) => break,
+                        Flow::Break(n) => return Flow::Break(n - 1),
+                        Flow::Continue(n) => return Flow::Continue(n - 1),
+                        other => return other,
+                    }
+                    last = self.status;
+                }
+                self.status = last;
+                Flow::Next
+            }
+            CommandKind::Case { word, arms } => {
+                let subject = match self.word_string(word) {
+                    Ok(s) => s,
+                    Err(flow) => return flow,
+                };
+                self.status = 0;
+                let mut falling = false;
+                for arm in arms {
+                    let mut matched = falling;
+                    if !matched {
+                        for pattern in &arm.patterns {
+                            match self.pattern(pattern) {
+                                Ok(p) => {
+                                    if expand::pattern_matches(&p, &subject) {
+                                        matched = true;
+                                        break;
+                                    }
+                                }
+                                Err(flow) => return flow,
+                            }
+                        }
+                    }
+                    if matched {
+                        let flow = self.script(&arm.body, io);
+                        if flow != Flow::Next {
+                            return flow;
+                        }
+                        match arm.end {
+                            sh::ArmEnd::FallThrough => falling = true,
+                            sh::ArmEnd::Continue => falling = false,
+                            _ => return Flow::Next,
+                        }
+                    }
+                }
+                Flow::Next
+            }
+            CommandKind::Test(_) | CommandKind::Arithmetic(_) | CommandKind::Error => {
+                Flow::Stop(Stop::Unknown { command: "a bash [[ ]] or (( )) command".into(), span: command.span })
+            }
+            CommandKind::Simple { .. } | CommandKind::Function { .. } => Flow::Next,
+        }
+    }
+
+    fn simple(&mut self, command: &Command, assignments: &[sh::Assignment], words: &[sh::Word], io: &mut Io) -> Flow {
+        self.subst_status = None;
+        let mut values = Vec::new();
+        for a in assignments {
+            let value = match &a.value {
+                sh::AssignValue::Word(w) => match self.word_string(w) {
+                    Ok(v) => v,
+                    Err(flow) => return flow,
+                },
+                sh::AssignValue::Array(_) => {
+                    return Flow::Stop(Stop::Unknown { command: "a bash array".into(), span: a.span });
+                }
+            };
+            values.push((a.name.text.clone(), value));
+        }
+        let argv = self.fields(words);
+        io.stderr.append(&mut self.pending_stderr);
+        let argv = match argv {
+            Ok(argv) => argv,
+            Err(flow) => return flow,
+        };
+        if self.xtrace {
+            let mut line = String::from("+");
+            for (k, v) in &values {
+                line.push(' ');
+                line.push_str(k);
+                line.push('=');
+                line.push_str(v);
+            }
+            for a in &argv {
+                line.push(' ');
+                line.push_str(a);
+            }
+            line.push('\n');
+            io.stderr.extend_from_slice(line.as_bytes());
+        }
+        let Some((name, args)) = argv.split_first() else {
+            // Assignments alone set shell variables; redirections alone open their files.
+            for (k, v) in &values {
+                self.set_var(k, v);
+            }
+            // The status of the last command substitution, or 0.
+            self.status = self.subst_status.unwrap_or(0);
+            return self.with_redirects(command, io, |_, _| Flow::Next);
+        };
+        let name = name.clone();
+        let args = args.to_vec();
+        // Assignments before a special builtin stay; before anything else they are for that
+        // command only (its environment).
+        let saved: Vec<(String, Option<Var>)> = if is_special_builtin(&name) {
+            for (k, v) in &values {
+                self.set_var(k, v);
+            }
+            Vec::new()
+        } else {
+            values
+                .iter()
+                .map(|(k, v)| {
+                    let old = self.vars.get(k).cloned();
+                    self.vars.insert(k.clone(), Var { value: v.clone(), exported: true });
+                    (k.clone(), old)
+                })
+                .collect()
+        };
+        let flow = self.with_redirects(command, io, |shell, io| {
+            let (status, flow) = shell.invoke(&name, &args, command.span, io);
+            shell.status = status;
+            flow
+        });
+        for (k, old) in saved {
+            match old {
+                Some(v) => {
+                    self.vars.insert(k, v);
+                }
+                None => {
+                    self.vars.remove(&k);
+                }
+            }
+        }
+        flow
+    }
+
+    /// A function, a shell builtin, or a utility found on `PATH`.
+    fn invoke(&mut self, name: &str, args: &[String], span: Span, io: &mut Io) -> (i32, Flow) {
+        if let Some(body) = self.functions.get(name).cloned() {
+            let saved = std::mem::replace(&mut self.positional, args.to_vec());
+            let flow = self.command(&body, io);
+            self.positional = saved;
+            return match flow {
+                Flow::Return(s) => (s, Flow::Next),
+                Flow::Next => (self.status, Flow::Next),
+                other => (self.status, other),
+            };
+        }
+        if let Some(result) = self.builtin(name, args, span, io) {
+            return result;
+        }
+        self.external(name, args, span, io, false)
+    }
+
+    /// The shell's own builtins (not looked up on `PATH`).
+    fn builtin(&mut self, name: &str, args: &[String], span: Span, io: &mut Io) -> Option<(i32, Flow)> {
+        let result = match name {
+            ":" | "true" => (0, Flow::Next),
+            "false" => (1, Flow::Next),
+            "exit" => {
+                let status = args.first().and_then(|a| a.parse::<i32>().ok()).unwrap_or(self.status) & 0xff;
+                (status, Flow::Exit(status))
+            }
+            "return" => {
+                let status = args.first().and_then(|a| a.parse::<i32>().ok()).unwrap_or(self.status) & 0xff;
+                (status, Flow::Return(status))
+            }
+            "break" | "continue" => {
+                let n = args.first().and_then(|a| a.parse::<u32>().ok()).unwrap_or(1).max(1);
+                (0, if name == "break" { Flow::Break(n) } else { Flow::Continue(n) })
+            }
+            "cd" => (self.cd(args, io), Flow::Next),
+            "pwd" => {
+                io.stdout.extend_from_slice(format!("{}\n", self.cwd).as_bytes());
+                (0, Flow::Next)
+            }
+            "export" | "readonly" => {
+                for arg in args.iter().filter(|a| !a.starts_with('-')) {
+                    let (k, v) = match arg.split_once('=') {
+                        Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                        None => (arg.clone(), None),
+                    };
+                    let var = self.vars.entry(k).or_insert(Var { value: String::new(), exported: false });
+                    if let Some(v) = v {
+                        var.value = v;
+                    }
+                    if name == "export" {
+                        var.exported = true;
+                    }
+                }
+                (0, Flow::Next)
+            }
+            "unset" => {
+                for arg in args.iter().filter(|a| !a.starts_with('-')) {
+                    self.vars.remove(arg);
+                    self.functions.remove(arg);
+                }
+                (0, Flow::Next)
+            }
+            "set" => (self.set(args, io), Flow::Next),
+            "shift" => {
+                let n = args.first().and_then(|a| a.parse::<usize>().ok()).unwrap_or(1);
+                if n > self.positional.len() {
+                    (1, Flow::Next)
+                } else {
+                    self.positional.drain(..n);
+                    (0, Flow::Next)
+                }
+            }
+            "eval" => {
+                let text = args.join(" ");
+                let parsed = sh::parse(&text, self.dialect);
+                if let Some(d) = parsed.diagnostics.iter().find(|d| d.is_error()) {
+                    io.stderr.extend_from_slice(format!("{}: eval: {}\n", self.name, d.message).as_bytes());
+                    return Some((2, Flow::Next));
+                }
+                let flow = self.script(&parsed.script, io);
+                (self.status, flow)
+            }
+            "." | "source" | "exec" | "trap" | "wait" | "umask" | "ulimit" | "alias" | "read" | "local" | "getopts" => {
+                match name {
+                    "exec" if args.is_empty() => (0, Flow::Next),
+                    "exec" => {
+                        let (status, flow) = self.external(&args[0], &args[1..], span, io, false);
+                        (status, if flow == Flow::Next { Flow::Exit(status) } else { flow })
+                    }
+                    "wait" | "trap" => (0, Flow::Next),
+                    "umask" if args.first().is_some_and(|a| a == "022" || a == "0022") => (0, Flow::Next),
+                    _ => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
+                }
+            }
+            "command" => match args.split_first() {
+                Some((flag, rest)) if flag == "-v" => {
+                    let mut status = 0;
+                    for n in rest {
+                        if self.functions.contains_key(n) || is_shell_builtin(n) {
+                            io.stdout.extend_from_slice(format!("{n}\n").as_bytes());
+                        } else if let Some(path) = self.which(n) {
+                            io.stdout.extend_from_slice(format!("{path}\n").as_bytes());
+                        } else {
+                            status = 1;
+                        }
+                    }
+                    (status, Flow::Next)
+                }
+                Some((n, rest)) => {
+                    if let Some(result) = self.builtin(n, rest, span, io) {
+                        result
+                    } else {
+                        self.external(n, rest, span, io, false)
+                    }
+                }
+                None => (0, Flow::Next),
+            },
+            _ => return None,
+        };
+        Some(result)
+    }
+
+    fn cd(&mut self, args: &[String], io: &mut Io) -> i32 {
+        let target = match args.iter().find(|a| !a.starts_with('-') || a.as_str() == "-") {
+            Some(t) if t == "-" => self.var("OLDPWD").unwrap_or("/").to_string(),
+            Some(t) => t.clone(),
+            None => self.var("HOME").unwrap_or("/").to_string(),
+        };
+        let path = crate::dockerignore::clean(&self.abs(&target));
+        match self.fs.stat(&path) {
+            Some(e) if e.is_dir() => {
+                let old = std::mem::replace(&mut self.cwd, path.clone());
+                self.set_var("OLDPWD", &old);
+                self.set_var("PWD", &path);
+                0
+            }
+            Some(_) => {
+                self.error(
+                    io,
+                    &format!("cd: can't cd to {target}: Not a directory"),
+                    &format!("cd: {target}: Not a directory"),
+                );
+                2
+            }
+            None => {
+                self.error(
+                    io,
+                    &format!("cd: can't cd to {target}: No such file or directory"),
+                    &format!("cd: {target}: No such file or directory"),
+                );
+                2
+            }
+        }
+    }
+
+    /// The shell's own error line (busybox ash and dash word them differently).
+    fn error(&self, io: &mut Io, busybox: &str, dash: &str) {
+        let text = match self.userland {
+            Userland::Busybox => format!("{}: {busybox}\n", self.name),
+            Userland::Gnu => format!("{}: 1: {dash}\n", self.name),
+        };
+        io.stderr.extend_from_slice(text.as_bytes());
+    }
+
+    fn set(&mut self, args: &[String], io: &mut Io) -> i32 {
+        let mut iter = args.iter().peekable();
+        while let Some(arg) = iter.next() {
+            if arg == "--" {
+                self.positional = iter.cloned().collect();
+                return 0;
+            }
+            let (on, flags) = match arg.strip_prefix('-') {
+                Some(f) => (true, f),
+                None => {
+                    if let Some(f) = arg.strip_prefix('+') {
+                        (false, f)
+                    } else {
+                        self.positional = std::iter::once(arg).chain(iter).cloned().collect();
+                        return 0;
+                    }
+                }
+            };
+            for flag in flags.chars() {
+                match flag {
+                    'e' => self.errexit = on,
+                    'u' => self.nounset = on,
+                    'x' => self.xtrace = on,
+                    'o' => {
+                        let Some(option) = iter.next() else { return 0 };
+                        match option.as_str() {
+                            "errexit" => self.errexit = on,
+                            "nounset" => self.nounset = on,
+                            "xtrace" => self.xtrace = on,
+                            "pipefail" => self.pipefail = on,
+                            _ => {
+                                io.stderr.extend_from_slice(
+                                    format!("{}: set: Illegal option -o {option}\n", self.name).as_bytes(),
+                                );
+                                return 2;
+                            }
+                        }
+                    }
+                    // -f (no globbing), -v, -a, -h, -m, -C: no effect on the files made here.
+                    'f' | 'v' | 'a' | 'h' | 'm' | 'C' | 'b' | 'n' => {}
+                    _ => {
+                        io.stderr.extend_from_slice(format!("{}: set: Illegal option -{flag}\n", self.name).as_bytes());
+                        return 2;
+                    }
+                }
+            }
+        }
+        0
+    }
+
+    /// `name` on `PATH`, as the shell finds it: the first executable regular file.
+    pub(crate) fn which(&self, name: &str) -> Option<String> {
+        if name.contains('/') {
+            let path = self.abs(name);
+            return self.fs.stat(&path).filter(|e| matches!(e.node, Node::File { .. })).map(|_| path);
+        }
+        let path = self.var("PATH").unwrap_or(crate::plan::dispatch::DEFAULT_PATH).to_string();
+        path.split(':').filter(|d| !d.is_empty()).find_map(|dir| {
+            let full = format!("{}/{name}", dir.trim_end_matches('/'));
+            let entry = self.fs.stat(&full)?;
+            (matches!(entry.node, Node::File { .. }) && entry.meta.mode & 0o111 != 0).then_some(full)
+        })
+    }
+
+    /// A utility: it must exist in the image (as a real build would find it), and be one the
+    /// interpreter knows.
+    fn external(&mut self, name: &str, args: &[String], span: Span, io: &mut Io, exec_form: bool) -> (i32, Flow) {
+        let Some(path) = self.which(name) else {
+            if exec_form {
+                io.stderr.extend_from_slice(
+                    format!("runc run failed: unable to start container process: exec: \"{name}\": executable file not found in $PATH\n").as_bytes(),
+                );
+                return (127, Flow::Exit(127));
+            }
+            self.error(io, &format!("{name}: not found"), &format!("{name}: not found"));
+            return (127, Flow::Next);
+        };
+        // The utility the file is: busybox applets are links to /bin/busybox, named by the
+        // name they are called by.
+        let resolved = self.fs.resolve(&path, true).ok().map(|r| r.path()).unwrap_or_default();
+        let base = resolved.rsplit('/').next().unwrap_or_default();
+        let applet = if base == "busybox" { name.rsplit('/').next().unwrap_or(name) } else { base };
+        let applet = applet.to_string();
+        let mut env = utils::Env { shell: self, io, name: applet.clone() };
+        match env.run(&applet, args) {
+            Some(status) => (status, Flow::Next),
+            None => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
+        }
+    }
+
+    /// Applies `command`'s redirections around `run`.
+    fn with_redirects(&mut self, command: &Command, io: &mut Io, run: impl FnOnce(&mut Self, &mut Io) -> Flow) -> Flow {
+        if command.redirects.is_empty() {
+            return run(self, io);
+        }
+        // Where each descriptor goes: `None` is the caller's stream.
+        let mut out_to: Option<Target> = None;
+        let mut err_to: Option<Target> = None;
+        let mut stdin: Option<Vec<u8>> = None;
+        for r in &command.redirects {
+            match self.redirect(r, &mut out_to, &mut err_to, &mut stdin, io) {
+                Ok(()) => {}
+                Err(Ok(status)) => {
+                    self.status = status;
+                    return Flow::Next;
+                }
+                Err(Err(flow)) => return flow,
+            }
+        }
+        let mut inner = Io { stdin: stdin.unwrap_or_else(|| std::mem::take(&mut io.stdin)), ..Io::default() };
+        let flow = run(self, &mut inner);
+        let out = std::mem::take(&mut inner.stdout);
+        let err = std::mem::take(&mut inner.stderr);
+        self.deliver(out, out_to.as_ref(), io, false);
+        self.deliver(err, err_to.as_ref(), io, true);
+        flow
+    }
+
+    fn deliver(&mut self, bytes: Vec<u8>, target: Option<&Target>, io: &mut Io, is_err: bool) {
+        match target {
+            None => {
+                if is_err {
+                    io.stderr.extend(bytes);
+                } else {
+                    io.stdout.extend(bytes);
+                }
+            }
+            Some(Target::Null) => {}
+            Some(Target::Stdout) => io.stdout.extend(bytes),
+            Some(Target::Stderr) => io.stderr.extend(bytes),
+            Some(Target::File(path)) => {
+                self.written += bytes.len();
+                if let Some(Entry { node: Node::File { content, link }, meta }) = self.fs.stat(path) {
+                    let mut data = content.as_bytes().map(<[u8]>::to_vec).unwrap_or_default();
+                    data.extend(bytes);
+                    let _ =
+                        self.fs.insert(path, Entry { node: Node::File { content: Content::bytes(data), link }, meta });
+                }
+            }
+        }
+    }
+
+    /// Opens one redirection. `Err(Ok(status))`: the command does not run (a file cannot be
+    /// opened); `Err(Err(flow))`: the script stops.
+    fn redirect(
+        &mut self,
+        r: &Redirect,
+        out_to: &mut Option<Target>,
+        err_to: &mut Option<Target>,
+        stdin: &mut Option<Vec<u8>>,
+        io: &mut Io,
+    ) -> Result<(), Result<i32, Flow>> {
+        let fd = r.fd.unwrap_or(match r.op {
+            RedirectOp::Input
+            | RedirectOp::DupInput
+            | RedirectOp::HereDoc
+            | RedirectOp::HereDocStrip
+            | RedirectOp::HereString
+            | RedirectOp::ReadWrite => 0,
+            _ => 1,
+        });
+        let word = match &r.target {
+            RedirectTarget::HereDoc(doc) => {
+                let body = if doc.quoted {
+                    doc.body
+                        .parts
+                        .iter()
+                        .map(|p| match &p.kind {
+                            sh::PartKind::Literal(s) | sh::PartKind::SingleQuoted(s) => s.clone(),
+                            sh::PartKind::Escaped(c) => c.to_string(),
+                            _ => String::new(),
+                        })
+                        .collect()
+                } else {
+                    self.word_string(&doc.body).map_err(Err)?
+                };
+                if fd == 0 {
+                    *stdin = Some(body.into_bytes());
+                }
+                return Ok(());
+            }
+            RedirectTarget::Word(w) => self.word_string(w).map_err(Err)?,
+        };
+        let set = |target: Target, out_to: &mut Option<Target>, err_to: &mut Option<Target>| match fd {
+            1 => *out_to = Some(target),
+            2 => *err_to = Some(target),
+            _ => {}
+        };
+        match r.op {
+            RedirectOp::HereString => {
+                if fd == 0 {
+                    *stdin = Some(format!("{word}\n").into_bytes());
+                }
+            }
+            RedirectOp::Input | RedirectOp::ReadWrite => {
+                if fd == 0 {
+                    match utils::read_file(self, &self.abs(&word)) {
+                        Ok(bytes) => *stdin = Some(bytes),
+                        Err(e) if e == utils::UNKNOWN_CONTENT => {
+                            return Err(Err(Flow::Stop(Stop::Unknown {
+                                command: format!("reading {word}"),
+                                span: r.span,
+                            })));
+                        }
+                        Err(e) => {
+                            self.error(io, &format!("can't open '{word}': {e}"), &format!("cannot open {word}: {e}"));
+                            return Err(Ok(if self.userland == Userland::Busybox { 1 } else { 2 }));
+                        }
+                    }
+                }
+            }
+            RedirectOp::DupOutput | RedirectOp::DupInput => {
+                let target = match word.as_str() {
+                    "1" => Some(out_to.clone().unwrap_or(Target::Stdout)),
+                    "2" => Some(err_to.clone().unwrap_or(Target::Stderr)),
+                    "-" => Some(Target::Null),
+                    _ => None,
+                };
+                match target {
+                    Some(t) => set(t, out_to, err_to),
+                    None => {
+                        return Err(Err(Flow::Stop(Stop::Unknown {
+                            command: format!("redirection to descriptor {word}"),
+                            span: r.span,
+                        })));
+                    }
+                }
+            }
+            RedirectOp::Output
+            | RedirectOp::Clobber
+            | RedirectOp::Append
+            | RedirectOp::OutputAll
+            | RedirectOp::AppendAll => {
+                let append = matches!(r.op, RedirectOp::Append | RedirectOp::AppendAll);
+                let target = if word == "/dev/null" {
+                    Target::Null
+                } else if word == "/dev/stdout" {
+                    Target::Stdout
+                } else if word == "/dev/stderr" {
+                    Target::Stderr
+                } else {
+                    let path = self.abs(&word);
+                    match utils::open_for_write(self, &path, append) {
+                        Ok(canonical) => Target::File(canonical),
+                        Err(e) if e == utils::UNKNOWN_CONTENT => {
+                            return Err(Err(Flow::Stop(Stop::Unknown {
+                                command: format!("appending to {word}"),
+                                span: r.span,
+                            })));
+                        }
+                        Err(e) => {
+                            self.error(io, &format!("can't create {word}: {e}"), &format!("cannot create {word}: {e}"));
+                            return Err(Ok(if self.userland == Userland::Busybox { 1 } else { 2 }));
+                        }
+                    }
+                };
+                if matches!(r.op, RedirectOp::OutputAll | RedirectOp::AppendAll) {
+                    *out_to = Some(target.clone());
+                    *err_to = Some(target);
+                } else {
+                    set(target, out_to, err_to);
+                }
+            }
+            RedirectOp::HereDoc | RedirectOp::HereDocStrip => {}
+        }
+        Ok(())
+    }
+}
+
+/// Where a redirected descriptor writes.
+#[derive(Clone, Debug)]
+enum Target {
+    Null,
+    Stdout,
+    Stderr,
+    /// A file (canonical path), already created or truncated.
+    File(String),
+}
+
+fn is_special_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        ":" | "."
+            | "break"
+            | "continue"
+            | "eval"
+            | "exec"
+            | "exit"
+            | "export"
+            | "readonly"
+            | "return"
+            | "set"
+            | "shift"
+            | "trap"
+            | "unset"
+    )
+}
+
+fn is_shell_builtin(name: &str) -> bool {
+    is_special_builtin(name)
+        || matches!(name, "cd" | "pwd" | "true" | "false" | "command" | "echo" | "printf" | "test" | "[")
+}
+
+/// The error text of a filesystem error, as the C library words it.
+pub(crate) fn errno_text(e: &FsError) -> &'static str {
+    match e {
+        FsError::NotFound(_) => "No such file or directory",
+        FsError::NotADirectory(_) => "Not a directory",
+        FsError::Loop(_) => "Symbolic link loop",
+        FsError::NameTooLong => "File name too long",
+        _ => "Invalid argument",
+    }
+}
+
+/// The meta of a new file or directory made by the user (umask 022).
+pub(crate) fn new_meta(shell: &Shell, dir: bool) -> Meta {
+    Meta::new(if dir { 0o755 } else { 0o644 }, shell.uid, shell.gid)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,153 @@
+use super::*;
+use crate::fs::{Content, Entry, Meta, Node, Snapshot};
+
+/// A busybox-like root: /bin/sh and applets as links to /bin/busybox, /etc/passwd, /tmp.
+fn busybox() -> Snapshot {
+    let mut fs = Snapshot::new();
+    for dir in ["/bin", "/etc", "/tmp", "/root", "/home/app"] {
+        fs.mkdir_all(dir, Meta::DIR).unwrap();
+    }
+    fs.insert("/home/app", Entry::dir(Meta::new(0o755, 1000, 1000))).unwrap();
+    fs.insert("/bin/busybox", Entry::file(Content::synthetic(1000, "busybox"), Meta::new(0o755, 0, 0))).unwrap();
+    for applet in [
+        "sh", "echo", "mkdir", "touch", "rm", "cp", "mv", "ln", "chmod", "chown", "cat", "test", "[", "printf", "true",
+        "false", "id", "wc", "head", "tee", "basename", "dirname", "apk",
+    ] {
+        fs.insert(&format!("/bin/{applet}"), Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+    }
+    fs.insert(
+        "/etc/passwd",
+        Entry::file(
+            Content::bytes(b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n".to_vec()),
+            Meta::FILE,
+        ),
+    )
+    .unwrap();
+    fs.insert("/etc/group", Entry::file(Content::bytes(b"root:x:0:\napp:x:1000:\n".to_vec()), Meta::FILE)).unwrap();
+    fs
+}
+
+fn start(fs: Snapshot) -> Start {
+    Start {
+        snapshot: fs,
+        env: vec![("PATH".into(), crate::plan::dispatch::DEFAULT_PATH.into())],
+        workdir: "/".into(),
+        uid: 0,
+        gid: 0,
+        userland: Userland::Busybox,
+        dialect: Dialect::Posix,
+    }
+}
+
+fn run(script: &str) -> Finished {
+    run_script(script, start(busybox()))
+}
+
+fn file(f: &Finished, path: &str) -> (String, Meta) {
+    match f.snapshot.lstat(path) {
+        Some(Entry { node: Node::File { content, .. }, meta }) => {
+            (String::from_utf8_lossy(content.as_bytes().expect("bytes")).into_owned(), meta)
+        }
+        other => panic!("{path}: {other:?}"),
+    }
+}
+
+#[test]
+fn files_made_by_builtins() {
+    let f = run(
+        "mkdir -p /opt/app/data && echo hello > /opt/app/greeting && chmod 600 /opt/app/greeting && ln -s /opt/app/greeting /opt/link && touch /opt/app/empty",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(f.stopped, None);
+    assert_eq!(file(&f, "/opt/app/greeting"), ("hello\n".into(), Meta::new(0o600, 0, 0)));
+    assert_eq!(file(&f, "/opt/app/empty"), (String::new(), Meta::new(0o644, 0, 0)));
+    assert!(matches!(f.snapshot.lstat("/opt/link").unwrap().node, Node::Symlink(ref t) if &**t == "/opt/app/greeting"));
+    assert!(f.snapshot.stat("/opt/app/data").unwrap().is_dir());
+}
+
+#[test]
+fn expansions_loops_and_conditions() {
+    let f = run(
+        "set -e\nNAME=world; for i in 1 2 3; do echo \"$i ${NAME:-x} ${UNSET:-dflt} $((i * 2))\" >> /tmp/out; done\nif [ -f /tmp/out ]; then echo yes > /tmp/if; else echo no > /tmp/if; fi\ncase $NAME in w*) echo matched > /tmp/case ;; *) echo no > /tmp/case ;; esac\nX=/a/b/c.tar.gz; echo ${X##*/} ${X%.*} $(basename $X .gz) > /tmp/p",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/out").0, "1 world dflt 2\n2 world dflt 4\n3 world dflt 6\n");
+    assert_eq!(file(&f, "/tmp/if").0, "yes\n");
+    assert_eq!(file(&f, "/tmp/case").0, "matched\n");
+    assert_eq!(file(&f, "/tmp/p").0, "c.tar.gz /a/b/c.tar c.tar\n");
+}
+
+#[test]
+fn set_e_stops_at_the_first_failure_and_statuses_carry() {
+    let f = run("set -e; touch /tmp/a; false; touch /tmp/b");
+    assert_eq!(f.status, 1);
+    assert!(f.snapshot.lstat("/tmp/a").is_some() && f.snapshot.lstat("/tmp/b").is_none());
+    let f = run("false || touch /tmp/ok; ! true; exit 3");
+    assert_eq!(f.status, 3);
+    assert!(f.snapshot.lstat("/tmp/ok").is_some());
+    let f = run("nosuchcommand");
+    assert_eq!(f.status, 127);
+    assert!(f.output.contains("nosuchcommand: not found"), "{}", f.output);
+    let f = run("mkdir /no/such/parent");
+    assert_eq!(f.status, 1);
+    assert!(f.output.contains("can't create directory '/no/such/parent': No such file or directory"), "{}", f.output);
+}
+
+#[test]
+fn globs_pipes_and_redirections() {
+    let f = run(
+        "mkdir /d; touch /d/a.txt /d/b.txt /d/c.log; for f in /d/*.txt; do echo $f; done > /tmp/list; echo one two | wc -w > /tmp/count; cat /tmp/list | head -n 1 > /tmp/first; ls_missing 2>/dev/null; echo $? > /tmp/status",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/list").0, "/d/a.txt\n/d/b.txt\n");
+    assert_eq!(file(&f, "/tmp/count").0, "2\n");
+    assert_eq!(file(&f, "/tmp/first").0, "/d/a.txt\n");
+    assert_eq!(file(&f, "/tmp/status").0, "127\n");
+}
+
+#[test]
+fn users_and_permissions() {
+    let mut s = start(busybox());
+    s.uid = 1000;
+    s.gid = 1000;
+    let f = run_script("touch /home/app/mine; touch /etc/theirs", s);
+    assert_eq!(f.status, 1);
+    assert_eq!(file(&f, "/home/app/mine").1, Meta::new(0o644, 1000, 1000));
+    assert!(f.output.contains("Permission denied"), "{}", f.output);
+    let f = run("mkdir -p /srv/x && touch /srv/x/f && chown -R app:app /srv/x");
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/srv/x/f").1, Meta::new(0o644, 1000, 1000));
+    assert_eq!(f.snapshot.stat("/srv/x").unwrap().meta, Meta::new(0o755, 1000, 1000));
+}
+
+#[test]
+fn unknown_commands_and_endless_loops_stop_the_interpreter() {
+    let f = run("touch /tmp/before && apk add curl && touch /tmp/after");
+    assert!(matches!(f.stopped, Some(Stop::Unknown { ref command, .. }) if command == "apk"));
+    assert!(f.snapshot.lstat("/tmp/before").is_some() && f.snapshot.lstat("/tmp/after").is_none());
+    let f = run("while true; do :; done");
+    assert!(matches!(f.stopped, Some(Stop::Budget { .. })));
+}
+
+#[test]
+fn exec_form_runs_without_a_shell() {
+    let f = run_exec(&["mkdir".into(), "-p".into(), "/x/y".into()], start(busybox()));
+    assert_eq!(f.status, 0);
+    assert!(f.snapshot.stat("/x/y").unwrap().is_dir());
+    let f = run_exec(&["nope".into()], start(busybox()));
+    assert_eq!(f.status, 127);
+}
+
+#[test]
+fn echo_and_printf_escapes() {
+    let f = run(r#"echo -e 'a\tb\\c' > /tmp/e; echo 'raw\n' > /tmp/r; printf '%s-%03d|%-4s|\n' x 7 ab > /tmp/p; printf 'tab\there\n' >> /tmp/p"#);
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/e").0, "a\tb\\c\n");
+    assert_eq!(file(&f, "/tmp/r").0, "raw\\n\n");
+    assert_eq!(file(&f, "/tmp/p").0, "x-007|ab  |\ntab\there\n");
+    // dash's echo interprets escapes without -e.
+    let mut s = start(busybox());
+    s.userland = Userland::Gnu;
+    let f = run_script(r"echo 'raw\n' > /tmp/r", s);
+    assert_eq!(file(&f, "/tmp/r").0, "raw\n\n");
+}
