@@ -48,6 +48,9 @@ enum Command {
     /// Build for real with a Docker daemon (`DOCKER_HOST`): pre-flight checks first, then the
     /// context streamed and the daemon's output tied back to the Dockerfile's lines.
     Build(commands::build::Args),
+    /// Images in the Docker daemon: `snapshot` writes one as a base-image catalog file.
+    #[command(subcommand)]
+    Image(commands::image::Command),
 }
 
 /// How a command ended: 0 clean, 1 the Dockerfile has errors, 2 usage or I/O failure.
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::run(&args),
         Command::Simulate(args) => commands::simulate::run(&args),
         Command::Build(args) => commands::build::run(&args),
+        Command::Image(command) => commands::image::run(&command),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -140,7 +140,9 @@ fn exec_form_runs_without_a_shell() {
 
 #[test]
 fn echo_and_printf_escapes() {
-    let f = run(r#"echo -e 'a\tb\\c' > /tmp/e; echo 'raw\n' > /tmp/r; printf '%s-%03d|%-4s|\n' x 7 ab > /tmp/p; printf 'tab\there\n' >> /tmp/p"#);
+    let f = run(
+        r"echo -e 'a\tb\\c' > /tmp/e; echo 'raw\n' > /tmp/r; printf '%s-%03d|%-4s|\n' x 7 ab > /tmp/p; printf 'tab\there\n' >> /tmp/p",
+    );
     assert_eq!(f.status, 0, "{}", f.output);
     assert_eq!(file(&f, "/tmp/e").0, "a\tb\\c\n");
     assert_eq!(file(&f, "/tmp/r").0, "raw\\n\n");

@@ -58,6 +58,10 @@ pub(crate) struct Args {
     progress: Progress,
     #[arg(long, value_enum, default_value_t = Builder::Auto)]
     builder: Builder,
+    /// After the build, compare the image with the simulation of the same input (the base
+    /// images snapshotted from the daemon): exit 0 only when they agree.
+    #[arg(long)]
+    verify: bool,
 }
 
 /// Where the build's lines go: plain text, or JSON events.
@@ -176,8 +180,10 @@ async fn build(args: &Args, out: &Out, loaded: &Loaded, daemon: &Daemon, buildki
         return Err(format!("the build context {} is not a directory", context.display()));
     }
     let dockerfile = Dockerfile::locate(&context, &file, loaded.source.text.as_bytes());
-    let ignore = crate::build_flags::dockerignore(&file, &context)?
-        .map(|text| Matcher::parse(&text).map_err(|(line, e)| format!(".dockerignore line {line}: {e}")))
+    let ignore_text = crate::build_flags::dockerignore(&file, &context)?;
+    let ignore = ignore_text
+        .as_deref()
+        .map(|text| Matcher::parse(text).map_err(|(line, e)| format!(".dockerignore line {line}: {e}")))
         .transpose()?;
 
     let mut query: Vec<(&str, String)> = vec![
@@ -243,8 +249,9 @@ async fn build(args: &Args, out: &Out, loaded: &Loaded, daemon: &Daemon, buildki
     // Pack on a thread of its own while the request streams the chunks.
     let sent = Arc::new(AtomicU64::new(0));
     let (mut writer, rx) = ChunkWriter::new(4, sent.clone());
+    let pack_dir = context.clone();
     let packer = std::thread::spawn(move || {
-        let result = pack(&context, ignore.as_ref(), &dockerfile, &mut writer);
+        let result = pack(&pack_dir, ignore.as_ref(), &dockerfile, &mut writer);
         if let Err(e) = &result {
             writer.fail(e.clone());
         }
@@ -312,6 +319,14 @@ async fn build(args: &Args, out: &Out, loaded: &Loaded, daemon: &Daemon, buildki
     out.event(&json!({ "event": "built", "image": image, "tags": args.tags, "size": size }));
     let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
     out.text(&format!("image {image}{size}\n"));
+    if args.verify {
+        let report = crate::docker::verify::verify(daemon, loaded, &context, ignore_text.as_deref(), &image).await?;
+        out.event(&json!({ "event": "verify", "agrees": report.agrees(), "report": report }));
+        out.text(&report.human());
+        if !report.agrees() {
+            return Ok(Outcome::DockerfileErrors);
+        }
+    }
     Ok(Outcome::Clean)
 }
 

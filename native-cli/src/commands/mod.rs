@@ -3,6 +3,7 @@
 pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod graph;
+pub(crate) mod image;
 pub(crate) mod outline;
 pub(crate) mod parse;
 pub(crate) mod rules;

@@ -9,6 +9,8 @@
 
 pub(crate) mod pack;
 pub(crate) mod progress;
+pub(crate) mod snapshot;
+pub(crate) mod verify;
 
 use std::path::PathBuf;
 
