@@ -1,6 +1,7 @@
 //! Embeds the base-image catalog (`core/catalog-data`: `index.json` and the listings it
 //! names) into the binary, each listing deflated so that the binary stays small; the CLI
-//! inflates only the listings a build needs.
+//! inflates only the listings a build needs. Embeds the built playground (`web/dist`, made by
+//! `cargo xtask dist`) when it exists, for `stagecraft serve`.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -42,4 +43,41 @@ fn main() {
     )
     .expect("write to a String");
     std::fs::write(out.join("catalog_data.rs"), table).expect("write OUT_DIR");
+    playground(&out);
+}
+
+/// `web/dist`'s files as `(path, bytes)`, empty when the playground was not built. `web/` is
+/// watched when `dist` is missing, so that building it later rebuilds the CLI with it.
+fn playground(out: &Path) {
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
+    let dist = web.join("dist");
+    let mut table = String::from(
+        "/// The playground's files (`web/dist`), by path.\npub(crate) static PLAYGROUND: &[(&str, &[u8])] = &[\n",
+    );
+    if dist.join("index.html").is_file() {
+        println!("cargo:rerun-if-changed={}", dist.display());
+        let mut stack = vec![dist.clone()];
+        let mut files = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read web/dist").filter_map(Result::ok) {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        for file in files {
+            let rel = file.strip_prefix(&dist).expect("under dist").to_string_lossy().replace('\\', "/");
+            writeln!(table, "    ({rel:?}, include_bytes!({:?})),", file.display().to_string())
+                .expect("write to a String");
+        }
+    } else {
+        println!("cargo:rerun-if-changed={}", web.join("package.json").display());
+        println!("cargo:rerun-if-changed={}", web.display());
+    }
+    table.push_str("];\n");
+    std::fs::write(out.join("playground.rs"), table).expect("write OUT_DIR");
 }

@@ -51,6 +51,8 @@ enum Command {
     /// Images in the Docker daemon: `snapshot` writes one as a base-image catalog file.
     #[command(subcommand)]
     Image(commands::image::Command),
+    /// Serve the playground (embedded when this binary was built after `cargo xtask dist`).
+    Serve(commands::serve::Args),
 }
 
 /// How a command ended: 0 clean, 1 the Dockerfile has errors, 2 usage or I/O failure.
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(&args),
         Command::Build(args) => commands::build::run(&args),
         Command::Image(command) => commands::image::run(&command),
+        Command::Serve(args) => commands::serve::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

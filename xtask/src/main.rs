@@ -151,6 +151,9 @@ fn test() -> Result {
         if runner.exists() { runner.as_os_str() } else { "wasm-bindgen-test-runner".as_ref() },
     ))?;
     web::dist()?;
+    // The CLI again, now that web/dist exists: `stagecraft serve` embeds it.
+    run(cargo().args(["build", "-p", "stagecraft-cli"]))?;
+    run(cargo().args(["test", "-p", "stagecraft-tests", "--test", "serve"]).env("STAGECRAFT_EXPECT_PLAYGROUND", "1"))?;
     web::ensure_chromium()?;
     run(Command::new("node").arg(root().join("web/tests/e2e.mjs")))?;
     eprintln!("xtask test: all suites passed");

@@ -5,8 +5,7 @@
 //! `../shared/notes/toolchain.md`), bundled with the page by `web/build.mjs` (esbuild), plus
 //! the base-image catalog as gzip assets loaded on demand; then the size budget is checked.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -176,14 +175,11 @@ pub(crate) fn serve(port: u16) -> Result {
     if !dist.join("index.html").exists() {
         dist_or_explain()?;
     }
-    let listener =
-        TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let server =
+        tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     println!("Stagecraft playground: http://127.0.0.1:{port}/  (Ctrl-C stops)");
-    for stream in listener.incoming().filter_map(std::result::Result::ok) {
-        let dist = dist.clone();
-        std::thread::spawn(move || {
-            let _ = respond(stream, &dist);
-        });
+    for request in server.incoming_requests() {
+        let _ = respond(request, &dist);
     }
     Ok(())
 }
@@ -208,45 +204,32 @@ fn content_type(path: &Path) -> &'static str {
 
 /// One request: GET or HEAD of a file under `dist` (no `..`, no hidden files). Everything
 /// is public and static, so any origin may load it (a docs site embedding the widget).
-fn respond(mut stream: TcpStream, dist: &Path) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request = String::new();
-    reader.read_line(&mut request)?;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
-            break;
-        }
+fn respond(request: tiny_http::Request, dist: &Path) -> std::io::Result<()> {
+    if !matches!(request.method(), tiny_http::Method::Get | tiny_http::Method::Head) {
+        return request.respond(tiny_http::Response::empty(405));
     }
-    let mut parts = request.split_whitespace();
-    let method = parts.next().unwrap_or("");
-    let target = parts.next().unwrap_or("/");
-    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let path = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
     let clean: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-    let status = |code: &str| format!("HTTP/1.1 {code}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-    if method != "GET" && method != "HEAD" {
-        return stream.write_all(status("405 Method Not Allowed").as_bytes());
-    }
     if clean.iter().any(|p| p.starts_with('.') || p.contains('\\') || p.contains('%')) {
-        return stream.write_all(status("404 Not Found").as_bytes());
+        return request.respond(tiny_http::Response::empty(404));
     }
     let mut file = dist.join(clean.join("/"));
     if file.is_dir() {
         file = file.join("index.html");
     }
-    let Ok(mut f) = std::fs::File::open(&file) else {
-        return stream.write_all(status("404 Not Found").as_bytes());
+    let Ok(body) = std::fs::read(&file) else {
+        return request.respond(tiny_http::Response::empty(404));
     };
-    let mut body = Vec::new();
-    f.read_to_end(&mut body)?;
-    let head = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: {}\r\ncontent-length: {}\r\ncache-control: no-cache\r\naccess-control-allow-origin: *\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n",
-        content_type(&file),
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    if method == "GET" {
-        stream.write_all(&body)?;
+    let mut response = tiny_http::Response::from_data(body).with_chunked_threshold(usize::MAX);
+    for (name, value) in [
+        ("content-type", content_type(&file)),
+        ("cache-control", "no-cache"),
+        ("access-control-allow-origin", "*"),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        if let Ok(h) = tiny_http::Header::from_bytes(name, value) {
+            response.add_header(h);
+        }
     }
-    Ok(())
+    request.respond(response)
 }

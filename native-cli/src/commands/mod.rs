@@ -7,5 +7,6 @@ pub(crate) mod image;
 pub(crate) mod outline;
 pub(crate) mod parse;
 pub(crate) mod rules;
+pub(crate) mod serve;
 pub(crate) mod simulate;
 pub(crate) mod targets;
