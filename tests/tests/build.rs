@@ -323,3 +323,115 @@ fn an_image_snapshot_is_a_catalog_the_simulation_reads() {
     assert!(report["image"]["files"].as_array().expect("files").iter().any(|f| f["path"] == "/srv/www/index.html"));
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+/// Peak resident memory (`VmHWM`, KiB) of `stagecraft build` on `dir`, sampled until it ends.
+fn peak_memory_kib(dir: &Path) -> (u64, Run) {
+    let child = Command::new(stagecraft_bin())
+        .current_dir(dir)
+        .args(["build", ".", "--network", "none", "--progress", "plain"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run stagecraft");
+    let status_path = format!("/proc/{}/status", child.id());
+    let sampler = std::thread::spawn(move || {
+        let mut peak = 0;
+        while let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(kib) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kib);
+            }
+            // A zombie has no memory left to report: stop there.
+            if status.lines().any(|l| l.starts_with("State:") && l.contains('Z')) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        peak
+    });
+    let out = child.wait_with_output().expect("wait");
+    let peak = sampler.join().expect("sampler");
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    (peak, run)
+}
+
+#[test]
+fn a_context_of_gigabytes_streams_in_bounded_memory() {
+    if !daemon_ready() {
+        return;
+    }
+    let dockerfile = "FROM local/busybox:1\nCOPY small.txt /small.txt\n";
+    let small = context("ctx-small", &[("Dockerfile", dockerfile), ("small.txt", "x\n")]);
+    let big = context("ctx-big", &[("Dockerfile", dockerfile), ("small.txt", "x\n")]);
+    // 2 GiB, sparse on disk, all of it read and sent.
+    let file = std::fs::File::create(big.join("big.bin")).expect("create");
+    file.set_len(2 << 30).expect("set_len");
+    drop(file);
+    let (small_peak, run) = peak_memory_kib(&small);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let (big_peak, run) = peak_memory_kib(&big);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let sent: u64 = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("context: 3 entries, ")?.strip_suffix(" bytes of files")?.parse().ok())
+        .unwrap_or_else(|| panic!("no context line: {}", run.stdout));
+    assert!(sent > 2 << 30, "{sent}");
+    eprintln!("peak memory: {small_peak} KiB with a 3-byte context, {big_peak} KiB with 2 GiB");
+    assert!(
+        big_peak < small_peak + 32 * 1024,
+        "{big_peak} KiB against {small_peak} KiB: memory grows with the context"
+    );
+    std::fs::remove_dir_all(&small).expect("clean up");
+    std::fs::remove_dir_all(&big).expect("clean up");
+}
+
+#[test]
+fn an_interrupted_build_is_cancelled_on_the_daemon() {
+    if !daemon_ready() {
+        return;
+    }
+    let dir =
+        context("interrupt", &[("Dockerfile", "FROM local/busybox:1\nRUN sleep 300 # stagecraft-interrupt-test\n")]);
+    let mut child = Command::new(stagecraft_bin())
+        .current_dir(&dir)
+        .args(["build", ".", "--network", "none", "--no-cache"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run stagecraft");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    // Wait until the RUN container is running.
+    while std::io::BufRead::read_line(&mut stdout, &mut line).expect("read") > 0 && !line.contains("Running in") {
+        line.clear();
+    }
+    assert!(line.contains("Running in"), "the RUN step did not start");
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(kill.success());
+    let started = std::time::Instant::now();
+    let status = child.wait().expect("wait");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "Ctrl-C did not end the build");
+    assert_eq!(status.code(), Some(2));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("read");
+    assert!(stderr.contains("build cancelled"), "{stderr}");
+    // The daemon stops the step and removes its container.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let left = docker(&["ps", "-a", "--no-trunc", "--format", "{{.Command}}"]).expect("docker ps");
+        if !left.contains("stagecraft-interrupt-test") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the RUN container is still there: {left}");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

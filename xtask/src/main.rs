@@ -5,6 +5,7 @@
 // A task runner reports on standard output; its measurements are small byte counts.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
+mod bench_context;
 mod docker;
 mod web;
 
@@ -22,6 +23,7 @@ cargo xtask <task>
   test           every test suite, with its prerequisites (what README.md and .ci/run run)
   oracle         install the official parser (PyPI dockerfile 3.4.0) used by the differential tests
   bench-parser   whole-process throughput against the official parser, on the real-world corpus
+  bench-context  sending a 200 MiB context: stagecraft build against docker build (classic), side by side
   fuzz [SECS]    run the cargo-fuzz target over parse and lowering (default 600 s; needs nightly)
 ";
 
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("oracle") => oracle().map(|_| ()),
         Some("bench-parser") => bench_parser(),
+        Some("bench-context") => bench_context::bench(),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(600)),
         _ => {
             eprint!("{HELP}");

@@ -248,7 +248,7 @@ async fn build(args: &Args, out: &Out, loaded: &Loaded, daemon: &Daemon, buildki
 
     // Pack on a thread of its own while the request streams the chunks.
     let sent = Arc::new(AtomicU64::new(0));
-    let (mut writer, rx) = ChunkWriter::new(4, sent.clone());
+    let (mut writer, rx) = ChunkWriter::new(8, sent.clone());
     let pack_dir = context.clone();
     let packer = std::thread::spawn(move || {
         let result = pack(&pack_dir, ignore.as_ref(), &dockerfile, &mut writer);

@@ -213,7 +213,7 @@ pub(crate) struct ChunkWriter {
 }
 
 /// The size of one chunk of the archive.
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 256 * 1024;
 
 impl ChunkWriter {
     /// A writer, and the stream of its chunks (at most `depth` waiting); `sent` counts bytes.
