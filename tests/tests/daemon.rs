@@ -275,7 +275,18 @@ fn simulation_equals_real_builds() {
         if differences.is_empty() {
             eprintln!("ok   {name}: {} paths agree", real.len());
         } else {
-            failures.push(format!("{name}: {} differences:\n  {}", differences.len(), differences.join("\n  ")));
+            // What the simulation could not run explains most differences.
+            let gaps: Vec<&str> = sim
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == stagecraft_core::Code::SimulationGap)
+                .map(|d| d.message.as_str())
+                .collect();
+            failures.push(format!(
+                "{name}: {} differences:\n  {}\n  gaps: {gaps:?}",
+                differences.len(),
+                differences.join("\n  ")
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -16,6 +16,13 @@ pub(crate) struct Ch {
     split: bool,
 }
 
+impl Ch {
+    /// A pattern character (`active` when `*`, `?` and `[` act as such).
+    pub(crate) fn literal(c: char, active: bool) -> Self {
+        Self { c, active, split: false }
+    }
+}
+
 /// A pattern: characters with their quoting.
 pub(crate) type Pattern = Vec<Ch>;
 
@@ -168,6 +175,7 @@ impl Shell {
         let mut io = Io::default();
         let flow = sub.script(script, &mut io);
         self.fs = sub.fs.clone();
+        self.modeled.clone_from(&sub.modeled);
         self.steps = sub.steps;
         self.written = sub.written;
         if let Flow::Stop(stop) = flow {

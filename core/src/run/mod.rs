@@ -11,6 +11,7 @@
 //! `expand.rs` does word expansion and patterns, `utils.rs` the utilities.
 
 mod expand;
+mod text;
 mod utils;
 
 use std::collections::BTreeMap;
@@ -62,6 +63,9 @@ pub struct Finished {
     pub output: String,
     /// Set when the interpreter could not run the whole script.
     pub stopped: Option<Stop>,
+    /// Why the result is an estimate rather than exact (a directory listed in the order the
+    /// simulation chose, not the real filesystem's), once per reason.
+    pub modeled: Vec<String>,
 }
 
 /// The most commands (and loop rounds) one RUN may take.
@@ -121,6 +125,8 @@ pub(crate) struct Shell {
     subst_status: Option<i32>,
     /// Errors raised while expanding words, written before the command's own.
     pending_stderr: Vec<u8>,
+    /// Why the result is modeled rather than exact.
+    pub(crate) modeled: Vec<String>,
     /// The shell's name in its messages (`$0`).
     name: String,
 }
@@ -177,6 +183,7 @@ impl Shell {
             written: 0,
             subst_status: None,
             pending_stderr: Vec::new(),
+            modeled: Vec::new(),
             name: "/bin/sh".into(),
         };
         shell.vars.entry("IFS".into()).or_insert(Var { value: " \t\n".into(), exported: false });
@@ -194,7 +201,7 @@ impl Shell {
             Flow::Stop(stop) => (self.status, Some(stop)),
             _ => (self.status, None),
         };
-        Finished { snapshot: self.fs, status, output, stopped }
+        Finished { snapshot: self.fs, status, output, stopped, modeled: self.modeled }
     }
 
     pub(crate) fn var(&self, name: &str) -> Option<&str> {
@@ -207,6 +214,13 @@ impl Shell {
             None => {
                 self.vars.insert(name.to_string(), Var { value: value.to_string(), exported: false });
             }
+        }
+    }
+
+    /// Notes that the result is modeled, once per reason.
+    pub(crate) fn model(&mut self, why: &str) {
+        if !self.modeled.iter().any(|m| m == why) {
+            self.modeled.push(why.to_string());
         }
     }
 
@@ -308,6 +322,7 @@ impl Shell {
                 let mut part = Io { stdin: std::mem::take(&mut input), ..Io::default() };
                 let f = sub.command(command, &mut part);
                 self.fs = sub.fs;
+                self.modeled = sub.modeled;
                 self.steps = sub.steps;
                 self.written = sub.written;
                 io.stderr.append(&mut part.stderr);
@@ -365,6 +380,7 @@ impl Shell {
                 let mut sub = self.clone();
                 let flow = sub.script(body, io);
                 self.fs = sub.fs;
+                self.modeled = sub.modeled;
                 self.steps = sub.steps;
                 self.written = sub.written;
                 self.status = match flow {
@@ -583,6 +599,13 @@ impl Shell {
         if let Some(result) = self.builtin(name, args, span, io) {
             return result;
         }
+        // Builtins of dash, bash and busybox ash too: they run without a file on PATH.
+        if matches!(name, "echo" | "printf" | "test" | "[" | "pwd") {
+            let mut env = utils::Env { shell: self, io, name: name.to_string() };
+            if let Some(status) = env.run(name, args) {
+                return (status, Flow::Next);
+            }
+        }
         self.external(name, args, span, io, false)
     }
 
@@ -604,6 +627,7 @@ impl Shell {
                 (0, if name == "break" { Flow::Break(n) } else { Flow::Continue(n) })
             }
             "cd" => (self.cd(args, io), Flow::Next),
+            "read" => (self.read(args, io), Flow::Next),
             "pwd" => {
                 io.stdout.extend_from_slice(format!("{}\n", self.cwd).as_bytes());
                 (0, Flow::Next)
@@ -651,7 +675,7 @@ impl Shell {
                 let flow = self.script(&parsed.script, io);
                 (self.status, flow)
             }
-            "." | "source" | "exec" | "trap" | "wait" | "umask" | "ulimit" | "alias" | "read" | "local" | "getopts" => {
+            "." | "source" | "exec" | "trap" | "wait" | "umask" | "ulimit" | "alias" | "local" | "getopts" => {
                 match name {
                     "exec" if args.is_empty() => (0, Flow::Next),
                     "exec" => {
@@ -816,11 +840,241 @@ impl Shell {
         let base = resolved.rsplit('/').next().unwrap_or_default();
         let applet = if base == "busybox" { name.rsplit('/').next().unwrap_or(name) } else { base };
         let applet = applet.to_string();
+        // The utilities that run other commands need the shell.
+        match applet.as_str() {
+            "xargs" => return self.xargs(args, span, io),
+            "env" => return self.env(args, span, io),
+            "sh" | "ash" | "dash" | "bash" => return self.sub_shell(&applet, args, span, io),
+            _ => {}
+        }
         let mut env = utils::Env { shell: self, io, name: applet.clone() };
         match env.run(&applet, args) {
             Some(status) => (status, Flow::Next),
             None => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
         }
+    }
+
+    /// `sh -c SCRIPT [NAME [ARG]...]` or `sh FILE [ARG]...` (with `-e`, `-x`, `-u` flags): a
+    /// new shell process, so its variables do not come back; its files do.
+    fn sub_shell(&mut self, program: &str, args: &[String], span: Span, io: &mut Io) -> (i32, Flow) {
+        let mut i = 0;
+        let mut flags = Vec::new();
+        let mut command = false;
+        while let Some(a) = args.get(i) {
+            if a == "-c" {
+                command = true;
+                i += 1;
+                break;
+            }
+            match a.strip_prefix('-') {
+                Some(f) if !f.is_empty() && f.chars().all(|c| "eux".contains(c)) => flags.push(a.clone()),
+                Some(f) if f.contains('c') && f.chars().all(|c| "euxc".contains(c)) => {
+                    flags.push(format!("-{}", f.replace('c', "")));
+                    command = true;
+                    i += 1;
+                    break;
+                }
+                _ => break,
+            }
+            i += 1;
+        }
+        let (text, name, positional) = if command {
+            let Some(script) = args.get(i) else { return (2, Flow::Next) };
+            (script.clone(), args.get(i + 1).cloned(), args.get(i + 2..).map(<[String]>::to_vec).unwrap_or_default())
+        } else if let Some(file) = args.get(i) {
+            match utils::read_file(self, &self.abs(file)) {
+                Ok(bytes) => (String::from_utf8_lossy(&bytes).into_owned(), Some(file.clone()), args[i + 1..].to_vec()),
+                Err(e) if e == utils::UNKNOWN_CONTENT => {
+                    return (0, Flow::Stop(Stop::Unknown { command: format!("{program} {file}"), span }));
+                }
+                Err(e) => {
+                    self.error(io, &format!("can't open '{file}': {e}"), &format!("cannot open {file}: {e}"));
+                    return (if self.userland == Userland::Busybox { 2 } else { 127 }, Flow::Next);
+                }
+            }
+        } else {
+            // A shell reading its script from standard input.
+            (String::from_utf8_lossy(&std::mem::take(&mut io.stdin)).into_owned(), None, Vec::new())
+        };
+        let dialect = if program == "bash" { Dialect::Bash } else { Dialect::Posix };
+        let parsed = sh::parse(&text, dialect);
+        if let Some(d) = parsed.diagnostics.iter().find(|d| d.is_error()) {
+            io.stderr.extend_from_slice(format!("{program}: {}\n", d.message).as_bytes());
+            return (2, Flow::Next);
+        }
+        let mut sub = self.clone();
+        // A new process: only exported variables, no functions, fresh options.
+        sub.vars.retain(|_, v| v.exported);
+        sub.functions.clear();
+        (sub.errexit, sub.nounset, sub.xtrace, sub.pipefail) = (false, false, false, false);
+        sub.dialect = dialect;
+        sub.positional = positional;
+        if let Some(n) = name {
+            sub.name = n;
+        }
+        if !flags.is_empty() {
+            let _ = sub.set(&flags, io);
+        }
+        let flow = sub.script(&parsed.script, io);
+        self.fs = sub.fs;
+        self.steps = sub.steps;
+        self.written = sub.written;
+        self.modeled = sub.modeled;
+        match flow {
+            Flow::Stop(stop) => (0, Flow::Stop(stop)),
+            Flow::Exit(s) | Flow::Return(s) => (s, Flow::Next),
+            _ => (sub.status, Flow::Next),
+        }
+    }
+
+    /// `xargs [-n N] [-I R] [COMMAND [ARG]...]`: words of standard input (blank-separated,
+    /// quotes not interpreted) appended to the command (default `echo`), or put in place of
+    /// `R` once per line.
+    fn xargs(&mut self, args: &[String], span: Span, io: &mut Io) -> (i32, Flow) {
+        let mut per = usize::MAX;
+        let mut replace: Option<String> = None;
+        let mut i = 0;
+        while let Some(a) = args.get(i) {
+            match a.as_str() {
+                "-n" => {
+                    let Some(n) = args.get(i + 1).and_then(|n| n.parse().ok()) else {
+                        return (0, Flow::Stop(Stop::Unknown { command: "xargs -n".into(), span }));
+                    };
+                    per = n;
+                    i += 2;
+                }
+                "-I" => {
+                    replace = args.get(i + 1).cloned();
+                    i += 2;
+                }
+                "-r" | "--no-run-if-empty" => i += 1,
+                s if s.starts_with('-') => {
+                    return (0, Flow::Stop(Stop::Unknown { command: format!("xargs {s}"), span }));
+                }
+                _ => break,
+            }
+        }
+        let command: Vec<String> = if args[i..].is_empty() { vec!["echo".into()] } else { args[i..].to_vec() };
+        let input = String::from_utf8_lossy(&std::mem::take(&mut io.stdin)).into_owned();
+        let batches: Vec<Vec<String>> = if let Some(r) = &replace {
+            input
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| command.iter().map(|a| a.replace(r.as_str(), l.trim())).collect())
+                .collect()
+        } else {
+            let words: Vec<String> = input.split_whitespace().map(str::to_string).collect();
+            if words.is_empty() {
+                // GNU xargs runs the command once anyway; busybox and `-r` do not.
+                if self.userland == Userland::Gnu && !args.iter().any(|a| a == "-r" || a == "--no-run-if-empty") {
+                    vec![command.clone()]
+                } else {
+                    Vec::new()
+                }
+            } else {
+                words
+                    .chunks(per.max(1))
+                    .map(|chunk| command.iter().cloned().chain(chunk.iter().cloned()).collect())
+                    .collect()
+            }
+        };
+        let mut status = 0;
+        for argv in batches {
+            let (name, rest) = argv.split_first().map(|(n, r)| (n.clone(), r.to_vec())).unwrap_or_default();
+            let (s, flow) = self.external(&name, &rest, span, io, false);
+            if flow != Flow::Next {
+                return (s, flow);
+            }
+            if s != 0 {
+                // 123: a command failed; 127: not found.
+                status = if s == 127 { 127 } else { 123 };
+            }
+        }
+        (status, Flow::Next)
+    }
+
+    /// `env [-i] [NAME=VALUE]... [COMMAND [ARG]...]`.
+    fn env(&mut self, args: &[String], span: Span, io: &mut Io) -> (i32, Flow) {
+        let mut i = 0;
+        let mut clear = false;
+        while let Some(a) = args.get(i) {
+            if a == "-i" || a == "-" {
+                clear = true;
+                i += 1;
+            } else if a.starts_with('-') {
+                return (0, Flow::Stop(Stop::Unknown { command: format!("env {a}"), span }));
+            } else {
+                break;
+            }
+        }
+        let saved = self.vars.clone();
+        if clear {
+            self.vars.retain(|_, v| !v.exported);
+        }
+        while let Some((k, v)) = args.get(i).and_then(|a| a.split_once('=')) {
+            self.vars.insert(k.to_string(), Var { value: v.to_string(), exported: true });
+            i += 1;
+        }
+        let result = if let Some((name, rest)) = args[i..].split_first() {
+            self.external(name, rest, span, io, false)
+        } else {
+            // The process environment's order is the order variables were set, which the
+            // simulation does not keep: listed by name.
+            self.model("env prints the environment in the order it was set; here it is listed by name");
+            let mut text = String::new();
+            for (k, v) in self.vars.iter().filter(|(_, v)| v.exported) {
+                text.push_str(k);
+                text.push('=');
+                text.push_str(&v.value);
+                text.push('\n');
+            }
+            io.stdout.extend_from_slice(text.as_bytes());
+            (0, Flow::Next)
+        };
+        self.vars = saved;
+        result
+    }
+
+    /// `read [-r] [NAME]...`: one line of standard input into the names (the last takes the
+    /// rest), split on `IFS`; status 1 at the end of the input.
+    fn read(&mut self, args: &[String], io: &mut Io) -> i32 {
+        let raw = args.iter().any(|a| a == "-r");
+        let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        if io.stdin.is_empty() {
+            for n in &names {
+                self.set_var(n, "");
+            }
+            return 1;
+        }
+        let end = io.stdin.iter().position(|&b| b == b'\n');
+        let line_bytes: Vec<u8> = match end {
+            Some(e) => io.stdin.drain(..=e).take(e).collect(),
+            None => std::mem::take(&mut io.stdin),
+        };
+        let mut line = String::from_utf8_lossy(&line_bytes).into_owned();
+        if !raw {
+            line = line.replace("\\\n", "").replace('\\', "");
+        }
+        let ifs = self.var("IFS").unwrap_or(" \t\n").to_string();
+        let names: Vec<String> =
+            if names.is_empty() { vec!["REPLY".into()] } else { names.into_iter().cloned().collect() };
+        let trimmed = line.trim_matches(|c: char| ifs.contains(c) && c.is_whitespace());
+        let mut rest = trimmed;
+        for (i, name) in names.iter().enumerate() {
+            if i + 1 == names.len() || name == "REPLY" {
+                let value =
+                    if name == "REPLY" && args.iter().all(|a| a.starts_with('-')) { line.as_str() } else { rest };
+                self.set_var(name, value);
+                break;
+            }
+            let cut = rest.find(|c: char| ifs.contains(c)).unwrap_or(rest.len());
+            self.set_var(name, &rest[..cut]);
+            rest = rest[cut..].trim_start_matches(|c: char| ifs.contains(c) && c.is_whitespace());
+            if let Some(r) = rest.strip_prefix(|c: char| ifs.contains(c) && !c.is_whitespace()) {
+                rest = r.trim_start_matches(|c: char| ifs.contains(c) && c.is_whitespace());
+            }
+        }
+        i32::from(end.is_none())
     }
 
     /// Applies `command`'s redirections around `run`.

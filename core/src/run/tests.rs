@@ -153,3 +153,25 @@ fn echo_and_printf_escapes() {
     let f = run_script(r"echo 'raw\n' > /tmp/r", s);
     assert_eq!(file(&f, "/tmp/r").0, "raw\n\n");
 }
+
+#[test]
+fn read_xargs_env_and_text_tools() {
+    let mut fs = busybox();
+    for applet in ["xargs", "env", "sort", "uniq", "grep", "sed", "cut", "tr", "seq", "find"] {
+        fs.insert(&format!("/bin/{applet}"), Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+    }
+    let script = "printf 'a 1\\nb 2\\n' > /tmp/in\n\
+                  while read name n; do echo \"$n-$name\"; done < /tmp/in > /tmp/read\n\
+                  echo /tmp/x1 /tmp/x2 | xargs touch\n\
+                  env GREETING=hi sh -c 'echo $GREETING' > /tmp/env 2>&1 || echo no-sh > /tmp/env\n\
+                  seq 3 | sort -r | sed 's/^/n/' | grep -v n2 > /tmp/pipe\n\
+                  find /tmp -name 'x*' > /tmp/found";
+    let f = run_script(script, start(fs));
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/read").0, "1-a\n2-b\n");
+    assert!(f.snapshot.lstat("/tmp/x1").is_some() && f.snapshot.lstat("/tmp/x2").is_some());
+    assert_eq!(file(&f, "/tmp/pipe").0, "n3\nn1\n");
+    assert_eq!(file(&f, "/tmp/found").0, "/tmp/x1\n/tmp/x2\n");
+    assert_eq!(file(&f, "/tmp/env").0, "hi\n");
+    assert_eq!(f.stopped, None);
+}

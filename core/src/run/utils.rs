@@ -105,6 +105,16 @@ pub(crate) fn open_for_write(shell: &mut Shell, path: &str, append: bool) -> Res
     }
 }
 
+/// Appends `bytes` to the file at canonical `path` (made by [`open_for_write`]).
+pub(crate) fn append(shell: &mut Shell, path: &str, bytes: &[u8]) {
+    shell.written += bytes.len();
+    if let Some(Entry { node: Node::File { content, link }, meta }) = shell.fs.stat(path) {
+        let mut data = content.as_bytes().map(<[u8]>::to_vec).unwrap_or_default();
+        data.extend_from_slice(bytes);
+        let _ = shell.fs.insert(path, Entry { node: Node::File { content: Content::bytes(data), link }, meta });
+    }
+}
+
 /// Splits `args` into flags (single letters, `-abc` grouped, until `--` or the first
 /// operand) and operands. Long options are kept as flags by name.
 /// Short options with their values, as [`options`] returns them.
@@ -208,7 +218,11 @@ impl Env<'_> {
             "head" | "tail" => self.head_tail(args, applet == "head")?,
             "wc" => self.wc(args)?,
             "readlink" => self.readlink(args),
-            _ => return None,
+            "realpath" => self.realpath(args),
+            "which" => self.which(args),
+            "install" => self.install(args)?,
+            "find" => self.find(args)?,
+            _ => return self.text_tool(applet, args).flatten(),
         })
     }
 
@@ -217,7 +231,7 @@ impl Env<'_> {
     }
 
     /// An error line `name: message`, status 1.
-    fn fail(&mut self, message: &str) -> i32 {
+    pub(crate) fn fail(&mut self, message: &str) -> i32 {
         let line = format!("{}: {message}\n", self.name);
         self.io.stderr.extend_from_slice(line.as_bytes());
         1
@@ -1232,4 +1246,213 @@ fn parse_spec(spec: &str) -> (bool, Option<usize>, Option<usize>) {
     let digits = spec.trim_start_matches(['-', '+', ' ', '#', '0']);
     let (w, p) = digits.split_once('.').map_or((digits, None), |(w, p)| (w, Some(p)));
     (left, w.parse().ok(), p.map(|p| p.parse().unwrap_or(0)))
+}
+
+impl Env<'_> {
+    fn realpath(&mut self, args: &[String]) -> i32 {
+        let mut status = 0;
+        for a in args.iter().filter(|a| !a.starts_with('-')) {
+            match self.shell.fs.resolve(&self.shell.abs(a), true) {
+                Ok(r) => {
+                    let p = r.path();
+                    self.out(&format!("{p}\n"));
+                }
+                Err(e) => status = self.fail(&format!("{a}: {}", errno_text(&e))),
+            }
+        }
+        status
+    }
+
+    fn which(&mut self, args: &[String]) -> i32 {
+        let mut status = 0;
+        for a in args.iter().filter(|a| !a.starts_with('-')) {
+            match self.shell.which(a) {
+                Some(p) => self.out(&format!("{p}\n")),
+                None => status = 1,
+            }
+        }
+        status
+    }
+
+    /// `install`: `-d` directories, or files copied with `-m` (default 0755), `-o`, `-g`.
+    fn install(&mut self, args: &[String]) -> Option<i32> {
+        let (flags, mut operands, long) = options(args, &['m', 'o', 'g', 't']);
+        if !long.is_empty() || has(&flags, 't') || has(&flags, 'D') {
+            return None;
+        }
+        let mode = match value(&flags, 'm') {
+            Some(m) => Chmod::parse(&m).ok()?.apply(0o755, false),
+            None => 0o755,
+        };
+        let uid = match value(&flags, 'o') {
+            Some(u) => Some(self.id_of(&u, "/etc/passwd")?),
+            None => None,
+        };
+        let gid = match value(&flags, 'g') {
+            Some(g) => Some(self.id_of(&g, "/etc/group")?),
+            None => None,
+        };
+        let meta = |shell: &Shell| Meta::new(mode, uid.unwrap_or(shell.uid), gid.unwrap_or(shell.gid));
+        if has(&flags, 'd') {
+            for dir in operands {
+                let path = crate::dockerignore::clean(&self.shell.abs(&dir));
+                let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+                let mut done = String::new();
+                for (i, part) in parts.iter().enumerate() {
+                    done.push('/');
+                    done.push_str(part);
+                    let last = i + 1 == parts.len();
+                    match self.shell.fs.stat(&done) {
+                        Some(e) if e.is_dir() => {
+                            if last {
+                                let _ = self.shell.fs.insert(&done, Entry { meta: meta(self.shell), ..e });
+                            }
+                        }
+                        Some(_) => return Some(self.fail(&format!("cannot create directory '{dir}': File exists"))),
+                        None => {
+                            let m = if last { meta(self.shell) } else { new_meta(self.shell, true) };
+                            if self.shell.fs.insert(&done, Entry::dir(m)).is_err() {
+                                return Some(self.fail(&format!("cannot create directory '{dir}'")));
+                            }
+                        }
+                    }
+                }
+            }
+            return Some(0);
+        }
+        let dest = operands.pop()?;
+        let dest_path = self.shell.abs(&dest);
+        let into_dir = self.shell.fs.stat(&dest_path).is_some_and(|e| e.is_dir());
+        for src in operands {
+            let Some(Entry { node: Node::File { content, .. }, .. }) = self.shell.fs.stat(&self.shell.abs(&src)) else {
+                return Some(self.fail(&format!("cannot stat '{src}': No such file or directory")));
+            };
+            let target = if into_dir {
+                format!("{}/{}", dest_path.trim_end_matches('/'), src.rsplit('/').next().unwrap_or(&src))
+            } else {
+                dest_path.clone()
+            };
+            let _ = self.shell.fs.remove(&target);
+            if self.shell.fs.insert(&target, Entry::file(content, meta(self.shell))).is_err() {
+                return Some(self.fail(&format!("cannot create '{target}'")));
+            }
+        }
+        Some(0)
+    }
+
+    /// `find PATH... [-name P] [-path P] [-type f|d|l] [-maxdepth N] [-mindepth N] [-print]
+    /// [-delete] [-exec CMD {} ;]` (expressions joined by "and"; `-exec` needs the shell, so
+    /// it is not run here).
+    fn find(&mut self, args: &[String]) -> Option<i32> {
+        let mut roots = Vec::new();
+        let mut i = 0;
+        while i < args.len() && !args[i].starts_with('-') && args[i] != "!" && args[i] != "(" {
+            roots.push(args[i].clone());
+            i += 1;
+        }
+        if roots.is_empty() {
+            roots.push(".".into());
+        }
+        let mut tests: Vec<(bool, String, String)> = Vec::new();
+        let (mut min, mut max, mut delete) = (0usize, usize::MAX, false);
+        let mut negate = false;
+        while i < args.len() {
+            let a = args[i].as_str();
+            match a {
+                "!" | "-not" => {
+                    negate = true;
+                    i += 1;
+                    continue;
+                }
+                "-name" | "-iname" | "-path" | "-type" => {
+                    tests.push((negate, a.to_string(), args.get(i + 1)?.clone()));
+                    i += 2;
+                }
+                "-maxdepth" => {
+                    max = args.get(i + 1)?.parse().ok()?;
+                    i += 2;
+                }
+                "-mindepth" => {
+                    min = args.get(i + 1)?.parse().ok()?;
+                    i += 2;
+                }
+                "-print" => i += 1,
+                "-delete" => {
+                    delete = true;
+                    i += 1;
+                }
+                _ => return None,
+            }
+            negate = false;
+        }
+        let mut status = 0;
+        let mut found = Vec::new();
+        for root in &roots {
+            let base = self.shell.abs(root);
+            let Some(start) = self.shell.fs.lstat(&base) else {
+                status = self.fail(&format!("{root}: No such file or directory"));
+                continue;
+            };
+            let entries = if start.is_dir() { self.shell.fs.walk(&base) } else { vec![(base.clone(), start)] };
+            let base_clean = crate::dockerignore::clean(&base);
+            for (path, entry) in entries {
+                let rel = path.strip_prefix(base_clean.trim_end_matches('/')).unwrap_or("");
+                let depth = rel.split('/').filter(|p| !p.is_empty()).count();
+                if depth < min || depth > max {
+                    continue;
+                }
+                let shown = if rel.is_empty() { root.clone() } else { format!("{}{rel}", root.trim_end_matches('/')) };
+                let name = if rel.is_empty() {
+                    root.trim_end_matches('/').rsplit('/').next().unwrap_or(root).to_string()
+                } else {
+                    path.rsplit('/').next().unwrap_or("").to_string()
+                };
+                let pass = tests.iter().all(|(neg, test, arg)| {
+                    let ok = match test.as_str() {
+                        "-name" => crate::fs::copy::glob_match(arg, &name),
+                        "-iname" => crate::fs::copy::glob_match(&arg.to_lowercase(), &name.to_lowercase()),
+                        "-path" => glob_path(arg, &shown),
+                        _ => match arg.as_str() {
+                            "f" => matches!(entry.node, Node::File { .. }),
+                            "d" => entry.is_dir(),
+                            "l" => matches!(entry.node, Node::Symlink(_)),
+                            _ => false,
+                        },
+                    };
+                    ok != *neg
+                });
+                if pass {
+                    found.push((shown, path));
+                }
+            }
+        }
+        if delete {
+            // Depth first: the deepest paths go before their directories.
+            for (_, path) in found.iter().rev() {
+                if let Some(e) = self.shell.fs.lstat(path)
+                    && e.as_dir().is_some_and(|d| !d.is_empty())
+                {
+                    status = self.fail(&format!("{path}: Directory not empty"));
+                    continue;
+                }
+                let _ = self.shell.fs.remove(path);
+            }
+        } else {
+            // Real `find` lists each directory in the order the filesystem keeps it (hashed
+            // on ext4 and overlayfs), which differs between machines; here it is by name.
+            if found.len() > 2 {
+                self.shell.model("find lists directories in the filesystem's own order, which differs between machines: here they are listed by name");
+            }
+            for (shown, _) in found {
+                self.out(&format!("{shown}\n"));
+            }
+        }
+        Some(status)
+    }
+}
+
+/// `find -path`: `*` matches `/` too.
+fn glob_path(pattern: &str, path: &str) -> bool {
+    let p: Vec<super::expand::Ch> = pattern.chars().map(|c| super::expand::Ch::literal(c, true)).collect();
+    super::expand::pattern_matches(&p, path)
 }

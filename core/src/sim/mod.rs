@@ -770,6 +770,13 @@ impl Simulator<'_> {
                 self.diag(Code::SimulationError, at(item.span), message);
                 (Fidelity::Failed, true)
             }
+            None if !finished.modeled.is_empty() => {
+                state.snapshot = finished.snapshot;
+                for why in &finished.modeled {
+                    self.diag(Code::SimulationNote, keyword, format!("modeled: {why}"));
+                }
+                (Fidelity::Modeled, true)
+            }
             None => {
                 state.snapshot = finished.snapshot;
                 (Fidelity::Exact, true)

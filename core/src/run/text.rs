@@ -1,0 +1,1009 @@
+//! The text utilities: `seq`, `sort`, `uniq`, `cut`, `tr`, `grep`, `sed`, `base64`,
+//! `sha256sum`, as busybox and GNU coreutils behave in the C locale (a build's default).
+//! Regular expressions are POSIX basic (BRE) or extended (ERE), translated to `regex_lite`.
+
+use std::fmt::Write as _;
+
+use regex_lite::{Regex, RegexBuilder};
+
+use super::utils::{Env, UNKNOWN_CONTENT, read_file};
+
+/// A BRE or ERE as `regex_lite` reads it. BRE: `\(`, `\)`, `\{`, `\}`, `\|`, `\+`, `\?` are
+/// the operators and the bare characters are literal; `*` at the start is literal.
+pub(crate) fn translate(pattern: &str, extended: bool) -> String {
+    let mut out = String::new();
+    let mut chars = pattern.chars().peekable();
+    let mut at_start = true;
+    let mut in_bracket = false;
+    while let Some(c) = chars.next() {
+        if in_bracket {
+            match c {
+                ']' => {
+                    in_bracket = false;
+                    out.push(']');
+                }
+                '\\' => out.push_str("\\\\"),
+                '[' if chars.peek() == Some(&':') => {
+                    // [:class:] stays as it is.
+                    out.push('[');
+                }
+                _ => out.push(c),
+            }
+            continue;
+        }
+        match c {
+            '[' => {
+                in_bracket = true;
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push_str("\\]");
+                    chars.next();
+                }
+            }
+            '\\' => match chars.next() {
+                Some(n @ ('(' | ')' | '{' | '}' | '|' | '+' | '?')) if !extended => out.push(n),
+                Some(
+                    n @ ('(' | ')' | '{' | '}' | '|' | '+' | '?' | '.' | '*' | '[' | ']' | '^' | '$' | '\\' | '/'),
+                ) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                Some('n') => out.push_str("\\n"),
+                Some('t') => out.push_str("\\t"),
+                Some('w') => out.push_str("\\w"),
+                Some('W') => out.push_str("\\W"),
+                Some('s') => out.push_str("\\s"),
+                Some('S') => out.push_str("\\S"),
+                // Word boundaries: `\b`, and GNU's `\<` and `\>` (approximated by `\b`).
+                Some('b' | '<' | '>') => out.push_str("\\b"),
+                Some(d @ '1'..='9') => {
+                    // Back-references cannot be translated: match the literal digit (rare).
+                    out.push(d);
+                }
+                Some(other) => out.push_str(&regex_lite::escape(&other.to_string())),
+                None => out.push_str("\\\\"),
+            },
+            '(' | ')' | '{' | '}' | '|' | '+' | '?' if !extended => {
+                out.push('\\');
+                out.push(c);
+            }
+            '*' if at_start && !extended => out.push_str("\\*"),
+            _ => out.push(c),
+        }
+        at_start = matches!(c, '^') && out.len() == 1;
+    }
+    out
+}
+
+fn compile(pattern: &str, extended: bool, fixed: bool, icase: bool) -> Result<Regex, String> {
+    let source = if fixed { regex_lite::escape(pattern) } else { translate(pattern, extended) };
+    RegexBuilder::new(&source).case_insensitive(icase).build().map_err(|e| e.to_string())
+}
+
+/// Lines of `bytes`, without their newlines; a last line without one counts.
+fn lines(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: Vec<String> = text.split('\n').map(str::to_string).collect();
+    if out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out
+}
+
+/// A list of 1-based positions as `cut` reads it (`1,3-5,7-`).
+fn ranges(list: &str) -> Option<Vec<(usize, usize)>> {
+    list.split(',')
+        .map(|part| {
+            let (a, b) = part.split_once('-').unwrap_or((part, part));
+            let a = if a.is_empty() { 1 } else { a.parse().ok()? };
+            let b = if b.is_empty() { usize::MAX } else { b.parse().ok()? };
+            (a >= 1 && a <= b).then_some((a, b))
+        })
+        .collect()
+}
+
+fn in_ranges(ranges: &[(usize, usize)], i: usize) -> bool {
+    ranges.iter().any(|&(a, b)| a <= i && i <= b)
+}
+
+/// A `tr` set: ranges, escapes and `[:class:]` expanded to characters.
+fn tr_set(spec: &str) -> Vec<char> {
+    let mut chars: Vec<char> = Vec::new();
+    let raw: Vec<char> = spec.chars().collect();
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == '[' && raw.get(i + 1) == Some(&':') {
+            let rest: String = raw[i + 2..].iter().collect();
+            if let Some(end) = rest.find(":]") {
+                let class = &rest[..end];
+                let all = (0u8..128).map(char::from);
+                chars.extend(all.filter(|c| match class {
+                    "upper" => c.is_ascii_uppercase(),
+                    "lower" => c.is_ascii_lowercase(),
+                    "digit" => c.is_ascii_digit(),
+                    "alpha" => c.is_ascii_alphabetic(),
+                    "alnum" => c.is_ascii_alphanumeric(),
+                    "space" => c.is_ascii_whitespace() || *c == '\x0b',
+                    "blank" => *c == ' ' || *c == '\t',
+                    "punct" => c.is_ascii_punctuation(),
+                    "xdigit" => c.is_ascii_hexdigit(),
+                    _ => false,
+                }));
+                i += 2 + end + 2;
+                continue;
+            }
+        }
+        let (c, width) = if raw[i] == '\\' && i + 1 < raw.len() {
+            let c = match raw[i + 1] {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                '\\' => '\\',
+                other => other,
+            };
+            (c, 2)
+        } else {
+            (raw[i], 1)
+        };
+        if raw.get(i + width) == Some(&'-') && i + width + 1 < raw.len() {
+            let hi = raw[i + width + 1];
+            for x in (c as u32)..=(hi as u32) {
+                chars.extend(char::from_u32(x));
+            }
+            i += width + 2;
+        } else {
+            chars.push(c);
+            i += width;
+        }
+    }
+    chars
+}
+
+/// Named inputs: a file's name (`-` for standard input) and its bytes.
+type Inputs = Vec<(String, Vec<u8>)>;
+
+impl Env<'_> {
+    /// Standard input, or the files named (`-` is standard input); `None` when a file's
+    /// content is not known here.
+    fn read_inputs(&mut self, files: &[String]) -> Option<Result<Inputs, i32>> {
+        if files.is_empty() {
+            return Some(Ok(vec![("-".into(), std::mem::take(&mut self.io.stdin))]));
+        }
+        let mut out = Vec::new();
+        let mut status = 0;
+        for f in files {
+            if f == "-" {
+                out.push((f.clone(), std::mem::take(&mut self.io.stdin)));
+                continue;
+            }
+            match read_file(self.shell, &self.shell.abs(f)) {
+                Ok(b) => out.push((f.clone(), b)),
+                Err(e) if e == UNKNOWN_CONTENT => return None,
+                Err(e) => status = self.fail(&format!("{f}: {e}")),
+            }
+        }
+        if status != 0 && out.is_empty() {
+            return Some(Err(status));
+        }
+        Some(Ok(out))
+    }
+
+    /// `None`: not a text tool; `Some(None)`: one, used in a way not simulated.
+    #[allow(clippy::option_option)]
+    pub(crate) fn text_tool(&mut self, applet: &str, args: &[String]) -> Option<Option<i32>> {
+        Some(match applet {
+            "seq" => self.seq(args),
+            "sort" => self.sort(args),
+            "uniq" => self.uniq(args),
+            "cut" => self.cut(args),
+            "tr" => self.tr(args),
+            "grep" | "egrep" | "fgrep" => self.grep(args, applet),
+            "sed" => self.sed(args),
+            "base64" => self.base64(args),
+            "sha256sum" => self.sha256sum(args),
+            _ => return None,
+        })
+    }
+
+    fn seq(&mut self, args: &[String]) -> Option<i32> {
+        let mut sep = "\n".to_string();
+        let mut nums = Vec::new();
+        let mut iter = args.iter();
+        while let Some(a) = iter.next() {
+            match a.as_str() {
+                "-s" => iter.next()?.clone_into(&mut sep),
+                "-w" | "-f" => return None,
+                _ => nums.push(a.parse::<i64>().ok()?),
+            }
+        }
+        let (first, step, last) = match nums.as_slice() {
+            [l] => (1, 1, *l),
+            [f, l] => (*f, 1, *l),
+            [f, s, l] => (*f, *s, *l),
+            _ => return Some(self.fail("missing operand")),
+        };
+        if step == 0 {
+            return None;
+        }
+        let mut values = Vec::new();
+        let mut v = first;
+        while (step > 0 && v <= last) || (step < 0 && v >= last) {
+            values.push(v.to_string());
+            if values.len() > 1_000_000 {
+                return None;
+            }
+            v += step;
+        }
+        if !values.is_empty() {
+            let text = values.join(&sep) + "\n";
+            self.io.stdout.extend_from_slice(text.as_bytes());
+        }
+        Some(0)
+    }
+
+    fn sort(&mut self, args: &[String]) -> Option<i32> {
+        let (mut reverse, mut numeric, mut unique) = (false, false, false);
+        let mut files = Vec::new();
+        let mut output = None;
+        let mut iter = args.iter();
+        while let Some(a) = iter.next() {
+            if a == "-o" {
+                output = Some(iter.next()?.clone());
+            } else if let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) {
+                for f in flags.chars() {
+                    match f {
+                        'r' => reverse = true,
+                        'n' => numeric = true,
+                        'u' => unique = true,
+                        _ => return None,
+                    }
+                }
+            } else {
+                files.push(a.clone());
+            }
+        }
+        let inputs = match self.read_inputs(&files)? {
+            Ok(i) => i,
+            Err(s) => return Some(s),
+        };
+        let mut all: Vec<String> = inputs.iter().flat_map(|(_, b)| lines(b)).collect();
+        let number = |s: &str| -> f64 {
+            let t = s.trim_start();
+            let end = t
+                .char_indices()
+                .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && c == '-')))
+                .map_or(t.len(), |(i, _)| i);
+            t[..end].parse().unwrap_or(0.0)
+        };
+        if numeric {
+            all.sort_by(|a, b| {
+                number(a).partial_cmp(&number(b)).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b))
+            });
+        } else {
+            all.sort();
+        }
+        if reverse {
+            all.reverse();
+        }
+        if unique {
+            all.dedup_by(|a, b| if numeric { number(a).total_cmp(&number(b)).is_eq() } else { a == b });
+        }
+        let mut text = all.join("\n");
+        if !all.is_empty() {
+            text.push('\n');
+        }
+        match output {
+            Some(path) => {
+                let canonical = match super::utils::open_for_write(self.shell, &self.shell.abs(&path), false) {
+                    Ok(c) => c,
+                    Err(e) => return Some(self.fail(&format!("{path}: {e}"))),
+                };
+                super::utils::append(self.shell, &canonical, text.as_bytes());
+            }
+            None => self.io.stdout.extend_from_slice(text.as_bytes()),
+        }
+        Some(0)
+    }
+
+    fn uniq(&mut self, args: &[String]) -> Option<i32> {
+        let (mut count, mut dups, mut singles) = (false, false, false);
+        let mut files = Vec::new();
+        for a in args {
+            match a.as_str() {
+                "-c" => count = true,
+                "-d" => dups = true,
+                "-u" => singles = true,
+                s if s.starts_with('-') && s.len() > 1 => return None,
+                _ => files.push(a.clone()),
+            }
+        }
+        if files.len() > 1 {
+            return None;
+        }
+        let inputs = match self.read_inputs(&files)? {
+            Ok(i) => i,
+            Err(s) => return Some(s),
+        };
+        let all: Vec<String> = inputs.iter().flat_map(|(_, b)| lines(b)).collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < all.len() {
+            let mut j = i + 1;
+            while j < all.len() && all[j] == all[i] {
+                j += 1;
+            }
+            let n = j - i;
+            if (!dups || n > 1) && (!singles || n == 1) {
+                if count {
+                    let _ = write!(out, "{n:>7} ");
+                }
+                out.push_str(&all[i]);
+                out.push('\n');
+            }
+            i = j;
+        }
+        self.io.stdout.extend_from_slice(out.as_bytes());
+        Some(0)
+    }
+
+    fn cut(&mut self, args: &[String]) -> Option<i32> {
+        let mut delim = '\t';
+        let mut fields = None;
+        let mut chars = None;
+        let mut only_delimited = false;
+        let mut files = Vec::new();
+        let mut iter = args.iter();
+        while let Some(a) = iter.next() {
+            let (flag, inline) = if a.starts_with('-') && a.len() > 1 { (&a[..2], &a[2..]) } else { ("", "") };
+            let value = |iter: &mut std::slice::Iter<'_, String>| {
+                if inline.is_empty() { iter.next().cloned() } else { Some(inline.to_string()) }
+            };
+            match flag {
+                "-d" => delim = value(&mut iter)?.chars().next().unwrap_or('\t'),
+                "-f" => fields = Some(ranges(&value(&mut iter)?)?),
+                "-c" | "-b" => chars = Some(ranges(&value(&mut iter)?)?),
+                "-s" => only_delimited = true,
+                "" => files.push(a.clone()),
+                _ => return None,
+            }
+        }
+        let inputs = match self.read_inputs(&files)? {
+            Ok(i) => i,
+            Err(s) => return Some(s),
+        };
+        let mut out = String::new();
+        for line in inputs.iter().flat_map(|(_, b)| lines(b)) {
+            if let Some(r) = &chars {
+                let picked: String =
+                    line.chars().enumerate().filter(|(i, _)| in_ranges(r, i + 1)).map(|(_, c)| c).collect();
+                out.push_str(&picked);
+            } else if let Some(r) = &fields {
+                if line.contains(delim) {
+                    let picked: Vec<&str> =
+                        line.split(delim).enumerate().filter(|(i, _)| in_ranges(r, i + 1)).map(|(_, f)| f).collect();
+                    out.push_str(&picked.join(&delim.to_string()));
+                } else {
+                    if only_delimited {
+                        continue;
+                    }
+                    out.push_str(&line);
+                }
+            } else {
+                return Some(self.fail("you must specify a list of bytes, characters, or fields"));
+            }
+            out.push('\n');
+        }
+        self.io.stdout.extend_from_slice(out.as_bytes());
+        Some(0)
+    }
+
+    fn tr(&mut self, args: &[String]) -> Option<i32> {
+        let (mut delete, mut squeeze) = (false, false);
+        let mut sets = Vec::new();
+        for a in args {
+            match a.as_str() {
+                "-d" => delete = true,
+                "-s" => squeeze = true,
+                "-ds" | "-sd" => {
+                    delete = true;
+                    squeeze = true;
+                }
+                s if s.starts_with('-') && s.len() > 1 => return None,
+                _ => sets.push(tr_set(a)),
+            }
+        }
+        let input = String::from_utf8_lossy(&std::mem::take(&mut self.io.stdin)).into_owned();
+        let set1 = sets.first()?.clone();
+        let mut out = String::new();
+        let mut last: Option<char> = None;
+        let squeeze_set: Vec<char> =
+            if delete { sets.get(1).cloned().unwrap_or_default() } else { sets.last().cloned().unwrap_or_default() };
+        for c in input.chars() {
+            let mapped = if delete {
+                if set1.contains(&c) {
+                    continue;
+                }
+                c
+            } else if let Some(set2) = sets.get(1) {
+                match set1.iter().rposition(|&x| x == c) {
+                    Some(i) => *set2.get(i).or_else(|| set2.last()).unwrap_or(&c),
+                    None => c,
+                }
+            } else {
+                c
+            };
+            if squeeze && last == Some(mapped) && squeeze_set.contains(&mapped) {
+                continue;
+            }
+            last = Some(mapped);
+            out.push(mapped);
+        }
+        self.io.stdout.extend_from_slice(out.as_bytes());
+        Some(0)
+    }
+
+    fn grep(&mut self, args: &[String], applet: &str) -> Option<i32> {
+        let (mut extended, mut fixed) = (applet == "egrep", applet == "fgrep");
+        let (
+            mut icase,
+            mut invert,
+            mut quiet,
+            mut count,
+            mut list,
+            mut number,
+            mut recursive,
+            mut word,
+            mut line_x,
+            mut no_name,
+            mut with_name,
+            mut only,
+        ) = (false, false, false, false, false, false, false, false, false, false, false, false);
+        let mut patterns: Vec<String> = Vec::new();
+        let mut operands = Vec::new();
+        let mut iter = args.iter();
+        while let Some(a) = iter.next() {
+            if a == "--" {
+                operands.extend(iter.by_ref().cloned());
+                break;
+            }
+            if let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty() && !f.starts_with('-')) {
+                let cs: Vec<char> = flags.chars().collect();
+                for (i, f) in cs.iter().enumerate() {
+                    match f {
+                        'E' => extended = true,
+                        'F' => fixed = true,
+                        'G' => extended = false,
+                        'i' => icase = true,
+                        'v' => invert = true,
+                        'q' | 's' => quiet |= *f == 'q',
+                        'c' => count = true,
+                        'l' => list = true,
+                        'n' => number = true,
+                        'r' | 'R' => recursive = true,
+                        'w' => word = true,
+                        'x' => line_x = true,
+                        'h' => no_name = true,
+                        'H' => with_name = true,
+                        'o' => only = true,
+                        'e' => {
+                            let rest: String = cs[i + 1..].iter().collect();
+                            patterns.push(if rest.is_empty() { iter.next()?.clone() } else { rest });
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            } else if a.starts_with("--") {
+                return None;
+            } else {
+                operands.push(a.clone());
+            }
+        }
+        if patterns.is_empty() {
+            if operands.is_empty() {
+                return Some(self.fail("usage") + 1);
+            }
+            patterns.push(operands.remove(0));
+        }
+        let mut regexes = Vec::new();
+        for p in patterns.iter().flat_map(|p| p.split('\n')) {
+            let mut source = if fixed { regex_lite::escape(p) } else { translate(p, extended) };
+            if word {
+                source = format!("\\b(?:{source})\\b");
+            }
+            if line_x {
+                source = format!("^(?:{source})$");
+            }
+            match RegexBuilder::new(&source).case_insensitive(icase).build() {
+                Ok(r) => regexes.push(r),
+                Err(_) => return None,
+            }
+        }
+        // The files: directories walked with -r (in name order, as the filesystem lists them).
+        let mut files: Vec<String> = Vec::new();
+        for op in &operands {
+            let path = self.shell.abs(op);
+            match self.shell.fs.stat(&path) {
+                Some(e) if e.is_dir() => {
+                    if !recursive {
+                        self.fail(&format!("{op}: Is a directory"));
+                        continue;
+                    }
+                    for (p, entry) in self.shell.fs.walk(&path) {
+                        if matches!(entry.node, crate::fs::Node::File { .. }) {
+                            let rel = p.strip_prefix(path.trim_end_matches('/')).unwrap_or(&p);
+                            files.push(format!("{}{rel}", op.trim_end_matches('/')));
+                        }
+                    }
+                }
+                _ => files.push(op.clone()),
+            }
+        }
+        let show_name = with_name || (!no_name && (files.len() > 1 || recursive));
+        let inputs = if files.is_empty() && recursive {
+            return None;
+        } else {
+            match self.read_inputs(&files)? {
+                Ok(i) => i,
+                Err(s) => return Some(if quiet { 2 } else { s + 1 }),
+            }
+        };
+        let mut matched_any = false;
+        let mut out = String::new();
+        for (name, bytes) in &inputs {
+            let shown = if name == "-" { "(standard input)" } else { name.as_str() };
+            let mut n = 0;
+            for (i, line) in lines(bytes).iter().enumerate() {
+                let hit = regexes.iter().any(|r| r.is_match(line)) != invert;
+                if !hit {
+                    continue;
+                }
+                n += 1;
+                matched_any = true;
+                if quiet {
+                    break;
+                }
+                if list || count {
+                    continue;
+                }
+                let prefix = format!(
+                    "{}{}",
+                    if show_name { format!("{shown}:") } else { String::new() },
+                    if number { format!("{}:", i + 1) } else { String::new() }
+                );
+                if only && !invert {
+                    for r in &regexes {
+                        for m in r.find_iter(line).filter(|m| !m.as_str().is_empty()) {
+                            let _ = writeln!(out, "{prefix}{}", m.as_str());
+                        }
+                    }
+                } else {
+                    let _ = writeln!(out, "{prefix}{line}");
+                }
+            }
+            if quiet && matched_any {
+                break;
+            }
+            if list && n > 0 {
+                let _ = writeln!(out, "{shown}");
+            } else if count {
+                let _ = writeln!(out, "{}{n}", if show_name { format!("{shown}:") } else { String::new() });
+            }
+        }
+        self.io.stdout.extend_from_slice(out.as_bytes());
+        Some(i32::from(!matched_any))
+    }
+
+    fn base64(&mut self, args: &[String]) -> Option<i32> {
+        use base64_engine::{decode, encode};
+        let decoding = args.iter().any(|a| a == "-d" || a == "--decode");
+        let files: Vec<String> = args.iter().filter(|a| !a.starts_with('-')).cloned().collect();
+        let inputs = match self.read_inputs(&files)? {
+            Ok(i) => i,
+            Err(s) => return Some(s),
+        };
+        let data: Vec<u8> = inputs.into_iter().flat_map(|(_, b)| b).collect();
+        if decoding {
+            let clean: Vec<u8> = data.into_iter().filter(|b| !b.is_ascii_whitespace()).collect();
+            match decode(&clean) {
+                Some(bytes) => self.io.stdout.extend(bytes),
+                None => return Some(self.fail("invalid input")),
+            }
+        } else {
+            let text = encode(&data);
+            for chunk in text.as_bytes().chunks(76) {
+                self.io.stdout.extend_from_slice(chunk);
+                self.io.stdout.push(b'\n');
+            }
+        }
+        Some(0)
+    }
+
+    fn sha256sum(&mut self, args: &[String]) -> Option<i32> {
+        if args.iter().any(|a| a.starts_with('-') && a != "-") {
+            return None;
+        }
+        let inputs = match self.read_inputs(args)? {
+            Ok(i) => i,
+            Err(s) => return Some(s),
+        };
+        for (name, bytes) in inputs {
+            let line = format!("{}  {name}\n", crate::report::sim::sha256_hex(&bytes));
+            self.io.stdout.extend_from_slice(line.as_bytes());
+        }
+        Some(0)
+    }
+
+    /// `sed`: `-n`, `-e`, `-i`, `-E`/`-r`; commands `s` (flags `g`, `p`, `I`, a number),
+    /// `d`, `p`, `q`, with line, `$` and `/re/` addresses and ranges, `!` to negate.
+    fn sed(&mut self, args: &[String]) -> Option<i32> {
+        let (mut quiet, mut in_place, mut extended) = (false, false, false);
+        let mut scripts = Vec::new();
+        let mut files = Vec::new();
+        let mut iter = args.iter();
+        while let Some(a) = iter.next() {
+            match a.as_str() {
+                "-n" => quiet = true,
+                "-i" => in_place = true,
+                "-E" | "-r" => extended = true,
+                "-e" => scripts.push(iter.next()?.clone()),
+                s if s.starts_with("-i") && s.len() > 2 => return None,
+                s if s.starts_with('-') && s.len() > 1 => {
+                    for f in s[1..].chars() {
+                        match f {
+                            'n' => quiet = true,
+                            'i' => in_place = true,
+                            'E' | 'r' => extended = true,
+                            _ => return None,
+                        }
+                    }
+                }
+                _ => files.push(a.clone()),
+            }
+        }
+        if scripts.is_empty() {
+            if files.is_empty() {
+                return Some(self.fail("no script"));
+            }
+            scripts.push(files.remove(0));
+        }
+        let program = parse_sed(&scripts.join("\n"), extended)?;
+        if in_place {
+            let mut status = 0;
+            for f in &files {
+                let path = self.shell.abs(f);
+                let bytes = match read_file(self.shell, &path) {
+                    Ok(b) => b,
+                    Err(e) if e == UNKNOWN_CONTENT => return None,
+                    Err(e) => {
+                        status = self.fail(&format!("{f}: {e}"));
+                        continue;
+                    }
+                };
+                let out = run_sed(&program, &bytes, quiet)?;
+                if let Some(crate::fs::Entry { node: crate::fs::Node::File { link, .. }, meta }) =
+                    self.shell.fs.stat(&path)
+                {
+                    let canonical = self.shell.fs.resolve(&path, true).ok()?.path();
+                    self.shell.written += out.len();
+                    let entry = crate::fs::Entry {
+                        node: crate::fs::Node::File { content: crate::fs::Content::bytes(out), link },
+                        meta,
+                    };
+                    let _ = self.shell.fs.insert(&canonical, entry);
+                }
+            }
+            return Some(status);
+        }
+        let inputs = match self.read_inputs(&files)? {
+            Ok(i) => i,
+            Err(s) => return Some(s),
+        };
+        let data: Vec<u8> = inputs.into_iter().flat_map(|(_, b)| b).collect();
+        let out = run_sed(&program, &data, quiet)?;
+        self.io.stdout.extend(out);
+        Some(0)
+    }
+}
+
+#[derive(Debug)]
+enum Address {
+    Line(usize),
+    Last,
+    Match(Regex),
+}
+
+#[derive(Debug)]
+enum SedCommand {
+    Substitute { re: Regex, replacement: String, global: bool, print: bool, nth: usize },
+    Delete,
+    Print,
+    Quit,
+}
+
+#[derive(Debug)]
+struct SedLine {
+    from: Option<Address>,
+    to: Option<Address>,
+    negate: bool,
+    command: SedCommand,
+}
+
+fn parse_regex_until(chars: &[char], i: &mut usize, delim: char) -> Option<String> {
+    let mut out = String::new();
+    while *i < chars.len() {
+        let c = chars[*i];
+        if c == '\\' && *i + 1 < chars.len() {
+            if chars[*i + 1] == delim {
+                out.push(delim);
+            } else {
+                out.push('\\');
+                out.push(chars[*i + 1]);
+            }
+            *i += 2;
+            continue;
+        }
+        if c == delim {
+            *i += 1;
+            return Some(out);
+        }
+        out.push(c);
+        *i += 1;
+    }
+    None
+}
+
+/// `None`: a malformed address; `Some(None)`: no address here.
+#[allow(clippy::option_option)]
+fn parse_address(chars: &[char], i: &mut usize, extended: bool) -> Option<Option<Address>> {
+    match chars.get(*i) {
+        Some(c) if c.is_ascii_digit() => {
+            let start = *i;
+            while chars.get(*i).is_some_and(char::is_ascii_digit) {
+                *i += 1;
+            }
+            let n: usize = chars[start..*i].iter().collect::<String>().parse().ok()?;
+            Some(Some(Address::Line(n)))
+        }
+        Some('$') => {
+            *i += 1;
+            Some(Some(Address::Last))
+        }
+        Some('/') => {
+            *i += 1;
+            let re = parse_regex_until(chars, i, '/')?;
+            Some(Some(Address::Match(compile(&re, extended, false, false).ok()?)))
+        }
+        _ => Some(None),
+    }
+}
+
+fn parse_sed(script: &str, extended: bool) -> Option<Vec<SedLine>> {
+    let chars: Vec<char> = script.chars().collect();
+    let mut i = 0;
+    let mut out = Vec::new();
+    loop {
+        while chars.get(i).is_some_and(|c| c.is_whitespace() || *c == ';') {
+            i += 1;
+        }
+        if i >= chars.len() {
+            return Some(out);
+        }
+        let from = parse_address(&chars, &mut i, extended)?;
+        let to = if from.is_some() && chars.get(i) == Some(&',') {
+            i += 1;
+            parse_address(&chars, &mut i, extended)?
+        } else {
+            None
+        };
+        while chars.get(i) == Some(&' ') {
+            i += 1;
+        }
+        let negate = chars.get(i) == Some(&'!');
+        if negate {
+            i += 1;
+        }
+        let command = match chars.get(i)? {
+            's' => {
+                let delim = *chars.get(i + 1)?;
+                i += 2;
+                let pattern = parse_regex_until(&chars, &mut i, delim)?;
+                let replacement = parse_regex_until(&chars, &mut i, delim)?;
+                let (mut global, mut print, mut icase, mut nth) = (false, false, false, 1);
+                while let Some(&f) = chars.get(i) {
+                    match f {
+                        'g' => global = true,
+                        'p' => print = true,
+                        'I' | 'i' => icase = true,
+                        d if d.is_ascii_digit() => nth = d.to_digit(10)? as usize,
+                        _ => break,
+                    }
+                    i += 1;
+                }
+                let re = compile(&pattern, extended, false, icase).ok()?;
+                SedCommand::Substitute { re, replacement, global, print, nth }
+            }
+            'd' => {
+                i += 1;
+                SedCommand::Delete
+            }
+            'p' => {
+                i += 1;
+                SedCommand::Print
+            }
+            'q' => {
+                i += 1;
+                SedCommand::Quit
+            }
+            _ => return None,
+        };
+        out.push(SedLine { from, to, negate, command });
+    }
+}
+
+/// The replacement of one match: `&` the match, `\1`-`\9` groups, `\n` a newline.
+fn replacement_text(template: &str, caps: &regex_lite::Captures<'_>) -> String {
+    let mut out = String::new();
+    let mut chars = template.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str(caps.get(0).map_or("", |m| m.as_str())),
+            '\\' => match chars.next() {
+                Some(d @ '0'..='9') => {
+                    out.push_str(caps.get(d.to_digit(10).unwrap_or(0) as usize).map_or("", |m| m.as_str()));
+                }
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn run_sed(program: &[SedLine], input: &[u8], quiet: bool) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(input);
+    let ends_with_newline = text.ends_with('\n');
+    let all = lines(input);
+    let total = all.len();
+    let mut out = String::new();
+    let mut active: Vec<bool> = vec![false; program.len()];
+    'lines: for (index, original) in all.iter().enumerate() {
+        let n = index + 1;
+        let mut line = original.clone();
+        let mut deleted = false;
+        let matches = |a: &Address, line: &str| match a {
+            Address::Line(k) => *k == n,
+            Address::Last => n == total,
+            Address::Match(re) => re.is_match(line),
+        };
+        for (k, cmd) in program.iter().enumerate() {
+            let selected = match (&cmd.from, &cmd.to) {
+                (None, _) => true,
+                (Some(a), None) => matches(a, &line),
+                (Some(a), Some(b)) => {
+                    if active[k] {
+                        let end = match b {
+                            Address::Line(m) => n >= *m,
+                            _ => matches(b, &line),
+                        };
+                        if end {
+                            active[k] = false;
+                        }
+                        true
+                    } else if matches(a, &line) {
+                        let ends_now = match b {
+                            Address::Line(m) => *m <= n,
+                            _ => false,
+                        };
+                        active[k] = !ends_now;
+                        true
+                    } else {
+                        false
+                    }
+                }
+            };
+            if selected == cmd.negate {
+                continue;
+            }
+            match &cmd.command {
+                SedCommand::Delete => {
+                    deleted = true;
+                    break;
+                }
+                SedCommand::Print => {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+                SedCommand::Quit => {
+                    if !quiet {
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
+                    break 'lines;
+                }
+                SedCommand::Substitute { re, replacement, global, print, nth } => {
+                    let mut result = String::new();
+                    let mut last = 0;
+                    let mut count = 0;
+                    let mut changed = false;
+                    for caps in re.captures_iter(&line) {
+                        let m = caps.get(0)?;
+                        count += 1;
+                        if count < *nth {
+                            continue;
+                        }
+                        result.push_str(&line[last..m.start()]);
+                        result.push_str(&replacement_text(replacement, &caps));
+                        last = m.end();
+                        changed = true;
+                        if !global {
+                            break;
+                        }
+                    }
+                    if changed {
+                        result.push_str(&line[last..]);
+                        line = result;
+                        if *print {
+                            out.push_str(&line);
+                            out.push('\n');
+                        }
+                    }
+                }
+            }
+        }
+        if !deleted && !quiet {
+            out.push_str(&line);
+            if n < total || ends_with_newline {
+                out.push('\n');
+            }
+        }
+    }
+    Some(out.into_bytes())
+}
+
+/// Standard base64 (RFC 4648, with padding).
+mod base64_engine {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub(super) fn encode(data: &[u8]) -> String {
+        let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+        for chunk in data.chunks(3) {
+            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for k in 0..4 {
+                if k <= chunk.len() {
+                    out.push(char::from(ALPHABET[((n >> (18 - 6 * k)) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn decode(text: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut acc = 0u32;
+        let mut bits = 0;
+        for &c in text {
+            if c == b'=' {
+                break;
+            }
+            let v = ALPHABET.iter().position(|&a| a == c)? as u32;
+            acc = (acc << 6) | v;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push(((acc >> bits) & 0xff) as u8);
+            }
+        }
+        Some(out)
+    }
+}
