@@ -11,6 +11,7 @@
 //! `expand.rs` does word expansion and patterns, `utils.rs` the utilities.
 
 mod expand;
+mod models;
 mod text;
 mod utils;
 

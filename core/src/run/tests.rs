@@ -175,3 +175,26 @@ fn read_xargs_env_and_text_tools() {
     assert_eq!(file(&f, "/tmp/env").0, "hi\n");
     assert_eq!(f.stopped, None);
 }
+
+#[test]
+fn package_managers_and_openssl_are_modeled() {
+    let mut fs = busybox();
+    fs.mkdir_all("/sbin", Meta::DIR).unwrap();
+    fs.mkdir_all("/etc/apk", Meta::DIR).unwrap();
+    fs.insert("/sbin/apk", Entry::file(Content::synthetic(69_648, "apk"), Meta::new(0o755, 0, 0))).unwrap();
+    fs.insert("/etc/apk/world", Entry::file(Content::bytes(b"alpine-baselayout\nbusybox\n".to_vec()), Meta::FILE))
+        .unwrap();
+    let script = "apk add --no-cache openssl curl=8.9.1-r0 && openssl req -x509 -nodes -newkey rsa:4096 -out /src/cert.pem -keyout /src/cert.key -subj /CN=x";
+    let mut s = start(fs);
+    s.workdir = "/".into();
+    let f = run_script(&format!("mkdir /src && {script}"), s);
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(f.stopped, None);
+    assert!(f.modeled.iter().any(|m| m.starts_with("apk installs")), "{:?}", f.modeled);
+    assert!(f.modeled.iter().any(|m| m.starts_with("openssl")), "{:?}", f.modeled);
+    assert_eq!(file(&f, "/etc/apk/world").0, "alpine-baselayout\nbusybox\ncurl\nopenssl\n");
+    let key = f.snapshot.stat("/src/cert.key").unwrap();
+    assert_eq!((key.meta.mode, key.size()), (0o600, 3408));
+    assert_eq!(f.snapshot.stat("/src/cert.pem").unwrap().size(), 2588);
+    assert!(f.snapshot.stat("/usr/bin/openssl").is_some() && f.snapshot.stat("/usr/bin/curl").is_some());
+}

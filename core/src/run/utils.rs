@@ -222,7 +222,7 @@ impl Env<'_> {
             "which" => self.which(args),
             "install" => self.install(args)?,
             "find" => self.find(args)?,
-            _ => return self.text_tool(applet, args).flatten(),
+            _ => return self.text_tool(applet, args).unwrap_or_else(|| self.model_tool(applet, args)),
         })
     }
 

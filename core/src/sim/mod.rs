@@ -598,7 +598,29 @@ impl Simulator<'_> {
                     is_add: false,
                     parents: c.parents,
                 };
-                self.copy(&request, &source, env, state, &at)
+                let (fidelity, layer) = self.copy(&request, &source, env, state, &at);
+                // Files from a stage whose steps were modeled are estimates too.
+                let plan = &self.checked.plan;
+                let modeled_source = c.from.as_ref().is_some_and(|from| {
+                    let index = from
+                        .value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|&i| i < plan.stages.len())
+                        .or_else(|| plan.stage_named(&from.value));
+                    index
+                        .and_then(|i| self.out.stage(i))
+                        .is_some_and(|s| s.steps.iter().any(|st| st.fidelity == Fidelity::Modeled))
+                });
+                if modeled_source && fidelity == Fidelity::Exact {
+                    self.diag(
+                        Code::SimulationNote,
+                        at(item.keyword_span),
+                        "the copied files come from modeled steps: their content and sizes are estimates (modeled)",
+                    );
+                    return (Fidelity::Modeled, layer);
+                }
+                (fidelity, layer)
             }
             Kind::Add(a) => {
                 state.link = a.link;
