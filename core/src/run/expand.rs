@@ -176,6 +176,7 @@ impl Shell {
         let flow = sub.script(script, &mut io);
         self.fs = sub.fs.clone();
         self.modeled.clone_from(&sub.modeled);
+        self.partial = sub.partial;
         self.steps = sub.steps;
         self.written = sub.written;
         if let Flow::Stop(stop) = flow {

@@ -44,6 +44,10 @@ pub struct Start {
     pub gid: u32,
     pub userland: Userland,
     pub dialect: Dialect,
+    /// Part of the files are unknown (an opaque step ran before): a command or file that is
+    /// missing may exist in reality, so "not found" stops the interpreter (opaque) instead of
+    /// failing the step, and what does run is an estimate.
+    pub partial: bool,
 }
 
 /// Why the interpreter stopped before the end of the script.
@@ -67,6 +71,9 @@ pub struct Finished {
     /// Why the result is an estimate rather than exact (a directory listed in the order the
     /// simulation chose, not the real filesystem's), once per reason.
     pub modeled: Vec<String>,
+    /// A model added files it knows only in part (a package's main files, not all of them):
+    /// what follows runs over partly unknown files.
+    pub estimated: bool,
 }
 
 /// The most commands (and loop rounds) one RUN may take.
@@ -113,6 +120,10 @@ pub(crate) struct Shell {
     pub(crate) gid: u32,
     pub(crate) userland: Userland,
     dialect: Dialect,
+    /// See [`Start::partial`]; set too once a model installed packages.
+    pub(crate) partial: bool,
+    /// `partial` as the step began.
+    started_partial: bool,
     status: i32,
     errexit: bool,
     nounset: bool,
@@ -173,6 +184,8 @@ impl Shell {
             uid: start.uid,
             gid: start.gid,
             userland: start.userland,
+            partial: start.partial,
+            started_partial: start.partial,
             dialect: start.dialect,
             status: 0,
             errexit: false,
@@ -202,7 +215,14 @@ impl Shell {
             Flow::Stop(stop) => (self.status, Some(stop)),
             _ => (self.status, None),
         };
-        Finished { snapshot: self.fs, status, output, stopped, modeled: self.modeled }
+        Finished {
+            snapshot: self.fs,
+            status,
+            output,
+            stopped,
+            modeled: self.modeled,
+            estimated: self.partial && !self.started_partial,
+        }
     }
 
     pub(crate) fn var(&self, name: &str) -> Option<&str> {
@@ -324,6 +344,7 @@ impl Shell {
                 let f = sub.command(command, &mut part);
                 self.fs = sub.fs;
                 self.modeled = sub.modeled;
+                self.partial = sub.partial;
                 self.steps = sub.steps;
                 self.written = sub.written;
                 io.stderr.append(&mut part.stderr);
@@ -382,6 +403,7 @@ impl Shell {
                 let flow = sub.script(body, io);
                 self.fs = sub.fs;
                 self.modeled = sub.modeled;
+                self.partial = sub.partial;
                 self.steps = sub.steps;
                 self.written = sub.written;
                 self.status = match flow {
@@ -826,6 +848,28 @@ impl Shell {
     /// interpreter knows.
     fn external(&mut self, name: &str, args: &[String], span: Span, io: &mut Io, exec_form: bool) -> (i32, Flow) {
         let Some(path) = self.which(name) else {
+            if self.partial {
+                // An opaque step before may have installed it. A utility the interpreter has
+                // runs as that utility would (modeled); anything else stops it.
+                let applet = name.rsplit('/').next().unwrap_or(name).to_string();
+                if !matches!(applet.as_str(), "xargs" | "env" | "sh" | "ash" | "dash" | "bash") {
+                    let mut snapshot =
+                        utils::Env { shell: &mut self.clone(), io: &mut Io::default(), name: applet.clone() };
+                    if snapshot.run(&applet, args).is_some() {
+                        let mut env = utils::Env { shell: self, io, name: applet.clone() };
+                        if let Some(status) = env.run(&applet, args) {
+                            self.model(&format!(
+                                "`{applet}` is not in the files known here: it ran as the usual {applet} would"
+                            ));
+                            return (status, Flow::Next);
+                        }
+                    }
+                }
+                return (
+                    127,
+                    Flow::Stop(Stop::Unknown { command: format!("{name} (not in the files known here)"), span }),
+                );
+            }
             if exec_form {
                 io.stderr.extend_from_slice(
                     format!("runc run failed: unable to start container process: exec: \"{name}\": executable file not found in $PATH\n").as_bytes(),
@@ -921,6 +965,7 @@ impl Shell {
         self.steps = sub.steps;
         self.written = sub.written;
         self.modeled = sub.modeled;
+        self.partial = sub.partial;
         match flow {
             Flow::Stop(stop) => (0, Flow::Stop(stop)),
             Flow::Exit(s) | Flow::Return(s) => (s, Flow::Next),

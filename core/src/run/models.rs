@@ -42,6 +42,15 @@ impl Env<'_> {
             "apt-get" | "apt" => self.apt(args),
             "openssl" => self.openssl(args),
             "curl" | "wget" => self.download(applet, args),
+            "mktemp" => self.mktemp(args),
+            "adduser" | "addgroup" | "useradd" | "groupadd" => self.accounts(applet, args),
+            "apt-mark" => {
+                self.shell.model("apt-mark changes which packages count as installed by hand: not kept here");
+                Some(0)
+            }
+            "git" => self.git(args),
+            "go" => self.go(args),
+            "npm" | "yarn" | "pnpm" => self.node_packages(applet, args),
             _ => None,
         }
     }
@@ -81,6 +90,8 @@ impl Env<'_> {
         self.shell.model(&format!(
             "{manager} installs packages from the network; the simulation adds each package's main files with estimated sizes"
         ));
+        // The packages' other files are unknown: what follows runs over partly unknown files.
+        self.shell.partial = true;
     }
 
     fn apk(&mut self, args: &[String]) -> Option<i32> {
@@ -284,5 +295,185 @@ impl Env<'_> {
             "{tool} downloads from the network: the file's content and size (1 MB here) are not known"
         ));
         Some(0)
+    }
+}
+
+impl Env<'_> {
+    /// `mktemp [-d] [TEMPLATE]`: the name is random in a real build; here it is fixed.
+    fn mktemp(&mut self, args: &[String]) -> Option<i32> {
+        let dir = args.iter().any(|a| a == "-d");
+        let template =
+            args.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or_else(|| "/tmp/tmp.XXXXXXXXXX".into());
+        let x = template.chars().rev().take_while(|&c| c == 'X').count();
+        let path = format!("{}{}", &template[..template.len() - x], "s".repeat(x.max(6)));
+        let path = if path.starts_with('/') { path } else { format!("/tmp/{path}") };
+        let meta = Meta::new(if dir { 0o700 } else { 0o600 }, self.shell.uid, self.shell.gid);
+        let entry = if dir { Entry::dir(meta) } else { Entry::file(Content::bytes(Vec::new()), meta) };
+        self.shell.fs.insert(&path, entry).ok()?;
+        self.shell.model("mktemp picks a random name; here it is a fixed one");
+        self.io.stdout.extend_from_slice(format!("{path}\n").as_bytes());
+        Some(0)
+    }
+
+    /// Users and groups: a line in `/etc/passwd` or `/etc/group` (and a home directory),
+    /// with the next free id; `/etc/shadow` lines carry the build's date, so modeled.
+    fn accounts(&mut self, applet: &str, args: &[String]) -> Option<i32> {
+        let group = applet.ends_with("group");
+        let value = |flags: &[&str]| {
+            args.iter().position(|a| flags.contains(&a.as_str())).and_then(|i| args.get(i + 1)).cloned()
+        };
+        let system = args.iter().any(|a| a == "-S" || a == "-r" || a == "--system");
+        let takes_value = [
+            "-g",
+            "-G",
+            "-u",
+            "-h",
+            "-s",
+            "-d",
+            "-k",
+            "-c",
+            "--gid",
+            "--uid",
+            "--home",
+            "--shell",
+            "--ingroup",
+            "--gecos",
+        ];
+        let mut names = Vec::new();
+        let mut skip = false;
+        for a in args {
+            if skip {
+                skip = false;
+            } else if takes_value.contains(&a.as_str()) {
+                skip = true;
+            } else if !a.starts_with('-') {
+                names.push(a.clone());
+            }
+        }
+        let name = names.first()?.clone();
+        let file = if group { "/etc/group" } else { "/etc/passwd" };
+        let text = read_text(self.shell, file)?;
+        let used: Vec<u32> = text.lines().filter_map(|l| l.split(':').nth(2)?.parse().ok()).collect();
+        let requested = value(&[if group { "-g" } else { "-u" }, if group { "--gid" } else { "--uid" }])
+            .and_then(|v| v.parse().ok());
+        let start = if system { 100 } else { 1000 };
+        let id = requested.unwrap_or_else(|| (start..60000).find(|i| !used.contains(i)).unwrap_or(start));
+        let line = if group {
+            format!("{name}:x:{id}:\n")
+        } else {
+            let gid = value(&["-G", "-g", "--ingroup", "--gid"])
+                .and_then(|g| {
+                    let groups = read_text(self.shell, "/etc/group")?;
+                    g.parse().ok().or_else(|| {
+                        groups
+                            .lines()
+                            .find(|l| l.split(':').next() == Some(g.as_str()))?
+                            .split(':')
+                            .nth(2)?
+                            .parse()
+                            .ok()
+                    })
+                })
+                .unwrap_or(id);
+            let home = value(&["-h", "-d", "--home"]).unwrap_or_else(|| format!("/home/{name}"));
+            let shell = value(&["-s", "--shell"])
+                .unwrap_or_else(|| if system { "/sbin/nologin".into() } else { "/bin/sh".into() });
+            let no_home = args.iter().any(|a| a == "-H" || a == "-M" || a == "--no-create-home")
+                || (applet == "useradd" && !args.iter().any(|a| a == "-m"));
+            if !no_home {
+                let _ = self.shell.fs.mkdir_all(
+                    home.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }),
+                    Meta::DIR,
+                );
+                let _ = self.shell.fs.insert(&home, Entry::dir(Meta::new(0o755, id, gid)));
+            }
+            format!("{name}:x:{id}:{gid}:Linux User,,,:{home}:{shell}\n")
+        };
+        let meta = self.shell.fs.stat(file).map_or(Meta::FILE, |e| e.meta);
+        let new = format!("{text}{}{line}", if text.ends_with('\n') || text.is_empty() { "" } else { "\n" });
+        self.shell.fs.insert(file, Entry::file(Content::bytes(new.into_bytes()), meta)).ok()?;
+        self.shell.model(&format!(
+            "{applet}: the id is the next free one, and /etc/shadow (dated by the build) is not written here"
+        ));
+        Some(0)
+    }
+
+    /// `git clone URL [DIR]`: a repository of unknown files (a `.git` directory stands for it).
+    fn git(&mut self, args: &[String]) -> Option<i32> {
+        let rest: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        match rest.first()?.as_str() {
+            "clone" => {
+                let url = rest.get(1)?;
+                let name = url.trim_end_matches('/').trim_end_matches(".git").rsplit(['/', ':']).next()?.to_string();
+                let dir = rest.get(2).map_or(name, |d| (*d).clone());
+                let dir = self.shell.abs(&dir);
+                self.shell
+                    .fs
+                    .mkdir_all(&format!("{dir}/.git"), Meta::new(0o755, self.shell.uid, self.shell.gid))
+                    .ok()?;
+                self.synthetic(&format!("{dir}/.git/packed-refs"), 1_000_000, &format!("git clone {url}"), 0o644)
+                    .ok()?;
+                self.shell.model("git clone fetches a repository: its files are not known here");
+                Some(0)
+            }
+            "config" | "checkout" | "submodule" | "fetch" | "reset" | "apply" => {
+                self.shell.model("git changes files this simulation does not know");
+                Some(0)
+            }
+            _ => None,
+        }
+    }
+
+    /// `go build [-o OUT]`, `go mod download`, `go install`: a binary of estimated size.
+    fn go(&mut self, args: &[String]) -> Option<i32> {
+        match args.first()?.as_str() {
+            "build" => {
+                let out =
+                    args.iter().position(|a| a == "-o").and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| {
+                        self.shell.cwd.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("main").to_string()
+                    });
+                let out = if out.ends_with('/') { format!("{out}app") } else { out };
+                self.synthetic(&out, 12_000_000, "go build output", 0o755).ok()?;
+                self.shell.model("go build compiles: the binary is estimated at 12 MB");
+                Some(0)
+            }
+            "mod" | "get" | "install" | "generate" | "vet" | "test" | "env" | "version" => {
+                self.shell.model("go fetches modules or runs tools: their files (module cache) are not kept here");
+                Some(0)
+            }
+            _ => None,
+        }
+    }
+
+    /// `npm ci|install`, `yarn [install]`, `pnpm install`: a `node_modules` of unknown files.
+    /// (`npm run build` is not modeled: what it writes decides what later steps copy.)
+    fn node_packages(&mut self, tool: &str, args: &[String]) -> Option<i32> {
+        let command = args.iter().find(|a| !a.starts_with('-')).map_or("install", String::as_str);
+        match command {
+            "ci" | "install" | "i" | "add" => {
+                let dir = self.shell.cwd.clone();
+                if read_text(self.shell, &format!("{}/package.json", dir.trim_end_matches('/'))).is_none()
+                    && !args.iter().any(|a| a == "-g" || a == "--global")
+                {
+                    return None;
+                }
+                let base =
+                    if args.iter().any(|a| a == "-g" || a == "--global") { "/usr/local/lib".to_string() } else { dir };
+                self.synthetic(
+                    &format!("{}/node_modules/.package-lock.json", base.trim_end_matches('/')),
+                    50_000_000,
+                    &format!("{tool} {command}"),
+                    0o644,
+                )
+                .ok()?;
+                self.shell.model(&format!("{tool} {command} installs packages: node_modules is estimated at 50 MB"));
+                Some(0)
+            }
+            "cache" | "config" | "prune" | "test" => {
+                self.shell.model(&format!("{tool} {command} runs scripts whose output is not known here"));
+                Some(0)
+            }
+            _ => None,
+        }
     }
 }

@@ -36,6 +36,7 @@ fn start(fs: Snapshot) -> Start {
         gid: 0,
         userland: Userland::Busybox,
         dialect: Dialect::Posix,
+        partial: false,
     }
 }
 

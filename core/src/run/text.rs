@@ -204,7 +204,7 @@ impl Env<'_> {
             "grep" | "egrep" | "fgrep" => self.grep(args, applet),
             "sed" => self.sed(args),
             "base64" => self.base64(args),
-            "sha256sum" => self.sha256sum(args),
+            "sha256sum" | "sha512sum" => self.shasum(args, applet == "sha512sum"),
             _ => return None,
         })
     }
@@ -623,7 +623,7 @@ impl Env<'_> {
         Some(0)
     }
 
-    fn sha256sum(&mut self, args: &[String]) -> Option<i32> {
+    fn shasum(&mut self, args: &[String], wide: bool) -> Option<i32> {
         if args.iter().any(|a| a.starts_with('-') && a != "-") {
             return None;
         }
@@ -632,7 +632,16 @@ impl Env<'_> {
             Err(s) => return Some(s),
         };
         for (name, bytes) in inputs {
-            let line = format!("{}  {name}\n", crate::report::sim::sha256_hex(&bytes));
+            let digest = if wide {
+                use sha2::Digest as _;
+                sha2::Sha512::digest(&bytes).iter().fold(String::new(), |mut s, b| {
+                    let _ = write!(s, "{b:02x}");
+                    s
+                })
+            } else {
+                crate::report::sim::sha256_hex(&bytes)
+            };
+            let line = format!("{digest}  {name}\n");
             self.io.stdout.extend_from_slice(line.as_bytes());
         }
         Some(0)

@@ -361,6 +361,7 @@ impl Simulator<'_> {
             source_entries: BTreeMap::new(),
             link: false,
             output: String::new(),
+            failed_before: false,
         };
         let mut steps = Vec::new();
         for step in &run.steps {
@@ -384,6 +385,9 @@ impl Simulator<'_> {
             if fidelity == Fidelity::Opaque {
                 state.opaque = true;
             }
+            // A real build stops at a failed step; what it would have done is unknown, so the
+            // RUN steps after it run over partly unknown files.
+            state.failed_before |= fidelity == Fidelity::Failed;
             let layer = if makes_layer { diff(&before, &state.snapshot) } else { Layer::default() };
             let sources = std::mem::take(&mut state.sources);
             let source_entries = std::mem::take(&mut state.source_entries);
@@ -668,6 +672,8 @@ impl Simulator<'_> {
         at: &dyn Fn(Span) -> Span,
     ) -> (Fidelity, bool) {
         let keyword = at(item.keyword_span);
+        // Partly unknown files: an opaque step came before, or a failed one.
+        let partial = state.opaque || state.failed_before;
         let gap = |sim: &mut Self, why: &str| {
             sim.diag(
                 Code::SimulationGap,
@@ -676,12 +682,6 @@ impl Simulator<'_> {
             );
             (Fidelity::Opaque, true)
         };
-        if state.opaque {
-            return gap(self, "RUN runs over files that are partly unknown here");
-        }
-        if !run.mounts.is_empty() {
-            return gap(self, "RUN --mount is not simulated yet");
-        }
         let shell = state.config.shell_or_default("linux");
         let Some(token) = run.command.args.first() else { return (Fidelity::Exact, true) };
         // Shell form: the stage's SHELL with the script; a heredoc alone is the script.
@@ -711,6 +711,9 @@ impl Simulator<'_> {
         let userland = match self.base_shell.as_ref().and_then(|s| s.flavour.as_deref()) {
             Some("busybox-ash") => crate::run::Userland::Busybox,
             Some("dash" | "bash") => crate::run::Userland::Gnu,
+            // Partly unknown files in an image the catalog does not describe: most images
+            // are Debian's userland, and what runs is modeled anyway.
+            _ if partial => crate::run::Userland::Gnu,
             _ => return gap(self, "RUN in an image whose userland the catalog does not name"),
         };
         let (uid, gid) = if state.config.user.is_empty() {
@@ -718,6 +721,11 @@ impl Simulator<'_> {
         } else {
             match users::resolve(&state.config.user, &state.snapshot) {
                 Ok(ids) => ids,
+                // root is uid 0 whatever /etc/passwd says.
+                Err(_) if partial && state.config.user.split(':').next() == Some("root") => (0, 0),
+                Err(_) if partial => {
+                    return gap(self, &format!("the user {} is not in the files known here", state.config.user));
+                }
                 Err(e) => {
                     self.diag(Code::SimulationError, keyword, e);
                     return (Fidelity::Failed, true);
@@ -737,17 +745,75 @@ impl Simulator<'_> {
         if !vars.iter().any(|(k, _)| k == "HOME") {
             vars.push(("HOME".into(), users::home(uid, &state.snapshot)));
         }
+        // The mounts: present during the step, not in its layer (a mount point that did not
+        // exist stays as an empty directory, as BuildKit leaves it).
+        let mut during = state.snapshot.clone();
+        let mut mounted: Vec<(String, Option<crate::fs::Entry>)> = Vec::new();
+        let mut mount_notes: Vec<&str> = Vec::new();
+        for m in &run.mounts {
+            use crate::instructions::MountType;
+            let target = match (m.mount_type(), &m.target) {
+                (MountType::Ssh, _) => continue,
+                (MountType::Secret, None) => {
+                    format!("/run/secrets/{}", m.id.clone().or_else(|| m.source.clone()).unwrap_or_default())
+                }
+                (_, Some(t)) => crate::dockerignore::clean(&if t.starts_with('/') {
+                    t.clone()
+                } else {
+                    format!("/{}/{t}", state.config.workdir)
+                }),
+                (_, None) => return gap(self, "RUN --mount without a target"),
+            };
+            mounted.push((target.clone(), during.lstat(&target)));
+            let parent = target.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }).to_string();
+            let _ = during.mkdir_all(&parent, Meta::DIR);
+            let _ = during.remove(&target);
+            let entry = match m.mount_type() {
+                MountType::Tmpfs => crate::fs::Entry::dir(Meta::new(0o1777, 0, 0)),
+                MountType::Cache => {
+                    mount_notes
+                        .push("a cache mount starts empty here; a real build may find what earlier builds left in it");
+                    crate::fs::Entry::dir(Meta::DIR)
+                }
+                MountType::Secret => {
+                    mount_notes.push("a secret's content is not known here");
+                    crate::fs::Entry::file(crate::fs::Content::synthetic(0, "secret"), Meta::new(0o400, 0, 0))
+                }
+                MountType::Bind => {
+                    let source = m.source.clone().unwrap_or_else(|| "/".into());
+                    let files = match &m.from {
+                        None => self.visible.clone(),
+                        Some(from) => match self.source_files(from, keyword) {
+                            Some((files, false)) => files,
+                            _ => return gap(self, &format!("the files of --mount from={from} are not known")),
+                        },
+                    };
+                    match files.stat(&source) {
+                        Some(e) => e,
+                        None => return gap(self, &format!("--mount source {source} is not in the simulated files")),
+                    }
+                }
+                MountType::Ssh => continue,
+            };
+            if during.insert(&target, entry).is_err() {
+                return gap(self, &format!("--mount target {target} cannot be made here"));
+            }
+        }
         let start = crate::run::Start {
-            snapshot: state.snapshot.clone(),
+            snapshot: during,
             env: vars,
             workdir: state.config.workdir.clone(),
             uid,
             gid,
             userland,
             dialect,
+            partial,
         };
+        // Over partly unknown files a missing shell may exist in reality: the script runs
+        // as if it did (modeled).
         if let Some(path) = &shell_path
             && state.snapshot.stat(path).is_none()
+            && !partial
         {
             self.diag(
                 Code::SimulationError,
@@ -764,7 +830,14 @@ impl Simulator<'_> {
             let argv: Vec<String> = run.command.args.iter().map(|t| t.value.to_string()).collect();
             crate::run::run_exec(&argv, start)
         };
-        state.output = finished.output;
+        let mut finished = finished;
+        state.output = std::mem::take(&mut finished.output);
+        for (target, original) in mounted.iter().rev() {
+            let _ = finished.snapshot.remove(target);
+            let restored = original.clone().unwrap_or_else(|| crate::fs::Entry::dir(Meta::DIR));
+            let _ = finished.snapshot.insert(target, restored);
+        }
+        finished.modeled.extend(mount_notes.iter().map(|n| (*n).to_string()));
         match finished.stopped {
             Some(crate::run::Stop::Unknown { command, .. }) => {
                 state.snapshot = finished.snapshot;
@@ -780,6 +853,10 @@ impl Simulator<'_> {
             Some(crate::run::Stop::Budget { .. }) => {
                 gap(self, "RUN ran past the simulation's budget of steps (an endless loop?)")
             }
+            None if finished.status != 0 && partial => {
+                // A failure over partly unknown files may be an artefact of what is unknown.
+                gap(self, &format!("RUN exited with {} over files that are partly unknown here", finished.status))
+            }
             None if finished.status != 0 => {
                 let shown = match &script {
                     Some(s) => format!("{} {s}", shell.join(" ")),
@@ -791,6 +868,20 @@ impl Simulator<'_> {
                 }
                 self.diag(Code::SimulationError, at(item.span), message);
                 (Fidelity::Failed, true)
+            }
+            None if partial || finished.estimated => {
+                state.snapshot = finished.snapshot;
+                // Packages were installed by a model: their files are only partly known.
+                state.opaque |= finished.estimated;
+                self.diag(
+                    Code::SimulationNote,
+                    keyword,
+                    "modeled: the step ran over files that are partly unknown (an opaque step came before)",
+                );
+                for why in &finished.modeled {
+                    self.diag(Code::SimulationNote, keyword, format!("modeled: {why}"));
+                }
+                (Fidelity::Modeled, true)
             }
             None if !finished.modeled.is_empty() => {
                 state.snapshot = finished.snapshot;
@@ -1128,6 +1219,7 @@ struct CopyRequest<'a> {
     parents: bool,
 }
 
+#[allow(clippy::struct_excessive_bools)] // independent facts about the stage so far
 struct StageState {
     snapshot: Snapshot,
     config: ImageConfig,
@@ -1142,6 +1234,8 @@ struct StageState {
     link: bool,
     /// What the current RUN printed.
     output: String,
+    /// A step before failed.
+    failed_before: bool,
 }
 
 #[cfg(feature = "run")]
