@@ -87,6 +87,12 @@ fn run_layers_of_the_corpus_by_fidelity() {
                                 )
                             },
                         );
+                    if std::env::var("STAGECRAFT_CENSUS_REASON").is_ok_and(|r| why.contains(&r)) {
+                        eprintln!(
+                            "opaque ({why}): {}",
+                            step.text.chars().take(240).collect::<String>().replace('\n', " ")
+                        );
+                    }
                     *reasons.entry(why).or_default() += 1;
                 }
             }

@@ -44,6 +44,7 @@ impl Env<'_> {
             "curl" | "wget" => self.download(applet, args),
             "mktemp" => self.mktemp(args),
             "adduser" | "addgroup" | "useradd" | "groupadd" => self.accounts(applet, args),
+            "pip" | "pip3" => self.pip(args),
             "apt-mark" => {
                 self.shell.model("apt-mark changes which packages count as installed by hand: not kept here");
                 Some(0)
@@ -95,6 +96,11 @@ impl Env<'_> {
     }
 
     fn apk(&mut self, args: &[String]) -> Option<i32> {
+        if args.iter().any(|a| a == "--print-arch") {
+            // The simulation builds for linux/amd64.
+            self.io.stdout.extend_from_slice(b"x86_64\n");
+            return Some(0);
+        }
         let (command, rest) =
             args.iter().position(|a| !a.starts_with('-')).map(|i| (args[i].as_str(), &args[i + 1..]))?;
         let flags: Vec<&String> = args.iter().filter(|a| a.starts_with('-')).collect();
@@ -106,7 +112,8 @@ impl Env<'_> {
             match a.as_str() {
                 "--virtual" | "-t" => virtual_name = iter.next().cloned(),
                 s if s.starts_with('-') => {}
-                s => packages.push(s.split(['=', '<', '>', '~']).next().unwrap_or(s).to_string()),
+                // `name=1.2`, `name>1`, `name@testing`: the name.
+                s => packages.push(s.split(['=', '<', '>', '~', '@']).next().unwrap_or(s).to_string()),
             }
         }
         let update =
@@ -125,6 +132,10 @@ impl Env<'_> {
         }
         match command {
             "update" => Some(0),
+            "upgrade" | "fix" | "cache" => {
+                self.shell.model(&format!("apk {command} changes installed packages to newer versions: not kept here"));
+                Some(0)
+            }
             "add" => {
                 let mut world: Vec<String> =
                     read_text(self.shell, "/etc/apk/world").unwrap_or_default().lines().map(str::to_string).collect();
@@ -204,7 +215,8 @@ impl Env<'_> {
                 self.install_packages("apt-get", &packages);
                 Some(0)
             }
-            "clean" | "autoclean" | "autoremove" | "purge" | "remove" => {
+            "upgrade" | "dist-upgrade" | "full-upgrade" | "reinstall" | "dist-clean" | "clean" | "autoclean"
+            | "autoremove" | "purge" | "remove" => {
                 if command == "purge" || command == "remove" {
                     for p in &packages {
                         let _ = self.shell.fs.remove(&format!("/usr/bin/{p}"));
@@ -452,7 +464,9 @@ impl Env<'_> {
         match command {
             "ci" | "install" | "i" | "add" => {
                 let dir = self.shell.cwd.clone();
-                if read_text(self.shell, &format!("{}/package.json", dir.trim_end_matches('/'))).is_none()
+                // Without a package.json npm fails, unless the files are partly unknown.
+                if !self.shell.partial
+                    && read_text(self.shell, &format!("{}/package.json", dir.trim_end_matches('/'))).is_none()
                     && !args.iter().any(|a| a == "-g" || a == "--global")
                 {
                     return None;
@@ -475,5 +489,65 @@ impl Env<'_> {
             }
             _ => None,
         }
+    }
+}
+
+impl Env<'_> {
+    /// `pip install NAME... | -r FILE | -e .`: a package directory per name in the
+    /// interpreter's site-packages, of estimated size.
+    fn pip(&mut self, args: &[String]) -> Option<i32> {
+        if args.first().map(String::as_str) != Some("install") {
+            return None;
+        }
+        let mut names: Vec<String> = Vec::new();
+        let mut iter = args[1..].iter();
+        while let Some(a) = iter.next() {
+            match a.as_str() {
+                "-r" | "--requirement" => {
+                    let file = iter.next()?;
+                    match read_text(self.shell, &self.shell.abs(file)) {
+                        Some(text) => names.extend(
+                            text.lines()
+                                .map(|l| l.split('#').next().unwrap_or("").trim())
+                                .filter(|l| !l.is_empty() && !l.starts_with('-'))
+                                .map(|l| {
+                                    l.split(['=', '<', '>', '~', '!', '[', ';', ' ']).next().unwrap_or(l).to_string()
+                                }),
+                        ),
+                        None if self.shell.partial => names.push("requirements".into()),
+                        None => return None,
+                    }
+                }
+                "-e" | "--editable" => {
+                    iter.next();
+                    names.push("editable-project".into());
+                }
+                "-c" | "--constraint" | "-i" | "--index-url" | "--extra-index-url" | "-t" | "--target" | "--prefix" => {
+                    iter.next();
+                }
+                s if s.starts_with('-') => {}
+                s => names.push(s.split(['=', '<', '>', '~', '!', '[']).next().unwrap_or(s).to_string()),
+            }
+        }
+        // Where this Python keeps packages: the first python3 under /usr/local/lib.
+        let site = self
+            .shell
+            .fs
+            .stat("/usr/local/lib")
+            .and_then(|e| {
+                e.as_dir().and_then(|d| d.iter().map(|(n, _)| n.to_string()).find(|n| n.starts_with("python3")))
+            })
+            .map_or_else(
+                || "/usr/lib/python3/dist-packages".to_string(),
+                |p| format!("/usr/local/lib/{p}/site-packages"),
+            );
+        for name in names.iter().filter(|n| n.as_str() != "pip") {
+            let dir = name.to_lowercase().replace('-', "_");
+            self.synthetic(&format!("{site}/{dir}/__init__.py"), 400_000, &format!("pip package {name}"), 0o644)
+                .ok()?;
+        }
+        self.shell.model("pip installs packages from the network: each is a package directory of about 400 kB here");
+        self.shell.partial = true;
+        Some(0)
     }
 }

@@ -199,3 +199,18 @@ fn package_managers_and_openssl_are_modeled() {
     assert_eq!(f.snapshot.stat("/src/cert.pem").unwrap().size(), 2588);
     assert!(f.snapshot.stat("/usr/bin/openssl").is_some() && f.snapshot.stat("/usr/bin/curl").is_some());
 }
+
+#[test]
+fn checksums_are_checked() {
+    let mut fs = busybox();
+    fs.insert("/bin/sha256sum", Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+    let good = "printf abc > /tmp/f && echo 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  /tmp/f' | sha256sum -c - > /tmp/ok";
+    let f = run_script(good, start(fs.clone()));
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/ok").0, "/tmp/f: OK\n");
+    let f = run_script(
+        "printf abd > /tmp/f && echo 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  /tmp/f' | sha256sum -c -",
+        start(fs),
+    );
+    assert_eq!(f.status, 1);
+}
