@@ -1064,3 +1064,190 @@ mod base64_engine {
         Some(out)
     }
 }
+
+impl Env<'_> {
+    pub(crate) fn archive_tool(&mut self, applet: &str, args: &[String]) -> Option<i32> {
+        match applet {
+            "tar" => self.tar(args),
+            "gunzip" | "zcat" => self.gunzip(args, applet == "zcat"),
+            "gzip" if args.iter().any(|a| a == "-d" || a == "-dc" || a == "-cd") => {
+                self.gunzip(args, args.iter().any(|a| a.contains('c')))
+            }
+            "uname" => {
+                let text = match args.first().map(String::as_str) {
+                    None | Some("-s") => "Linux",
+                    Some("-m" | "-p") => "x86_64",
+                    Some("-o") => "GNU/Linux",
+                    _ => return None,
+                };
+                self.io.stdout.extend_from_slice(format!("{text}\n").as_bytes());
+                Some(0)
+            }
+            "expr" => self.expr(args),
+            _ => None,
+        }
+    }
+
+    /// `tar -x` (`-f FILE|-`, `-C DIR`, gzip/bzip2/xz by content): the archive's files, owned
+    /// as in the archive when root runs it.
+    fn tar(&mut self, args: &[String]) -> Option<i32> {
+        // The first word may be bundled letters without a dash (`tar xzf file`).
+        let mut words: Vec<String> = args.to_vec();
+        if let Some(first) = words.first_mut()
+            && !first.starts_with('-')
+        {
+            *first = format!("-{first}");
+        }
+        let mut extract = false;
+        let mut file: Option<String> = None;
+        let mut dir: Option<String> = None;
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i].clone();
+            if let Some(long) = w.strip_prefix("--") {
+                match long.split_once('=') {
+                    Some(("directory", d)) => dir = Some(d.to_string()),
+                    Some(("file", f)) => file = Some(f.to_string()),
+                    None if matches!(long, "extract" | "get") => extract = true,
+                    None if matches!(
+                        long,
+                        "no-same-owner" | "no-same-permissions" | "gzip" | "gunzip" | "xz" | "bzip2" | "verbose"
+                    ) => {}
+                    _ => return None,
+                }
+            } else if let Some(flags) = w.strip_prefix('-') {
+                for c in flags.chars() {
+                    match c {
+                        'x' => extract = true,
+                        'f' => {
+                            i += 1;
+                            file = Some(words.get(i)?.clone());
+                        }
+                        'C' => {
+                            i += 1;
+                            dir = Some(words.get(i)?.clone());
+                        }
+                        'z' | 'j' | 'J' | 'v' | 'o' | 'p' => {}
+                        _ => return None,
+                    }
+                }
+            } else {
+                // Only some members: not simulated.
+                return None;
+            }
+            i += 1;
+        }
+        if !extract {
+            return None;
+        }
+        let bytes = match file.as_deref() {
+            None | Some("-") => std::mem::take(&mut self.io.stdin),
+            Some(f) => match read_file(self.shell, &self.shell.abs(f)) {
+                Ok(b) => b,
+                Err(e) if e == UNKNOWN_CONTENT => return None,
+                Err(e) => return Some(self.fail(&format!("can't open '{f}': {e}"))),
+            },
+        };
+        let dest = self.shell.abs(dir.as_deref().unwrap_or("."));
+        let dest = crate::dockerignore::clean(&dest);
+        if self.shell.fs.stat(&dest).is_none_or(|e| !e.is_dir()) {
+            return Some(self.fail(&format!("can't change directory to '{dest}': No such file or directory")));
+        }
+        let chown = (self.shell.uid != 0).then_some((self.shell.uid, self.shell.gid));
+        match crate::fs::archive::unpack(&bytes, &mut self.shell.fs, &dest, chown) {
+            Ok(_) => Some(0),
+            Err(e) => Some(self.fail(&e)),
+        }
+    }
+
+    fn gunzip(&mut self, args: &[String], to_stdout: bool) -> Option<i32> {
+        use std::io::Read as _;
+        let files: Vec<String> = args.iter().filter(|a| !a.starts_with('-')).cloned().collect();
+        let inputs: Vec<(Option<String>, Vec<u8>)> = if files.is_empty() {
+            vec![(None, std::mem::take(&mut self.io.stdin))]
+        } else {
+            let mut v = Vec::new();
+            for f in &files {
+                match read_file(self.shell, &self.shell.abs(f)) {
+                    Ok(b) => v.push((Some(f.clone()), b)),
+                    Err(e) if e == UNKNOWN_CONTENT => return None,
+                    Err(e) => return Some(self.fail(&format!("can't open '{f}': {e}"))),
+                }
+            }
+            v
+        };
+        for (name, bytes) in inputs {
+            let mut out = Vec::new();
+            if flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut out).is_err() {
+                return Some(self.fail("invalid magic"));
+            }
+            match name {
+                Some(n) if !to_stdout => {
+                    let Some(stripped) = n.strip_suffix(".gz").or_else(|| n.strip_suffix(".tgz")) else {
+                        return Some(self.fail(&format!("{n}: unknown suffix")));
+                    };
+                    let target =
+                        if n.len() > stripped.len() + 3 { format!("{stripped}.tar") } else { stripped.to_string() };
+                    let src = self.shell.abs(&n);
+                    let meta = self.shell.fs.stat(&src).map_or(super::new_meta(self.shell, false), |e| e.meta);
+                    self.shell.written += out.len();
+                    self.shell
+                        .fs
+                        .insert(&self.shell.abs(&target), crate::fs::Entry::file(crate::fs::Content::bytes(out), meta))
+                        .ok()?;
+                    let _ = self.shell.fs.remove(&src);
+                }
+                _ => self.io.stdout.extend(out),
+            }
+        }
+        Some(0)
+    }
+
+    /// `expr`: integer arithmetic, comparisons, `:` (an anchored BRE match), `length`.
+    fn expr(&mut self, args: &[String]) -> Option<i32> {
+        let value = match args {
+            [left, op, right] => {
+                let (lhs, rhs) = (left.parse::<i64>().ok(), right.parse::<i64>().ok());
+                match (op.as_str(), lhs, rhs) {
+                    ("+", Some(l), Some(r)) => l.checked_add(r)?.to_string(),
+                    ("-", Some(l), Some(r)) => l.checked_sub(r)?.to_string(),
+                    ("*", Some(l), Some(r)) => l.checked_mul(r)?.to_string(),
+                    ("/", Some(l), Some(r)) => l.checked_div(r)?.to_string(),
+                    ("%", Some(l), Some(r)) => l.checked_rem(r)?.to_string(),
+                    ("=" | "==", ..) => i32::from(left == right).to_string(),
+                    ("!=", ..) => i32::from(left != right).to_string(),
+                    ("<" | "<=" | ">" | ">=", Some(l), Some(r)) => i32::from(match op.as_str() {
+                        "<" => l < r,
+                        "<=" => l <= r,
+                        ">" => l > r,
+                        _ => l >= r,
+                    })
+                    .to_string(),
+                    (":", ..) => {
+                        let re = Regex::new(&format!("^(?:{})", translate(right, false))).ok()?;
+                        match re.captures(left) {
+                            Some(c) => c.get(1).map_or_else(
+                                || c.get(0).map_or(0, |m| m.as_str().chars().count()).to_string(),
+                                |g| g.as_str().to_string(),
+                            ),
+                            None => {
+                                if re.captures_len() > 1 {
+                                    String::new()
+                                } else {
+                                    "0".into()
+                                }
+                            }
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            [len, text] if len == "length" => text.chars().count().to_string(),
+            [only] => only.clone(),
+            _ => return None,
+        };
+        let status = i32::from(value.is_empty() || value == "0");
+        self.io.stdout.extend_from_slice(format!("{value}\n").as_bytes());
+        Some(status)
+    }
+}

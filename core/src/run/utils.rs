@@ -222,6 +222,7 @@ impl Env<'_> {
             "which" => self.which(args),
             "install" => self.install(args)?,
             "find" => self.find(args)?,
+            "tar" | "gunzip" | "zcat" | "gzip" | "uname" | "expr" => return self.archive_tool(applet, args),
             _ => return self.text_tool(applet, args).unwrap_or_else(|| self.model_tool(applet, args)),
         })
     }
