@@ -155,6 +155,17 @@ fn options(args: &[String], with_value: &[char]) -> (Flags, Vec<String>, Vec<Str
     (flags, operands, long)
 }
 
+/// Where `cp`, `mv` and `ln` put `src`: into `dest` when it is a directory (under the source's
+/// last name), else at `dest`.
+fn into(dest: &str, dest_is_dir: bool, src: &str) -> String {
+    if dest_is_dir {
+        let base = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
+        format!("{}/{base}", dest.trim_end_matches('/'))
+    } else {
+        dest.to_string()
+    }
+}
+
 fn has(flags: &[(char, Option<String>)], c: char) -> bool {
     flags.iter().any(|(f, _)| *f == c)
 }
@@ -512,12 +523,7 @@ impl Env<'_> {
                 ));
                 continue;
             }
-            let target = if dest_is_dir {
-                let base = src.trim_end_matches('/').rsplit('/').next().unwrap_or(&src).to_string();
-                format!("{}/{base}", dest_path.trim_end_matches('/'))
-            } else {
-                dest_path.clone()
-            };
+            let target = into(&dest_path, dest_is_dir, &src);
             if let Err(e) = self.copy_entry(&entry, &target, preserve) {
                 status = self.fail(&format!("{} create {}: {e}", self.cant(), Self::q(&target)));
             }
@@ -604,12 +610,7 @@ impl Env<'_> {
                 status = self.fail(&format!("{} stat {}: No such file or directory", self.cant(), Self::q(&src)));
                 continue;
             };
-            let target = if dest_is_dir {
-                let base = src.trim_end_matches('/').rsplit('/').next().unwrap_or(&src).to_string();
-                format!("{}/{base}", dest_path.trim_end_matches('/'))
-            } else {
-                dest_path.clone()
-            };
+            let target = into(&dest_path, dest_is_dir, &src);
             let existing = self.shell.fs.lstat(&target);
             if existing.as_ref().is_some_and(Entry::is_dir) && !entry.is_dir() {
                 status = self.fail(&format!("{} overwrite directory {}", self.cant(), Self::q(&target)));
@@ -642,12 +643,7 @@ impl Env<'_> {
         let dest_is_dir = !no_deref && self.shell.fs.stat(&dest_path).is_some_and(|e| e.is_dir());
         let mut status = 0;
         for target in operands {
-            let link = if dest_is_dir {
-                let base = target.trim_end_matches('/').rsplit('/').next().unwrap_or(&target).to_string();
-                format!("{}/{base}", dest_path.trim_end_matches('/'))
-            } else {
-                dest_path.clone()
-            };
+            let link = into(&dest_path, dest_is_dir, &target);
             if let Some(existing) = self.shell.fs.lstat(&link) {
                 if !force {
                     status = self.fail(&format!(

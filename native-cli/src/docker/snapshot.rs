@@ -204,6 +204,17 @@ pub(crate) fn shell_of(paths: &BTreeMap<String, ExportedPath>) -> Value {
     json!({ "path": null, "flavour": null })
 }
 
+/// `KEY=value` entries as the catalog's `[key, value]` pairs.
+pub(crate) fn env_pairs(entries: &[String]) -> Vec<Value> {
+    entries
+        .iter()
+        .map(|e| {
+            let (k, v) = e.split_once('=').unwrap_or((e, ""));
+            json!([k, v])
+        })
+        .collect()
+}
+
 /// The image's config in the catalog's form.
 pub(crate) async fn config(daemon: &Daemon, image: &str) -> Result<Value, String> {
     let inspect = daemon.docker.inspect_image(image).await.map_err(|e| format!("cannot inspect {image}: {e}"))?;
@@ -211,14 +222,7 @@ pub(crate) async fn config(daemon: &Daemon, image: &str) -> Result<Value, String
     let strings = |v: &Value| -> Option<Vec<String>> {
         v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
     };
-    let env: Vec<Value> = strings(&raw["Env"])
-        .unwrap_or_default()
-        .iter()
-        .map(|e| {
-            let (k, v) = e.split_once('=').unwrap_or((e, ""));
-            json!([k, v])
-        })
-        .collect();
+    let env = env_pairs(&strings(&raw["Env"]).unwrap_or_default());
     let keys = |v: &Value| -> Vec<String> {
         match v {
             Value::Object(m) => m.keys().cloned().collect(),

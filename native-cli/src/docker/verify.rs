@@ -181,14 +181,7 @@ pub(crate) async fn verify(
     // The config fields a Dockerfile sets.
     let real_config = snapshot::config(daemon, image).await?;
     let c = &stage.config;
-    let sim_env: Vec<Value> = c
-        .env_list()
-        .iter()
-        .map(|e| {
-            let (k, v) = e.split_once('=').unwrap_or((e, ""));
-            json!([k, v])
-        })
-        .collect();
+    let sim_env = snapshot::env_pairs(&c.env_list());
     let fields = [
         ("env", Value::Array(sim_env)),
         (
