@@ -435,3 +435,43 @@ fn an_interrupted_build_is_cancelled_on_the_daemon() {
     }
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn builds_over_tls_as_docker_tls_verify_says() {
+    if !daemon_ready() {
+        return;
+    }
+    // `cargo xtask docker` starts the daemon with a TLS listener and these certificates.
+    let certs = stagecraft_tests::workspace_root().join("target/docker-tls");
+    let tls_host = "tcp://127.0.0.1:2376";
+    let answers = certs.join("key.pem").exists()
+        && Command::new("docker")
+            .args(["--tlsverify", "-H", tls_host, "version"])
+            .env("DOCKER_CERT_PATH", &certs)
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !answers {
+        skip_or_fail("no daemon answers with TLS at 127.0.0.1:2376 (cargo xtask docker starts one with it)");
+        return;
+    }
+    let dir = context("tls", &[("Dockerfile", MULTI), ("data.txt", "data\n")]);
+    let tag = "stagecraft-test/tls:1";
+    let mut cmd = Command::new(stagecraft_bin());
+    cmd.current_dir(&dir)
+        .args(["build", ".", "-t", tag, "--target", "app", "--network", "none"])
+        .env("NO_COLOR", "1")
+        .env("DOCKER_HOST", tls_host)
+        .env("DOCKER_TLS_VERIFY", "1")
+        .env("DOCKER_CERT_PATH", &certs);
+    let out = cmd.output().expect("run stagecraft");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("at {tls_host}")) && stdout.contains("image sha256:"), "{stdout}");
+    assert_eq!(docker(&["run", "--rm", "--network", "none", tag]).expect("docker run"), "hello from base\ndata\n");
+    let _ = docker(&["rmi", tag]);
+    // Without DOCKER_TLS_VERIFY the daemon refuses, and the message says what to set.
+    let run = stagecraft(&dir, &["build", ".", "--target", "app"], Some(tls_host));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("DOCKER_TLS_VERIFY=1"), "{}", run.stderr);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -28,6 +28,73 @@ fn apt_install(packages: &[&str]) -> Result {
     run(Command::new("apt-get").args(["install", "-y", "-qq"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// The daemon's TLS listener (`DOCKER_HOST=tcp://127.0.0.1:2376 DOCKER_TLS_VERIFY=1
+/// DOCKER_CERT_PATH=target/docker-tls`).
+const TLS_HOST: &str = "tcp://127.0.0.1:2376";
+
+/// A test CA, a server certificate for 127.0.0.1 and a client certificate, in
+/// `target/docker-tls` (`ca.pem`, `cert.pem` and `key.pem` are what Docker's CLI reads).
+fn tls_certs() -> Result<std::path::PathBuf> {
+    let dir = root().join("target/docker-tls");
+    if dir.join("key.pem").exists() && dir.join("server-cert.pem").exists() {
+        return Ok(dir);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("server-ext.cnf"),
+        "subjectAltName = IP:127.0.0.1,DNS:localhost\nextendedKeyUsage = serverAuth\n",
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("client-ext.cnf"), "extendedKeyUsage = clientAuth\n").map_err(|e| e.to_string())?;
+    let openssl = |args: &[&str]| -> Result {
+        let out = Command::new("openssl").current_dir(&dir).args(args).output().map_err(|e| format!("openssl: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("openssl {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr)))
+        }
+    };
+    openssl(&["genrsa", "-out", "ca-key.pem", "2048"])?;
+    openssl(&[
+        "req",
+        "-new",
+        "-x509",
+        "-days",
+        "3650",
+        "-key",
+        "ca-key.pem",
+        "-subj",
+        "/CN=stagecraft test CA",
+        "-out",
+        "ca.pem",
+    ])?;
+    for (key, csr, cert, cn, ext) in [
+        ("server-key.pem", "server.csr", "server-cert.pem", "/CN=127.0.0.1", "server-ext.cnf"),
+        ("key.pem", "client.csr", "cert.pem", "/CN=client", "client-ext.cnf"),
+    ] {
+        openssl(&["genrsa", "-out", key, "2048"])?;
+        openssl(&["req", "-new", "-key", key, "-subj", cn, "-out", csr])?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-days",
+            "3650",
+            "-in",
+            csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-out",
+            cert,
+            "-extfile",
+            ext,
+        ])?;
+    }
+    Ok(dir)
+}
+
 /// A running daemon and the base image, when this machine allows it.
 pub(crate) fn ensure() -> Result {
     if !daemon_answers() {
@@ -44,9 +111,28 @@ pub(crate) fn ensure() -> Result {
         let log_path = root().join("target/dockerd.log");
         let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
         let err = log.try_clone().map_err(|e| e.to_string())?;
-        eprintln!("+ dockerd --bridge=none --iptables=false --ip6tables=false (log: {})", log_path.display());
+        // A TLS listener too (127.0.0.1:2376, certificates made here), for the tests of
+        // DOCKER_TLS_VERIFY; without openssl, the unix socket only.
+        let tls = tls_certs().map_err(|e| eprintln!("xtask: no TLS listener for the daemon: {e}")).ok();
+        let mut args: Vec<String> =
+            ["--bridge=none", "--iptables=false", "--ip6tables=false"].map(String::from).to_vec();
+        if let Some(dir) = &tls {
+            args.extend([
+                "-H".into(),
+                "unix:///var/run/docker.sock".into(),
+                "-H".into(),
+                TLS_HOST.into(),
+                "--tlsverify".into(),
+            ]);
+            for (flag, file) in
+                [("--tlscacert", "ca.pem"), ("--tlscert", "server-cert.pem"), ("--tlskey", "server-key.pem")]
+            {
+                args.push(format!("{flag}={}", dir.join(file).display()));
+            }
+        }
+        eprintln!("+ dockerd {} (log: {})", args.join(" "), log_path.display());
         Command::new("dockerd")
-            .args(["--bridge=none", "--iptables=false", "--ip6tables=false"])
+            .args(&args)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(err)

@@ -24,8 +24,9 @@ use hyper::body::Frame;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Host {
     Unix(PathBuf),
-    /// `tcp://HOST:PORT` (plain HTTP).
-    Tcp(String),
+    /// `tcp://HOST:PORT`, with TLS when `DOCKER_TLS_VERIFY` is set: the directory holding
+    /// `ca.pem`, `cert.pem` and `key.pem` (`DOCKER_CERT_PATH`, or `~/.docker`).
+    Tcp(String, Option<PathBuf>),
 }
 
 pub(crate) const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
@@ -42,19 +43,20 @@ impl Host {
             return Ok(Self::Unix(PathBuf::from(path)));
         }
         if let Some(rest) = text.strip_prefix("tcp://").or_else(|| text.strip_prefix("http://")) {
-            if std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty()) {
-                return Err(format!(
-                    "DOCKER_HOST={text} with DOCKER_TLS_VERIFY: stagecraft build does not speak TLS to the daemon yet; \
-                     use an SSH tunnel to the daemon's socket, or a unix socket"
-                ));
-            }
+            // As Docker's CLI: TLS with DOCKER_TLS_VERIFY, certificates from DOCKER_CERT_PATH.
+            let tls = std::env::var_os("DOCKER_TLS_VERIFY").filter(|v| !v.is_empty()).map(|_| {
+                std::env::var_os("DOCKER_CERT_PATH").filter(|v| !v.is_empty()).map_or_else(
+                    || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".docker"),
+                    PathBuf::from,
+                )
+            });
             let authority = rest.trim_end_matches('/');
             let authority = if authority.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
                 authority.to_string()
             } else {
                 format!("{authority}:2375")
             };
-            return Ok(Self::Tcp(authority));
+            return Ok(Self::Tcp(authority, tls));
         }
         Err(format!(
             "DOCKER_HOST={text}: stagecraft speaks to a daemon over unix:// or tcp:// (ssh:// and npipe:// are not supported)"
@@ -64,6 +66,13 @@ impl Host {
 
 /// What to do when no daemon answers.
 pub(crate) fn unreachable(host: &str, err: &dyn std::fmt::Display) -> String {
+    let text = err.to_string();
+    if text.contains("HTTPS server") {
+        return format!(
+            "cannot reach the Docker daemon at {host}: {text}\n  \
+             The daemon speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory of ca.pem, cert.pem and key.pem."
+        );
+    }
     format!(
         "cannot reach the Docker daemon at {host}: {err}\n  \
          Is it running? Start it (`sudo systemctl start docker`, or `sudo dockerd &`), or point DOCKER_HOST at one \
@@ -135,8 +144,17 @@ impl Daemon {
                 let io = tokio::net::UnixStream::connect(path).await.map_err(|e| unreachable(&host, &e))?;
                 send(io, request).await
             }
-            Host::Tcp(authority) => {
+            Host::Tcp(authority, None) => {
                 let io = tokio::net::TcpStream::connect(authority).await.map_err(|e| unreachable(&host, &e))?;
+                send(io, request).await
+            }
+            Host::Tcp(authority, Some(certs)) => {
+                let connector = tls_connector(certs)?;
+                let name = authority.rsplit_once(':').map_or(authority.as_str(), |(h, _)| h);
+                let name = rustls_pki_types::ServerName::try_from(name.trim_matches(['[', ']']).to_string())
+                    .map_err(|e| format!("DOCKER_HOST={host}: {e}"))?;
+                let tcp = tokio::net::TcpStream::connect(authority).await.map_err(|e| unreachable(&host, &e))?;
+                let io = connector.connect(name, tcp).await.map_err(|e| unreachable(&host, &e))?;
                 send(io, request).await
             }
         }
@@ -177,6 +195,35 @@ impl Daemon {
             }
         }))
     }
+}
+
+/// A TLS client as Docker's CLI makes one for `DOCKER_TLS_VERIFY`: the daemon's certificate
+/// checked against `ca.pem`, ours from `cert.pem` and `key.pem`.
+fn tls_connector(dir: &std::path::Path) -> Result<tokio_rustls::TlsConnector, String> {
+    use rustls_pki_types::pem::PemObject as _;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio_rustls::rustls;
+    let read_certs = |name: &str| -> Result<Vec<CertificateDer<'static>>, String> {
+        let path = dir.join(name);
+        CertificateDer::pem_file_iter(&path)
+            .and_then(Iterator::collect)
+            .map_err(|e| format!("{}: {e} (DOCKER_CERT_PATH)", path.display()))
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in read_certs("ca.pem")? {
+        roots.add(cert).map_err(|e| format!("ca.pem: {e}"))?;
+    }
+    let key_path = dir.join("key.pem");
+    let key = PrivateKeyDer::from_pem_file(&key_path)
+        .map_err(|e| format!("{}: {e} (DOCKER_CERT_PATH)", key_path.display()))?;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(read_certs("cert.pem")?, key)
+        .map_err(|e| format!("cert.pem and key.pem: {e}"))?;
+    Ok(tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)))
 }
 
 /// One HTTP/1.1 exchange over `io`; the connection is driven on its own task.
@@ -227,8 +274,10 @@ mod tests {
     #[test]
     fn docker_host_forms() {
         assert_eq!(Host::parse("unix:///run/docker.sock").unwrap(), Host::Unix("/run/docker.sock".into()));
-        assert_eq!(Host::parse("tcp://10.0.0.2").unwrap(), Host::Tcp("10.0.0.2:2375".into()));
-        assert_eq!(Host::parse("tcp://example:2376/").unwrap(), Host::Tcp("example:2376".into()));
+        if std::env::var_os("DOCKER_TLS_VERIFY").is_none() {
+            assert_eq!(Host::parse("tcp://10.0.0.2").unwrap(), Host::Tcp("10.0.0.2:2375".into(), None));
+            assert_eq!(Host::parse("tcp://example:2376/").unwrap(), Host::Tcp("example:2376".into(), None));
+        }
         assert!(Host::parse("ssh://me@host").unwrap_err().contains("unix:// or tcp://"));
     }
 }
