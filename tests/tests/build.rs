@@ -442,7 +442,7 @@ fn builds_over_tls_as_docker_tls_verify_says() {
         return;
     }
     // `cargo xtask docker` starts the daemon with a TLS listener and these certificates.
-    let certs = stagecraft_tests::workspace_root().join("target/docker-tls");
+    let certs = std::env::temp_dir().join("stagecraft-docker-tls");
     let tls_host = "tcp://127.0.0.1:2376";
     let answers = certs.join("key.pem").exists()
         && Command::new("docker")

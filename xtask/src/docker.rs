@@ -29,13 +29,14 @@ fn apt_install(packages: &[&str]) -> Result {
 }
 
 /// The daemon's TLS listener (`DOCKER_HOST=tcp://127.0.0.1:2376 DOCKER_TLS_VERIFY=1
-/// DOCKER_CERT_PATH=target/docker-tls`).
+/// DOCKER_CERT_PATH=$TMPDIR/stagecraft-docker-tls`).
 const TLS_HOST: &str = "tcp://127.0.0.1:2376";
 
 /// A test CA, a server certificate for 127.0.0.1 and a client certificate, in
-/// `target/docker-tls` (`ca.pem`, `cert.pem` and `key.pem` are what Docker's CLI reads).
+/// `$TMPDIR/stagecraft-docker-tls` (`ca.pem`, `cert.pem` and `key.pem` are what Docker's CLI
+/// reads): one place per machine, since one daemon serves every checkout's tests.
 fn tls_certs() -> Result<std::path::PathBuf> {
-    let dir = root().join("target/docker-tls");
+    let dir = std::env::temp_dir().join("stagecraft-docker-tls");
     if dir.join("key.pem").exists() && dir.join("server-cert.pem").exists() {
         return Ok(dir);
     }
