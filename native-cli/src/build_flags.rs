@@ -137,7 +137,13 @@ impl Loaded {
 impl BuildFlags {
     /// Reads, parses and checks the Dockerfile for the target's stages.
     pub(crate) fn check(&self) -> Result<Loaded, String> {
-        let (source, options) = self.load(false)?;
+        self.check_with(None)
+    }
+
+    /// [`Self::check`] with extra base images (`--catalog` files) the checks know too.
+    pub(crate) fn check_with(&self, catalog: Option<stagecraft_core::catalog::Catalog>) -> Result<Loaded, String> {
+        let (source, mut options) = self.load(false)?;
+        options.catalog = catalog;
         let analysis = Analysis::new(&source.text);
         let checked = analysis.check(&source.text, &options);
         let extra = source.decode_diagnostic.clone().into_iter().collect();

@@ -301,6 +301,10 @@ impl Playground {
         if check.dockerignore.is_none() {
             check.dockerignore = dockerignore;
         }
+        // The extra catalogs' images count for the checks too (their configs: ENV, user).
+        if !self.extra.is_empty() {
+            check.catalog = Some(self.extra.clone());
+        }
         let analysis = Analysis::new(dockerfile);
         let checked = analysis.check(dockerfile, &check);
         let names = checked.plan.images_used();

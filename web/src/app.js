@@ -24,6 +24,7 @@ const state = {
   stageNames: [],
   example: null,        // the gallery example loaded last (null after a shared link)
   pristine: null,       // the state as loaded (example or link), to tell whether it was edited
+  catalogs: [],         // [{ name, text, images }]: base-image catalog files (`stagecraft image snapshot`)
 };
 
 // ---------- theme ----------
@@ -68,7 +69,7 @@ function optionsValue() {
 }
 
 function input() {
-  return { dockerfile: editor.state.doc.toString(), context: contextValue(), options: optionsValue() };
+  return { dockerfile: editor.state.doc.toString(), context: contextValue(), options: optionsValue(), catalogs: state.catalogs.map((c) => c.text) };
 }
 
 function schedule(delay = 150) {
@@ -215,6 +216,39 @@ async function onUpload(e, folder) {
   renderFiles();
   schedule(0);
 }
+// Base images from `stagecraft image snapshot`: checked here for the shape, by the core when
+// the worker loads them (a bad file is reported in the status line).
+function renderCatalogs() {
+  const list = clear($('catalogs'));
+  for (const c of state.catalogs) {
+    const remove = h('button', { type: 'button', 'aria-label': `Remove ${c.name}`, onclick: () => {
+      state.catalogs = state.catalogs.filter((x) => x !== c);
+      renderCatalogs();
+      schedule(0);
+    } }, '×');
+    list.append(h('li', { 'data-catalog': c.name }, h('span.file-name', {}, `${c.name}: ${c.images.join(', ')}`), remove));
+  }
+}
+async function onCatalogUpload(e) {
+  for (const file of [...e.target.files]) {
+    const text = await file.text();
+    let images = [];
+    try {
+      const parsed = JSON.parse(text);
+      images = (parsed.images || []).map((i) => `${i.name}:${(i.tags || [])[0] || 'latest'}`);
+      if (parsed.schema !== 1 || !images.length) throw new Error('not a catalog file (schema 1 with images)');
+    } catch (err) {
+      status.className = 'status error';
+      status.textContent = `${file.name}: ${err.message}`;
+      continue;
+    }
+    state.catalogs = state.catalogs.filter((c) => c.name !== file.name).concat([{ name: file.name, text, images }]);
+  }
+  e.target.value = '';
+  renderCatalogs();
+  schedule(0);
+}
+$('upload-catalog').addEventListener('change', onCatalogUpload);
 $('upload').addEventListener('change', (e) => onUpload(e, false));
 $('upload-dir').addEventListener('change', (e) => onUpload(e, true));
 

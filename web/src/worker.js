@@ -28,7 +28,7 @@ function session(id) {
   const key = typeof id === 'string' ? id : 'main';
   let s = sessions.get(key);
   if (!s) {
-    s = { pg: new Playground(), loaded: new Set() };
+    s = { pg: new Playground(), loaded: new Set(), catalogs: new Set() };
     if (indexText !== null) s.pg.addIndex(indexText);
     sessions.set(key, s);
   }
@@ -63,7 +63,24 @@ async function ensureListings(s, dockerfile, options) {
 }
 
 const handlers = {
-  async simulate({ dockerfile, context, options }, s) {
+  async simulate({ dockerfile, context, options, catalogs }, s) {
+    // Base images the page loaded (`stagecraft image snapshot`); their images win. A catalog
+    // cannot be taken out of a Playground: when one was removed, the session starts afresh
+    // (the listings it had are cached in this worker).
+    const wanted = new Set(catalogs || []);
+    if ([...s.catalogs].some((t) => !wanted.has(t))) {
+      s.pg.free();
+      s.pg = new Playground();
+      if (indexText !== null) s.pg.addIndex(indexText);
+      s.loaded.clear();
+      s.catalogs.clear();
+    }
+    for (const text of wanted) {
+      if (!s.catalogs.has(text)) {
+        s.pg.addCatalog(text);
+        s.catalogs.add(text);
+      }
+    }
     const l0 = performance.now();
     const notes = await ensureListings(s, dockerfile, options);
     const pg = s.pg;

@@ -551,6 +551,40 @@ await check('the widget edits a context file and the tree shows the new content'
   current = page;
 });
 
+await check('a base-image snapshot file (stagecraft image snapshot) is loaded and used, and removed', async () => {
+  const p = watch(await context.newPage());
+  current = p;
+  await p.goto(`${origin}/`);
+  await waitSimulated(p, 0);
+  const dir = (path) => ({ path, type: 'dir', mode: '0755', uid: 0, gid: 0 });
+  const catalog = {
+    schema: 1,
+    images: [{
+      name: 'local/tiny', tags: ['1'], source: 'e2e', config: { env: [['PATH', '/bin']] }, shell: { path: null, flavour: null },
+      files: [dir('/etc'), { path: '/etc/tiny-release', type: 'file', mode: '0644', uid: 0, gid: 0, size: 5, content: 'tiny\n' }],
+    }],
+  };
+  let before = await simulatedCount(p);
+  await p.evaluate(() => window.stagecraft.setDockerfile('FROM local/tiny:1\nENV A=1\n'));
+  await waitSimulated(p, before);
+  assert(!(await p.$(item('/etc'))), '/etc is in the tree before the catalog is loaded');
+  before = await simulatedCount(p);
+  await p.setInputFiles('#upload-catalog', { name: 'tiny.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(catalog)) });
+  await p.waitForSelector('#catalogs li[data-catalog="tiny.json"]', { timeout: 5000 });
+  await waitSimulated(p, before);
+  await p.waitForSelector(item('/etc'), { timeout: 5000 });
+  // The checks know the image too (no "not in the catalog" note left).
+  const text = await p.evaluate(() => document.body.textContent);
+  assert(!/local\/tiny:1 is not in the catalog/.test(text), 'the checks still say local/tiny:1 is not in the catalog');
+  // Removed, the image is unknown again: its files are gone from the tree.
+  before = await simulatedCount(p);
+  await p.click('#catalogs li[data-catalog="tiny.json"] button');
+  await waitSimulated(p, before);
+  await p.waitForSelector(item('/etc'), { state: 'detached', timeout: 5000 });
+  await p.close();
+  current = page;
+});
+
 await check('a huge Dockerfile leaves the page responsive', async () => {
   const p = watch(await context.newPage());
   current = p;

@@ -125,6 +125,12 @@ impl Catalog {
     }
 
     /// Adds every entry of `other`; they win over this catalog's.
+    /// Does the catalog hold no image?
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     pub fn extend(&mut self, other: &Catalog) {
         self.entries.extend(other.entries.iter().cloned());
     }

@@ -52,7 +52,13 @@ fn human(bytes: u64) -> String {
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
-    let loaded = args.build.check()?;
+    // Extra base images: for the checks (their configs) and the simulation (their files).
+    let mut extra = stagecraft_core::catalog::Catalog::empty();
+    for file in &args.catalogs {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        extra.load(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    let loaded = args.build.check_with((!extra.is_empty()).then(|| extra.clone()))?;
     let dockerignore = {
         let file = args.build.file.clone().unwrap_or_else(|| args.build.context.join("Dockerfile"));
         crate::build_flags::dockerignore(&file, &args.build.context)?
@@ -64,10 +70,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let text = &loaded.source.text;
     let needed = loaded.checked.plan.images_used();
     let mut catalog = crate::catalog::catalog(&needed)?;
-    for file in &args.catalogs {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        catalog.load(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-    }
+    catalog.extend(&extra);
     let sim = simulate(text, &loaded.analysis, &loaded.checked, &context, &catalog);
     let stage = match &args.stage {
         None => None,
