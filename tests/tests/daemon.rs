@@ -43,6 +43,8 @@ struct Seen {
     data: String,
     /// A small text file's content (what `--chown` names are looked up in), not compared.
     text: Option<String>,
+    /// A file's size (what `stat` and `wc -c` see), not compared: the digest covers it.
+    size: u64,
 }
 
 impl PartialEq<Seen> for Seen {
@@ -111,7 +113,9 @@ fn exported(image: &str) -> BTreeMap<String, Seen> {
             }
         };
         let mode = header.mode().expect("mode") & 0o7777;
-        let seen = Seen { kind, mode, uid: header.uid().expect("uid"), gid: header.gid().expect("gid"), data, text };
+        let size = header.size().unwrap_or(0);
+        let seen =
+            Seen { kind, mode, uid: header.uid().expect("uid"), gid: header.gid().expect("gid"), data, text, size };
         out.insert(path, seen);
     }
     out
@@ -131,7 +135,19 @@ fn simulated(snapshot: &Snapshot) -> BTreeMap<String, Seen> {
                 Node::File { content: Content::Synthetic { id, .. }, .. } => ("file", id.to_string()),
             };
             let meta = entry.meta;
-            (path, Seen { kind, mode: meta.mode, uid: u64::from(meta.uid), gid: u64::from(meta.gid), data, text: None })
+            let size = entry.size();
+            (
+                path,
+                Seen {
+                    kind,
+                    mode: meta.mode,
+                    uid: u64::from(meta.uid),
+                    gid: u64::from(meta.gid),
+                    data,
+                    text: None,
+                    size,
+                },
+            )
         })
         .collect()
 }
@@ -147,6 +163,7 @@ fn base_catalog(files: &BTreeMap<String, Seen>) -> Catalog {
             match s.kind {
                 "file" => {
                     line["sha256"] = s.data.clone().into();
+                    line["size"] = s.size.into();
                     if let Some(text) = &s.text {
                         line["content"] = text.clone().into();
                     }

@@ -313,8 +313,49 @@ impl Shell {
                         _ => remove_suffix(&v, &p, true),
                     })
                 }
-                ParamOp::Replace { .. } | ParamOp::Substring(_) | ParamOp::Case { .. } => {
-                    return Err(unknown("a bash ${name/...}, ${name:offset} or ${name^} expansion"));
+                ParamOp::Replace { op, pattern, replacement } => {
+                    let p = self.pattern(pattern)?;
+                    let with = match replacement {
+                        Some(w) => self.word_string(w)?,
+                        None => String::new(),
+                    };
+                    Some(replace(&value.clone().unwrap_or_default(), &p, &with, op))
+                }
+                ParamOp::Substring(text) => {
+                    let v: Vec<char> = value.clone().unwrap_or_default().chars().collect();
+                    let (offset, length) = text.split_once(':').map_or((text.as_str(), None), |(o, l)| (o, Some(l)));
+                    let eval = |shell: &Shell, t: &str| arith(shell, t.trim());
+                    let offset = eval(self, offset).ok_or_else(|| unknown("the offset of ${name:offset}"))?;
+                    let len = i64::try_from(v.len()).unwrap_or(i64::MAX);
+                    let start = if offset < 0 { (len + offset).max(0) } else { offset.min(len) };
+                    let end = match length {
+                        None => len,
+                        Some(l) => {
+                            let l = eval(self, l).ok_or_else(|| unknown("the length of ${name:offset:length}"))?;
+                            if l < 0 { (len + l).max(start) } else { (start + l).min(len) }
+                        }
+                    };
+                    let (start, end) = (usize::try_from(start).unwrap_or(0), usize::try_from(end).unwrap_or(0));
+                    Some(v[start.min(v.len())..end.min(v.len()).max(start.min(v.len()))].iter().collect())
+                }
+                ParamOp::Case { op, pattern } => {
+                    if !pattern.parts.is_empty() {
+                        return Err(unknown("a bash ${name^pattern} expansion"));
+                    }
+                    let v = value.clone().unwrap_or_default();
+                    let mut chars = v.chars();
+                    Some(match op.as_str() {
+                        "^^" => v.to_uppercase(),
+                        ",," => v.to_lowercase(),
+                        "^" => chars
+                            .next()
+                            .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+                            .unwrap_or_default(),
+                        _ => chars
+                            .next()
+                            .map(|c| c.to_lowercase().collect::<String>() + chars.as_str())
+                            .unwrap_or_default(),
+                    })
                 }
             },
         };
@@ -549,6 +590,50 @@ fn bracket(pattern: &[Ch], c: char) -> Option<(bool, usize)> {
         i += 1;
     }
     None
+}
+
+/// bash `${v/p/r}` (first), `${v//p/r}` (all), `${v/#p/r}` (at the start), `${v/%p/r}` (at
+/// the end): the longest match at the leftmost place.
+fn replace(value: &str, pattern: &[Ch], with: &str, op: &str) -> String {
+    let bounds: Vec<usize> = value.char_indices().map(|(i, _)| i).chain(std::iter::once(value.len())).collect();
+    let longest_at = |start: usize| {
+        bounds.iter().rev().copied().filter(|&e| e >= start).find(|&e| pattern_matches(pattern, &value[start..e]))
+    };
+    match op {
+        "/#" => match longest_at(0) {
+            Some(e) => format!("{with}{}", &value[e..]),
+            None => value.to_string(),
+        },
+        "/%" => match bounds.iter().copied().find(|&b| pattern_matches(pattern, &value[b..])) {
+            Some(b) => format!("{}{with}", &value[..b]),
+            None => value.to_string(),
+        },
+        _ => {
+            let all = op == "//";
+            let mut out = String::new();
+            let mut i = 0;
+            while i < bounds.len() {
+                let start = bounds[i];
+                match longest_at(start).filter(|&e| e > start || !pattern.is_empty()) {
+                    Some(end) if end > start => {
+                        out.push_str(with);
+                        i = bounds.iter().position(|&b| b == end).unwrap_or(bounds.len());
+                        if !all {
+                            out.push_str(&value[end..]);
+                            return out;
+                        }
+                    }
+                    _ => {
+                        if let Some(c) = value[start..].chars().next() {
+                            out.push(c);
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            out
+        }
+    }
 }
 
 fn remove_prefix(value: &str, pattern: &[Ch], largest: bool) -> String {

@@ -44,6 +44,8 @@ pub struct Start {
     pub gid: u32,
     pub userland: Userland,
     pub dialect: Dialect,
+    /// `RUN --network=none`: network tools fail as they would.
+    pub network_none: bool,
     /// Part of the files are unknown (an opaque step ran before): a command or file that is
     /// missing may exist in reality, so "not found" stops the interpreter (opaque) instead of
     /// failing the step, and what does run is an estimate.
@@ -120,6 +122,8 @@ pub(crate) struct Shell {
     pub(crate) gid: u32,
     pub(crate) userland: Userland,
     dialect: Dialect,
+    /// See [`Start::network_none`].
+    pub(crate) network_none: bool,
     /// See [`Start::partial`]; set too once a model installed packages.
     pub(crate) partial: bool,
     /// `partial` as the step began.
@@ -186,6 +190,7 @@ impl Shell {
             userland: start.userland,
             partial: start.partial,
             started_partial: start.partial,
+            network_none: start.network_none,
             dialect: start.dialect,
             status: 0,
             errexit: false,
@@ -518,8 +523,26 @@ impl Shell {
                 }
                 Flow::Next
             }
-            CommandKind::Test(_) | CommandKind::Arithmetic(_) | CommandKind::Error => {
-                Flow::Stop(Stop::Unknown { command: "a bash [[ ]] or (( )) command".into(), span: command.span })
+            CommandKind::Test(words) => match self.bash_test(words, io) {
+                Ok(Some(result)) => {
+                    self.status = i32::from(!result);
+                    Flow::Next
+                }
+                Ok(None) => {
+                    self.status = 2;
+                    Flow::Next
+                }
+                Err(flow) => flow,
+            },
+            CommandKind::Arithmetic(text) => match expand::arith(self, text) {
+                Some(v) => {
+                    self.status = i32::from(v == 0);
+                    Flow::Next
+                }
+                None => Flow::Stop(Stop::Unknown { command: format!("(( {text} ))"), span: command.span }),
+            },
+            CommandKind::Error => {
+                Flow::Stop(Stop::Unknown { command: "a command that does not parse".into(), span: command.span })
             }
             CommandKind::Simple { .. } | CommandKind::Function { .. } => Flow::Next,
         }
@@ -897,6 +920,123 @@ impl Shell {
             Some(status) => (status, Flow::Next),
             None => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
         }
+    }
+
+    /// bash `[[ ... ]]`: `!`, `&&`, `||`, parentheses, the unary tests, `==`/`!=` against a
+    /// pattern, `=~` against an extended regular expression, and the comparisons. Words are
+    /// not split or globbed. `None` is a syntax error (status 2).
+    fn bash_test(&mut self, words: &[sh::Word], io: &mut Io) -> Result<Option<bool>, Flow> {
+        // The operator a word is, when it is written bare.
+        let bare = |w: &sh::Word| -> Option<String> {
+            let mut out = String::new();
+            for p in &w.parts {
+                match &p.kind {
+                    sh::PartKind::Literal(t) | sh::PartKind::Glob(t) => out.push_str(t),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        };
+        let ops: Vec<Option<String>> = words.iter().map(bare).collect();
+        let mut pos = 0;
+        self.test_or(words, &ops, &mut pos, io).map(|r| r.filter(|_| pos == words.len()))
+    }
+
+    fn test_or(
+        &mut self,
+        words: &[sh::Word],
+        ops: &[Option<String>],
+        pos: &mut usize,
+        io: &mut Io,
+    ) -> Result<Option<bool>, Flow> {
+        let Some(mut value) = self.test_and(words, ops, pos, io)? else { return Ok(None) };
+        while ops.get(*pos).and_then(Option::as_deref) == Some("||") {
+            *pos += 1;
+            let Some(right) = self.test_and(words, ops, pos, io)? else { return Ok(None) };
+            value = value || right;
+        }
+        Ok(Some(value))
+    }
+
+    fn test_and(
+        &mut self,
+        words: &[sh::Word],
+        ops: &[Option<String>],
+        pos: &mut usize,
+        io: &mut Io,
+    ) -> Result<Option<bool>, Flow> {
+        let Some(mut value) = self.test_not(words, ops, pos, io)? else { return Ok(None) };
+        while ops.get(*pos).and_then(Option::as_deref) == Some("&&") {
+            *pos += 1;
+            let Some(right) = self.test_not(words, ops, pos, io)? else { return Ok(None) };
+            value = value && right;
+        }
+        Ok(Some(value))
+    }
+
+    fn test_not(
+        &mut self,
+        words: &[sh::Word],
+        ops: &[Option<String>],
+        pos: &mut usize,
+        io: &mut Io,
+    ) -> Result<Option<bool>, Flow> {
+        let op = |i: usize| ops.get(i).and_then(Option::as_deref);
+        if op(*pos) == Some("!") {
+            *pos += 1;
+            return Ok(self.test_not(words, ops, pos, io)?.map(|v| !v));
+        }
+        if op(*pos) == Some("(") {
+            *pos += 1;
+            let inner = self.test_or(words, ops, pos, io)?;
+            if op(*pos) != Some(")") {
+                return Ok(None);
+            }
+            *pos += 1;
+            return Ok(inner);
+        }
+        let Some(first) = words.get(*pos) else { return Ok(None) };
+        if let Some(bin) = op(*pos + 1).filter(|o| TEST_BINARY.contains(o)) {
+            let bin = bin.to_string();
+            let left = self.word_string(first)?;
+            let Some(right_word) = words.get(*pos + 2) else { return Ok(None) };
+            if bin == "=~" {
+                // A regular expression's parentheses are read as separate words: the
+                // expression runs to the next `&&` or `||`.
+                let mut end = *pos + 2;
+                let mut regex = String::new();
+                while end < words.len() && !matches!(op(end), Some("&&" | "||")) {
+                    regex.push_str(&self.word_string(&words[end])?);
+                    end += 1;
+                }
+                *pos = end;
+                return Ok(regex_lite::Regex::new(&text::translate(&regex, true)).ok().map(|re| re.is_match(&left)));
+            }
+            *pos += 3;
+            return Ok(match bin.as_str() {
+                "==" | "=" | "!=" => {
+                    let pattern = self.pattern(right_word)?;
+                    Some(expand::pattern_matches(&pattern, &left) == (bin != "!="))
+                }
+                _ => {
+                    let right = self.word_string(right_word)?;
+                    let mut env = utils::Env { shell: self, io, name: "[[".into() };
+                    env.binary_test(&left, &bin, &right)
+                }
+            });
+        }
+        if let Some(unary) = op(*pos).filter(|o| o.len() == 2 && o.starts_with('-'))
+            && let Some(operand) = words.get(*pos + 1)
+        {
+            let unary = unary.to_string();
+            let operand = self.word_string(operand)?;
+            *pos += 2;
+            let mut env = utils::Env { shell: self, io, name: "[[".into() };
+            return Ok(env.unary_test(&unary, &operand));
+        }
+        let single = self.word_string(first)?;
+        *pos += 1;
+        Ok(Some(!single.is_empty()))
     }
 
     /// `sh -c SCRIPT [NAME [ARG]...]` or `sh FILE [ARG]...` (with `-e`, `-x`, `-u` flags): a
@@ -1311,6 +1451,10 @@ enum Target {
     /// A file (canonical path), already created or truncated.
     File(String),
 }
+
+/// The binary operators of bash's `[[ ]]`.
+const TEST_BINARY: [&str; 14] =
+    ["==", "=", "!=", "=~", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot"];
 
 fn is_special_builtin(name: &str) -> bool {
     matches!(

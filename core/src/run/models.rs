@@ -37,6 +37,11 @@ const UNKNOWN_PACKAGE_SIZE: u64 = 250_000;
 impl Env<'_> {
     /// Runs a modeled tool; `None` when `applet` is not one (or is used in a way not modeled).
     pub(crate) fn model_tool(&mut self, applet: &str, args: &[String]) -> Option<i32> {
+        if self.shell.network_none
+            && let Some(status) = self.offline(applet, args)
+        {
+            return Some(status);
+        }
         match applet {
             "apk" => self.apk(args),
             "apt-get" | "apt" => self.apt(args),
@@ -549,5 +554,28 @@ impl Env<'_> {
         self.shell.model("pip installs packages from the network: each is a package directory of about 400 kB here");
         self.shell.partial = true;
         Some(0)
+    }
+}
+
+impl Env<'_> {
+    /// A network tool under `RUN --network=none`: it fails as it would, with its status.
+    fn offline(&mut self, applet: &str, args: &[String]) -> Option<i32> {
+        let first = args.iter().find(|a| !a.starts_with('-')).map(String::as_str);
+        let (message, status) = match (applet, first) {
+            ("curl", _) if args.iter().any(|a| a.contains("://")) => ("(6) Could not resolve host", 6),
+            ("wget", _) if args.iter().any(|a| a.contains("://")) => ("bad address", 1),
+            ("apk", Some("add" | "update" | "upgrade")) if !args.iter().any(|a| a == "--no-network") => {
+                ("ERROR: unable to select packages (the network is off)", 1)
+            }
+            ("apt-get" | "apt", Some("install")) => ("E: Unable to locate package (the network is off)", 100),
+            ("pip" | "pip3", Some("install")) => ("ERROR: Could not find a version that satisfies the requirement", 1),
+            ("npm" | "yarn" | "pnpm", Some("ci" | "install" | "i" | "add")) => ("npm ERR! network request failed", 1),
+            ("git", Some("clone" | "fetch")) => {
+                ("fatal: unable to access: Could not resolve host (the network is off)", 128)
+            }
+            _ => return None,
+        };
+        self.fail(message);
+        Some(status)
     }
 }

@@ -37,6 +37,7 @@ fn start(fs: Snapshot) -> Start {
         userland: Userland::Busybox,
         dialect: Dialect::Posix,
         partial: false,
+        network_none: false,
     }
 }
 
@@ -213,4 +214,49 @@ fn checksums_are_checked() {
         start(fs),
     );
     assert_eq!(f.status, 1);
+}
+
+#[test]
+fn bash_tests_and_expansions() {
+    let mut s = start(busybox());
+    s.dialect = Dialect::Bash;
+    let script = r#"v=hello-world.tar.gz
+echo "${v/-/_} ${v//o/0} ${v/#hello/bye} ${v/%.gz/.xz} ${v:6} ${v:0:5} ${v: -6} ${v^^} ${v^}" > /tmp/exp
+if [[ $v == *.tar.gz && -d /tmp ]]; then echo yes > /tmp/t1; fi
+[[ $v =~ ^hello-(w[a-z]+) ]] && echo match > /tmp/t2
+[[ ! -e /nope || 1 -eq 2 ]] && echo or > /tmp/t3
+(( 2 * 3 == 6 )) && echo arith > /tmp/t4
+[[ "a b" == "a b" ]] && echo quoted > /tmp/t5"#;
+    let f = run_script(script, s);
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(f.stopped, None);
+    assert_eq!(
+        file(&f, "/tmp/exp").0,
+        "hello_world.tar.gz hell0-w0rld.tar.gz bye-world.tar.gz hello-world.tar.xz world.tar.gz hello tar.gz HELLO-WORLD.TAR.GZ Hello-world.tar.gz\n"
+    );
+    for (path, text) in [
+        ("/tmp/t1", "yes\n"),
+        ("/tmp/t2", "match\n"),
+        ("/tmp/t3", "or\n"),
+        ("/tmp/t4", "arith\n"),
+        ("/tmp/t5", "quoted\n"),
+    ] {
+        assert_eq!(file(&f, path).0, text, "{path}");
+    }
+}
+
+#[test]
+fn network_none_makes_downloads_fail() {
+    let mut fs = busybox();
+    fs.insert("/bin/wget", Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+    let mut s = start(fs.clone());
+    s.network_none = true;
+    let f = run_script("wget -O /tmp/x https://example.com/x", s);
+    assert_eq!(f.status, 1, "{}", f.output);
+    assert!(f.output.contains("wget: bad address"), "{}", f.output);
+    assert!(f.snapshot.lstat("/tmp/x").is_none());
+    // With the network, the download is modeled.
+    let f = run_script("wget -O /tmp/x https://example.com/x", start(fs));
+    assert_eq!(f.status, 0);
+    assert!(f.snapshot.lstat("/tmp/x").is_some() && !f.modeled.is_empty());
 }

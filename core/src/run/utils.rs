@@ -232,6 +232,8 @@ impl Env<'_> {
             "realpath" => self.realpath(args),
             "which" => self.which(args),
             "install" => self.install(args)?,
+            "ls" => self.ls(args)?,
+            "stat" => self.stat(args)?,
             "find" => self.find(args)?,
             "tar" | "gunzip" | "zcat" | "gzip" | "uname" | "expr" => return self.archive_tool(applet, args),
             _ => return self.text_tool(applet, args).unwrap_or_else(|| self.model_tool(applet, args)),
@@ -1004,7 +1006,7 @@ impl Env<'_> {
         }
     }
 
-    fn unary_test(&mut self, op: &str, operand: &str) -> Option<bool> {
+    pub(crate) fn unary_test(&mut self, op: &str, operand: &str) -> Option<bool> {
         let path = self.shell.abs(operand);
         let stat = || self.shell.fs.stat(&path);
         Some(match op {
@@ -1032,7 +1034,7 @@ impl Env<'_> {
         })
     }
 
-    fn binary_test(&mut self, a: &str, op: &str, b: &str) -> Option<bool> {
+    pub(crate) fn binary_test(&mut self, a: &str, op: &str, b: &str) -> Option<bool> {
         let int = |s: &str| s.trim().parse::<i64>().ok();
         Some(match op {
             "=" | "==" => a == b,
@@ -1452,4 +1454,149 @@ impl Env<'_> {
 fn glob_path(pattern: &str, path: &str) -> bool {
     let p: Vec<super::expand::Ch> = pattern.chars().map(|c| super::expand::Ch::literal(c, true)).collect();
     super::expand::pattern_matches(&p, path)
+}
+
+impl Env<'_> {
+    /// `ls [-1aA] [PATH]...` as it prints to a pipe or a file: one name per line, sorted, dot
+    /// files hidden unless `-a`/`-A`. Long listings carry times the simulation does not know.
+    fn ls(&mut self, args: &[String]) -> Option<i32> {
+        let (flags, operands, long) = options(args, &[]);
+        if !long.is_empty() || flags.iter().any(|(f, _)| !matches!(f, '1' | 'a' | 'A')) {
+            return None;
+        }
+        let all = has(&flags, 'a');
+        let almost = has(&flags, 'A');
+        let operands = if operands.is_empty() { vec![".".to_string()] } else { operands };
+        let mut files = Vec::new();
+        let mut dirs = Vec::new();
+        let mut status = 0;
+        for op in &operands {
+            match self.shell.fs.stat(&self.shell.abs(op)) {
+                Some(e) if e.is_dir() => dirs.push((op.clone(), e)),
+                Some(_) => files.push(op.clone()),
+                None if self.shell.fs.lstat(&self.shell.abs(op)).is_some() => files.push(op.clone()),
+                None => {
+                    status = self.fail(&format!(
+                        "{}: No such file or directory",
+                        if self.gnu() { format!("cannot access {}", Self::q(op)) } else { op.clone() }
+                    ));
+                }
+            }
+        }
+        files.sort();
+        dirs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = String::new();
+        for f in &files {
+            out.push_str(f);
+            out.push('\n');
+        }
+        let headers = operands.len() > 1;
+        for (i, (name, entry)) in dirs.iter().enumerate() {
+            if headers {
+                if i > 0 || !files.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(name);
+                out.push_str(":\n");
+            }
+            let mut names: Vec<String> =
+                entry.as_dir().map(|d| d.iter().map(|(n, _)| n.to_string()).collect()).unwrap_or_default();
+            if all {
+                names.push(".".into());
+                names.push("..".into());
+            }
+            names.retain(|n| all || almost || !n.starts_with('.'));
+            names.sort();
+            for n in names {
+                out.push_str(&n);
+                out.push('\n');
+            }
+        }
+        self.out(&out);
+        Some(status)
+    }
+
+    /// `stat -c FORMAT PATH...` with `%n %a %A %u %g %U %G %s %F %%`.
+    fn stat(&mut self, args: &[String]) -> Option<i32> {
+        let (flags, operands, _) = options(args, &['c']);
+        let format = value(&flags, 'c')?;
+        if flags.iter().any(|(f, _)| !matches!(f, 'c' | 'L')) {
+            return None;
+        }
+        let follow = has(&flags, 'L');
+        let mut status = 0;
+        for op in operands {
+            let path = self.shell.abs(&op);
+            let entry = if follow { self.shell.fs.stat(&path) } else { self.shell.fs.lstat(&path) };
+            let Some(entry) = entry else {
+                status = self.fail(&format!("can't stat {}: No such file or directory", Self::q(&op)));
+                continue;
+            };
+            let mut out = String::new();
+            let mut chars = format.chars();
+            while let Some(c) = chars.next() {
+                if c != '%' {
+                    out.push(c);
+                    continue;
+                }
+                let m = entry.meta;
+                match chars.next()? {
+                    'n' => out.push_str(&op),
+                    'a' => {
+                        let _ = write!(out, "{:o}", m.mode);
+                    }
+                    'A' => out.push_str(&symbolic(&entry)),
+                    'u' => out.push_str(&m.uid.to_string()),
+                    'g' => out.push_str(&m.gid.to_string()),
+                    'U' => out.push_str(&self.user_name(m.uid, "/etc/passwd").unwrap_or_else(|| "UNKNOWN".into())),
+                    'G' => out.push_str(&self.user_name(m.gid, "/etc/group").unwrap_or_else(|| "UNKNOWN".into())),
+                    's' => match &entry.node {
+                        Node::Symlink(target) => out.push_str(&target.len().to_string()),
+                        Node::Dir(_) => {
+                            // A directory's size is the filesystem's (a 4 KiB block on ext4 and
+                            // overlayfs while it is small).
+                            self.shell.model("stat reports a directory's size as the filesystem keeps it: 4096 here");
+                            out.push_str("4096");
+                        }
+                        Node::File { .. } => out.push_str(&entry.size().to_string()),
+                    },
+                    'F' => out.push_str(match &entry.node {
+                        Node::Dir(_) => "directory",
+                        Node::Symlink(_) => "symbolic link",
+                        Node::File { .. } if entry.size() == 0 => "regular empty file",
+                        Node::File { .. } => "regular file",
+                    }),
+                    '%' => out.push('%'),
+                    _ => return None,
+                }
+            }
+            out.push('\n');
+            self.out(&out);
+        }
+        Some(status)
+    }
+}
+
+/// `-rwxr-xr-x`, as `ls -l` and `stat %A` write a mode.
+fn symbolic(entry: &Entry) -> String {
+    let kind = match entry.node {
+        Node::Dir(_) => 'd',
+        Node::Symlink(_) => 'l',
+        Node::File { .. } => '-',
+    };
+    let m = entry.meta.mode;
+    let mut out = String::from(kind);
+    for (shift, special, special_char) in [(6, 0o4000, 's'), (3, 0o2000, 's'), (0, 0o1000, 't')] {
+        let bits = (m >> shift) & 7;
+        out.push(if bits & 4 != 0 { 'r' } else { '-' });
+        out.push(if bits & 2 != 0 { 'w' } else { '-' });
+        let x = bits & 1 != 0;
+        out.push(match (m & special != 0, x) {
+            (true, true) => special_char,
+            (true, false) => special_char.to_ascii_uppercase(),
+            (false, true) => 'x',
+            (false, false) => '-',
+        });
+    }
+    out
 }

@@ -808,6 +808,7 @@ impl Simulator<'_> {
             userland,
             dialect,
             partial,
+            network_none: run.network.as_ref().is_some_and(|n| n.value.as_ref() == "none"),
         };
         // Over partly unknown files a missing shell may exist in reality: the script runs
         // as if it did (modeled).
