@@ -260,3 +260,36 @@ fn network_none_makes_downloads_fail() {
     assert_eq!(f.status, 0);
     assert!(f.snapshot.lstat("/tmp/x").is_some() && !f.modeled.is_empty());
 }
+
+#[test]
+fn md5_hard_links_and_byte_counts() {
+    let mut fs = busybox();
+    for applet in ["md5sum", "ln", "tail"] {
+        fs.insert(&format!("/bin/{applet}"), Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+    }
+    let f = run_script(
+        "printf abc > /tmp/a && md5sum /tmp/a > /tmp/sum && ln /tmp/a /tmp/b && printf hello | head -c 3 > /tmp/h && printf hello | tail -c 2 > /tmp/t",
+        start(fs),
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/sum").0, "900150983cd24fb0d6963f7d28e17f72  /tmp/a\n");
+    assert_eq!(file(&f, "/tmp/b").0, "abc");
+    let (Some(Entry { node: Node::File { link: a, .. }, .. }), Some(Entry { node: Node::File { link: b, .. }, .. })) =
+        (f.snapshot.lstat("/tmp/a"), f.snapshot.lstat("/tmp/b"))
+    else {
+        panic!("two files");
+    };
+    assert!(a.is_some() && a == b, "one file, two names");
+    assert_eq!(file(&f, "/tmp/h").0, "hel");
+    assert_eq!(file(&f, "/tmp/t").0, "lo");
+    assert_eq!(md5_of_empty(), "d41d8cd98f00b204e9800998ecf8427e");
+}
+
+fn md5_of_empty() -> String {
+    let f = run_script("printf '' | md5sum > /tmp/e", {
+        let mut fs = busybox();
+        fs.insert("/bin/md5sum", Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+        start(fs)
+    });
+    file(&f, "/tmp/e").0.split_whitespace().next().unwrap_or_default().to_string()
+}

@@ -163,6 +163,66 @@ fn tr_set(spec: &str) -> Vec<char> {
     chars
 }
 
+/// The hex digest `applet` (`sha256sum`, `sha512sum`, `md5sum`) prints for `bytes`.
+fn digest_hex(applet: &str, bytes: &[u8]) -> String {
+    let raw: Vec<u8> = match applet {
+        "sha512sum" => {
+            use sha2::Digest as _;
+            sha2::Sha512::digest(bytes).to_vec()
+        }
+        "md5sum" => md5(bytes).to_vec(),
+        _ => return crate::report::sim::sha256_hex(bytes),
+    };
+    raw.iter().fold(String::with_capacity(raw.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// MD5 (RFC 1321): what `md5sum` prints; not for security. The names are the RFC's.
+#[allow(clippy::many_single_char_names)]
+fn md5(data: &[u8]) -> [u8; 16] {
+    const S: [u32; 64] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14,
+        20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6,
+        10, 15, 21,
+    ];
+    // K[i] = floor(abs(sin(i + 1)) * 2^32).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let k: Vec<u32> = (0..64).map(|i| ((f64::from(i + 1)).sin().abs() * 4_294_967_296.0) as u32).collect();
+    let mut state: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    let mut message = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    message.push(0x80);
+    while message.len() % 64 != 56 {
+        message.push(0);
+    }
+    message.extend_from_slice(&bit_len.to_le_bytes());
+    for chunk in message.chunks(64) {
+        let m: Vec<u32> = chunk.chunks(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+        let [mut a, mut b, mut c, mut d] = state;
+        for i in 0..64 {
+            let (f, g) = match i / 16 {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let rotated = a.wrapping_add(f).wrapping_add(k[i]).wrapping_add(m[g]).rotate_left(S[i]);
+            (a, d, c) = (d, c, b);
+            b = b.wrapping_add(rotated);
+        }
+        for (s, v) in state.iter_mut().zip([a, b, c, d]) {
+            *s = s.wrapping_add(v);
+        }
+    }
+    let mut out = [0u8; 16];
+    for (i, word) in state.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&word.to_le_bytes());
+    }
+    out
+}
+
 /// Named inputs: a file's name (`-` for standard input) and its bytes.
 type Inputs = Vec<(String, Vec<u8>)>;
 
@@ -204,7 +264,7 @@ impl Env<'_> {
             "grep" | "egrep" | "fgrep" => self.grep(args, applet),
             "sed" => self.sed(args),
             "base64" => self.base64(args),
-            "sha256sum" | "sha512sum" => self.shasum(args, applet == "sha512sum"),
+            "sha256sum" | "sha512sum" | "md5sum" => self.shasum(args, applet),
             _ => return None,
         })
     }
@@ -623,7 +683,7 @@ impl Env<'_> {
         Some(0)
     }
 
-    fn shasum(&mut self, args: &[String], wide: bool) -> Option<i32> {
+    fn shasum(&mut self, args: &[String], applet: &str) -> Option<i32> {
         let check = args.iter().any(|a| a == "-c" || a == "--check");
         let quiet = args.iter().any(|a| a == "-s" || a == "--status" || a == "--quiet" || a == "-w" || a == "--strict");
         if args.iter().any(|a| {
@@ -646,15 +706,7 @@ impl Env<'_> {
                     let file = file.trim_start_matches([' ', '*']);
                     let ok = match read_file(self.shell, &self.shell.abs(file)) {
                         Ok(bytes) => {
-                            let digest = if wide {
-                                use sha2::Digest as _;
-                                sha2::Sha512::digest(&bytes).iter().fold(String::new(), |mut s, b| {
-                                    let _ = write!(s, "{b:02x}");
-                                    s
-                                })
-                            } else {
-                                crate::report::sim::sha256_hex(&bytes)
-                            };
+                            let digest = digest_hex(applet, &bytes);
                             digest.eq_ignore_ascii_case(expected)
                         }
                         // A downloaded file of unknown content: its checksum is taken to match.
@@ -680,15 +732,7 @@ impl Env<'_> {
             Err(s) => return Some(s),
         };
         for (name, bytes) in inputs {
-            let digest = if wide {
-                use sha2::Digest as _;
-                sha2::Sha512::digest(&bytes).iter().fold(String::new(), |mut s, b| {
-                    let _ = write!(s, "{b:02x}");
-                    s
-                })
-            } else {
-                crate::report::sim::sha256_hex(&bytes)
-            };
+            let digest = digest_hex(applet, &bytes);
             let line = format!("{digest}  {name}\n");
             self.io.stdout.extend_from_slice(line.as_bytes());
         }

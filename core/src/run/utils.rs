@@ -233,6 +233,29 @@ impl Env<'_> {
             "which" => self.which(args),
             "install" => self.install(args)?,
             "ls" => self.ls(args)?,
+            "hostname" if args.is_empty() => {
+                // BuildKit names every RUN container so; the classic builder uses its id.
+                self.shell.model("hostname is the container's: buildkitsandbox under BuildKit");
+                self.out("buildkitsandbox\n");
+                0
+            }
+            "date" if args.iter().all(|a| a.starts_with('+') || a == "-u") => {
+                self.shell.model("date prints the time of the build, not known here: the epoch stands for it");
+                let format = args.iter().find(|a| a.starts_with('+')).map(|f| &f[1..]);
+                let text = match format {
+                    None => "Thu Jan  1 00:00:00 UTC 1970".to_string(),
+                    Some(f) => f
+                        .replace("%Y", "1970")
+                        .replace("%m", "01")
+                        .replace("%d", "01")
+                        .replace("%H", "00")
+                        .replace("%M", "00")
+                        .replace("%S", "00")
+                        .replace("%s", "0"),
+                };
+                self.out(&format!("{text}\n"));
+                0
+            }
             "stat" => self.stat(args)?,
             "find" => self.find(args)?,
             "tar" | "gunzip" | "zcat" | "gzip" | "uname" | "expr" => return self.archive_tool(applet, args),
@@ -632,8 +655,7 @@ impl Env<'_> {
     fn ln(&mut self, args: &[String]) -> Option<i32> {
         let (flags, mut operands, _) = options(args, &[]);
         if !has(&flags, 's') {
-            // Hard links share one file under two names: not modelled yet.
-            return None;
+            return self.hard_link(&flags, operands);
         }
         let force = has(&flags, 'f');
         let no_deref = has(&flags, 'n') || has(&flags, 'T');
@@ -886,8 +908,24 @@ impl Env<'_> {
             })
             .collect();
         let (flags, operands, _) = options(&args, &['n', 'c']);
-        if operands.len() > 1 || value(&flags, 'c').is_some() {
+        if operands.len() > 1 {
             return None;
+        }
+        if let Some(count) = value(&flags, 'c') {
+            let n: usize = count.trim_start_matches(['+', '-']).parse().ok()?;
+            let bytes = match self.input_of(&operands)? {
+                Ok(b) => b,
+                Err(status) => return Some(status),
+            };
+            let chosen = if head {
+                &bytes[..n.min(bytes.len())]
+            } else if count.starts_with('+') {
+                &bytes[n.saturating_sub(1).min(bytes.len())..]
+            } else {
+                &bytes[bytes.len().saturating_sub(n)..]
+            };
+            self.io.stdout.extend_from_slice(chosen);
+            return Some(0);
         }
         let n_text = value(&flags, 'n').unwrap_or_else(|| "10".into());
         let from_start = n_text.starts_with('+');
@@ -1599,4 +1637,52 @@ fn symbolic(entry: &Entry) -> String {
         });
     }
     out
+}
+
+impl Env<'_> {
+    /// `ln TARGET LINK`: one file under two names (both carry the same link id, as an
+    /// archive's hard links do).
+    fn hard_link(&mut self, flags: &Flags, mut operands: Vec<String>) -> Option<i32> {
+        let force = has(flags, 'f');
+        if operands.len() != 2 {
+            return None;
+        }
+        let link = operands.pop()?;
+        let target = operands.pop()?;
+        let target_path = self.shell.abs(&target);
+        let Some(Entry { node: Node::File { content, link: id }, meta }) = self.shell.fs.lstat(&target_path) else {
+            return Some(self.fail(&format!(
+                "{}: {}",
+                Self::q(&target),
+                if self.shell.fs.lstat(&target_path).is_some() {
+                    "hard link not allowed for directory"
+                } else {
+                    "No such file or directory"
+                }
+            )));
+        };
+        let link_path = self.shell.abs(&link);
+        let link_path = if self.shell.fs.stat(&link_path).is_some_and(|e| e.is_dir()) {
+            format!("{}/{}", link_path.trim_end_matches('/'), target.rsplit('/').next().unwrap_or(&target))
+        } else {
+            link_path
+        };
+        if self.shell.fs.lstat(&link_path).is_some() {
+            if !force {
+                return Some(self.fail(&format!("{}: File exists", Self::q(&link))));
+            }
+            let _ = self.shell.fs.remove(&link_path);
+        }
+        // An id no archive in the build would use: derived from the first name.
+        let id = id.unwrap_or_else(|| {
+            let digest = crate::report::sim::sha256_hex(target_path.as_bytes());
+            u64::from_str_radix(&digest[..15], 16).unwrap_or(1) | (1 << 62)
+        });
+        let entry = Entry { node: Node::File { content, link: Some(id) }, meta };
+        self.shell.fs.insert(&target_path, entry.clone()).ok()?;
+        match self.shell.fs.insert(&link_path, entry) {
+            Ok(_) => Some(0),
+            Err(e) => Some(self.fail(&format!("{}: {}", Self::q(&link), errno_text(&e)))),
+        }
+    }
 }
