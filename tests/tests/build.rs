@@ -264,11 +264,11 @@ fn verify_reports_what_the_simulation_missed() {
     if !daemon_ready() {
         return;
     }
-    // `md5sum` is not one of the utilities the simulation runs yet: its output is missing
+    // `od` is not one of the utilities the simulation runs yet: its output is missing
     // from the simulation, and the step is named as the reason.
     let dir = context(
         "verify-gap",
-        &[("Dockerfile", "FROM local/busybox:1\nRUN mkdir /out && md5sum /etc/passwd > /out/numbers\nENV MODE=test\n")],
+        &[("Dockerfile", "FROM local/busybox:1\nRUN mkdir /out && od -c /etc/passwd > /out/numbers\nENV MODE=test\n")],
     );
     let run = stagecraft(&dir, &["build", ".", "--network", "none", "--verify", "--progress", "json"], None);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
@@ -279,14 +279,14 @@ fn verify_reports_what_the_simulation_missed() {
         .find(|e| e["event"] == "verify")
         .expect("a verify event");
     assert_eq!(verify["agrees"], false);
-    // The shell made the file before running `md5sum` (redirections come first), so the
+    // The shell made the file before running `od` (redirections come first), so the
     // simulation has it, empty: its content differs.
     assert_eq!(verify["report"]["differing"][0][0], "/out/numbers", "{verify}");
     assert_eq!(verify["report"]["differing"][0][1], "content", "{verify}");
     assert_eq!(verify["report"]["only_real"], serde_json::json!([]), "{verify}");
     assert_eq!(verify["report"]["config"], serde_json::json!([]), "{verify}");
     let gaps = verify["report"]["gaps"].to_string();
-    assert!(gaps.contains("`md5sum` is not simulated yet"), "{gaps}");
+    assert!(gaps.contains("`od` is not simulated yet"), "{gaps}");
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 

@@ -258,6 +258,7 @@ pub fn simulate(
         lexer: Lexer::new(analysis.tree.escape),
         out: Simulation::default(),
         base_shell: None,
+        caches: BTreeMap::new(),
     };
     for stage in checked.plan.stages.iter().filter(|s| s.built) {
         let Some(run) = checked.dispatch.stage(stage.index) else { continue };
@@ -279,6 +280,9 @@ struct Simulator<'a> {
     out: Simulation,
     /// The shell of the stage being simulated's base.
     base_shell: Option<crate::catalog::Shell>,
+    /// Cache mounts' content by id (the `id=`, else the target), kept from one RUN to the
+    /// next within the build, as BuildKit keeps them.
+    caches: BTreeMap<String, crate::fs::Entry>,
 }
 
 impl Simulator<'_> {
@@ -749,6 +753,8 @@ impl Simulator<'_> {
         // exist stays as an empty directory, as BuildKit leaves it).
         let mut during = state.snapshot.clone();
         let mut mounted: Vec<(String, Option<crate::fs::Entry>)> = Vec::new();
+        // Cache mounts to keep after the step: their id and target.
+        let mut caches: Vec<(String, String)> = Vec::new();
         let mut mount_notes: Vec<&str> = Vec::new();
         for m in &run.mounts {
             use crate::instructions::MountType;
@@ -771,9 +777,16 @@ impl Simulator<'_> {
             let entry = match m.mount_type() {
                 MountType::Tmpfs => crate::fs::Entry::dir(Meta::new(0o1777, 0, 0)),
                 MountType::Cache => {
-                    mount_notes
-                        .push("a cache mount starts empty here; a real build may find what earlier builds left in it");
-                    crate::fs::Entry::dir(Meta::DIR)
+                    let id = m.id.clone().unwrap_or_else(|| target.clone());
+                    caches.push((id.clone(), target.clone()));
+                    if let Some(kept) = self.caches.get(&id) {
+                        kept.clone()
+                    } else {
+                        mount_notes.push(
+                            "a cache mount starts empty here; a real build may find what earlier builds left in it",
+                        );
+                        crate::fs::Entry::dir(Meta::DIR)
+                    }
                 }
                 MountType::Secret => {
                     mount_notes.push("a secret's content is not known here");
@@ -833,6 +846,11 @@ impl Simulator<'_> {
         };
         let mut finished = finished;
         state.output = std::mem::take(&mut finished.output);
+        for (id, target) in &caches {
+            if let Some(entry) = finished.snapshot.lstat(target) {
+                self.caches.insert(id.clone(), entry);
+            }
+        }
         for (target, original) in mounted.iter().rev() {
             let _ = finished.snapshot.remove(target);
             let restored = original.clone().unwrap_or_else(|| crate::fs::Entry::dir(Meta::DIR));

@@ -398,3 +398,17 @@ fn run_mounts_are_not_in_the_layer() {
         "the mount point stays, empty"
     );
 }
+
+/// A cache mount keeps what one RUN left in it for the next RUN that mounts it.
+#[cfg(feature = "run")]
+#[test]
+fn cache_mounts_keep_their_content_between_steps() {
+    let ctx = context(&[], None);
+    let text = "FROM alpine:3.20\nRUN --mount=type=cache,id=c,target=/cache echo warm > /cache/f\nRUN --mount=type=cache,id=c,target=/other cat /other/f > /seen\n";
+    let (_, sim) = run(text, &ctx, None);
+    let stage = sim.stage(0).expect("stage");
+    let seen = stage.snapshot.stat("/seen").expect("/seen");
+    assert_eq!(seen.size(), 5, "{:?}", sim.diagnostics);
+    assert!(stage.snapshot.stat("/cache/f").is_none(), "the cache is not in the layer");
+    assert_eq!(stage.steps[1].fidelity, Fidelity::Exact, "the second step found the cache filled: exact");
+}
