@@ -80,8 +80,11 @@ pub struct Finished {
 
 /// The most commands (and loop rounds) one RUN may take.
 const MAX_STEPS: u64 = 200_000;
-/// The most bytes of output (the log and files written by redirections) one RUN may make.
+/// The most bytes of output (the log and files written by redirections) one RUN may make,
+/// and the longest value a variable may hold.
 const MAX_OUTPUT: usize = 64 << 20;
+/// How deep scripts may nest (function calls, `eval`, `$(...)`, `sh -c`).
+const MAX_DEPTH: u32 = 200;
 
 /// Control flow out of a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,6 +146,8 @@ pub(crate) struct Shell {
     pending_stderr: Vec<u8>,
     /// Why the result is modeled rather than exact.
     pub(crate) modeled: Vec<String>,
+    /// How deep scripts are nested now.
+    depth: u32,
     /// The shell's name in its messages (`$0`).
     name: String,
 }
@@ -203,6 +208,7 @@ impl Shell {
             subst_status: None,
             pending_stderr: Vec::new(),
             modeled: Vec::new(),
+            depth: 0,
             name: "/bin/sh".into(),
         };
         shell.vars.entry("IFS".into()).or_insert(Var { value: " \t\n".into(), exported: false });
@@ -283,6 +289,19 @@ impl Shell {
     }
 
     fn script(&mut self, script: &Script, io: &mut Io) -> Flow {
+        // Functions, `eval`, `$(...)` and `sh -c` nest: a script that recurses without end
+        // (`f() { f; }; f`) stops here, not in the stack.
+        self.depth += 1;
+        let flow = if self.depth > MAX_DEPTH {
+            Flow::Stop(Stop::Budget { span: script.span })
+        } else {
+            self.items(script, io)
+        };
+        self.depth -= 1;
+        flow
+    }
+
+    fn items(&mut self, script: &Script, io: &mut Io) -> Flow {
         for item in &script.items {
             if let Err(flow) = self.tick(item.span) {
                 return flow;
@@ -292,6 +311,10 @@ impl Shell {
             let flow = self.and_or(&item.and_or, io);
             if flow != Flow::Next {
                 return flow;
+            }
+            // Output kept in memory counts against the budget as files written do.
+            if io.stdout.len() + io.stderr.len() > MAX_OUTPUT {
+                return Flow::Stop(Stop::Budget { span: item.span });
             }
         }
         Flow::Next
@@ -561,6 +584,9 @@ impl Shell {
                     return Flow::Stop(Stop::Unknown { command: "a bash array".into(), span: a.span });
                 }
             };
+            if value.len() > MAX_OUTPUT {
+                return Flow::Stop(Stop::Budget { span: a.span });
+            }
             values.push((a.name.text.clone(), value));
         }
         let argv = self.fields(words);

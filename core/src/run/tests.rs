@@ -293,3 +293,22 @@ fn md5_of_empty() -> String {
     });
     file(&f, "/tmp/e").0.split_whitespace().next().unwrap_or_default().to_string()
 }
+
+#[test]
+fn runaway_scripts_stop_within_bounds() {
+    for script in [
+        "f() { f; }; f",
+        "x=a; while :; do x=$x$x; done",
+        "x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while :; do echo $x $x $x $x $x $x $x $x; done",
+        "f() { f | f; }; f",
+        "eval 'eval \"eval :\"'; s='eval \"$s\"'; eval \"$s\"",
+    ] {
+        let f = run(script);
+        assert!(
+            matches!(f.stopped, Some(Stop::Budget { .. })) || f.status != 0,
+            "{script}: {:?} {}",
+            f.stopped,
+            f.status
+        );
+    }
+}

@@ -708,6 +708,8 @@ impl<'a> Parser<'a> {
                     Some(Op::Newline) => break,
                     Some(_) => return Err(self.unexpected(None)),
                     None if self.at_end() => return Err(self.unexpected(Some("do"))),
+                    // A redirection (`<`, `>`) cannot be in the list: no word starts there.
+                    None if self.peek().is_some_and(is_meta) => return Err(self.unexpected(None)),
                     None => list.push(self.word(WordMode::Normal)?),
                 }
             }

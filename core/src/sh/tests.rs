@@ -162,3 +162,14 @@ fn token_soup_never_panics() {
         }
     }
 }
+
+/// A redirection inside a `for` word list ended no word and was never consumed: the parser
+/// pushed empty words until memory ran out (found by the mutation test).
+#[test]
+fn a_redirection_in_a_for_list_is_a_syntax_error() {
+    for text in ["for k in a <<-'E' b; do :; done\n", "for k in a<b; do :; done", "for k in >x; do :; done"] {
+        let p = posix(text);
+        assert!(codes(&p).contains(&Code::ShellSyntax), "{text}: {:?}", p.diagnostics);
+        spans_in_text(&p, text);
+    }
+}
