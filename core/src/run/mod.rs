@@ -968,6 +968,9 @@ impl Shell {
         self.test_or(words, &ops, &mut pos, io).map(|r| r.filter(|_| pos == words.len()))
     }
 
+    /// `a || b ...` (`or`) or `a && b ...`: left to right, `&&` binding tighter. The right
+    /// side is expanded even when the left decides (a `$(...)` there runs, where bash would
+    /// skip it); the result is the same otherwise.
     fn test_or(
         &mut self,
         words: &[sh::Word],
@@ -975,27 +978,26 @@ impl Shell {
         pos: &mut usize,
         io: &mut Io,
     ) -> Result<Option<bool>, Flow> {
-        let Some(mut value) = self.test_and(words, ops, pos, io)? else { return Ok(None) };
-        while ops.get(*pos).and_then(Option::as_deref) == Some("||") {
-            *pos += 1;
-            let Some(right) = self.test_and(words, ops, pos, io)? else { return Ok(None) };
-            value = value || right;
-        }
-        Ok(Some(value))
+        self.test_chain(words, ops, pos, io, true)
     }
 
-    fn test_and(
+    fn test_chain(
         &mut self,
         words: &[sh::Word],
         ops: &[Option<String>],
         pos: &mut usize,
         io: &mut Io,
+        or: bool,
     ) -> Result<Option<bool>, Flow> {
-        let Some(mut value) = self.test_not(words, ops, pos, io)? else { return Ok(None) };
-        while ops.get(*pos).and_then(Option::as_deref) == Some("&&") {
+        let operand = |shell: &mut Self, pos: &mut usize, io: &mut Io| {
+            if or { shell.test_chain(words, ops, pos, io, false) } else { shell.test_not(words, ops, pos, io) }
+        };
+        let Some(mut value) = operand(self, pos, io)? else { return Ok(None) };
+        let op = if or { "||" } else { "&&" };
+        while ops.get(*pos).and_then(Option::as_deref) == Some(op) {
             *pos += 1;
-            let Some(right) = self.test_not(words, ops, pos, io)? else { return Ok(None) };
-            value = value && right;
+            let Some(right) = operand(self, pos, io)? else { return Ok(None) };
+            value = if or { value || right } else { value && right };
         }
         Ok(Some(value))
     }
