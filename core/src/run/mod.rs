@@ -1399,16 +1399,7 @@ impl Shell {
                 if fd == 0 {
                     match utils::read_file(self, &self.abs(&word)) {
                         Ok(bytes) => *stdin = Some(bytes),
-                        Err(e) if e == utils::UNKNOWN_CONTENT => {
-                            return Err(Err(Flow::Stop(Stop::Unknown {
-                                command: format!("reading {word}"),
-                                span: r.span,
-                            })));
-                        }
-                        Err(e) => {
-                            self.error(io, &format!("can't open '{word}': {e}"), &format!("cannot open {word}: {e}"));
-                            return Err(Ok(if self.userland == Userland::Busybox { 1 } else { 2 }));
-                        }
+                        Err(e) => return Err(self.redirect_failed(io, &e, &word, r.span, true)),
                     }
                 }
             }
@@ -1445,16 +1436,7 @@ impl Shell {
                     let path = self.abs(&word);
                     match utils::open_for_write(self, &path, append) {
                         Ok(canonical) => Target::File(canonical),
-                        Err(e) if e == utils::UNKNOWN_CONTENT => {
-                            return Err(Err(Flow::Stop(Stop::Unknown {
-                                command: format!("appending to {word}"),
-                                span: r.span,
-                            })));
-                        }
-                        Err(e) => {
-                            self.error(io, &format!("can't create {word}: {e}"), &format!("cannot create {word}: {e}"));
-                            return Err(Ok(if self.userland == Userland::Busybox { 1 } else { 2 }));
-                        }
+                        Err(e) => return Err(self.redirect_failed(io, &e, &word, r.span, false)),
                     }
                 };
                 if matches!(r.op, RedirectOp::OutputAll | RedirectOp::AppendAll) {
@@ -1467,6 +1449,24 @@ impl Shell {
             RedirectOp::HereDoc | RedirectOp::HereDocStrip => {}
         }
         Ok(())
+    }
+}
+
+impl Shell {
+    /// A redirection's file could not be opened (`reading` it, or for writing): a file known
+    /// only by its size stops the interpreter; any other error fails the command as the shell
+    /// does (busybox status 1, dash 2).
+    fn redirect_failed(&self, io: &mut Io, e: &str, word: &str, span: Span, reading: bool) -> Result<i32, Flow> {
+        if e == utils::UNKNOWN_CONTENT {
+            let command = if reading { format!("reading {word}") } else { format!("appending to {word}") };
+            return Err(Flow::Stop(Stop::Unknown { command, span }));
+        }
+        if reading {
+            self.error(io, &format!("can't open '{word}': {e}"), &format!("cannot open {word}: {e}"));
+        } else {
+            self.error(io, &format!("can't create {word}: {e}"), &format!("cannot create {word}: {e}"));
+        }
+        Ok(if self.userland == Userland::Busybox { 1 } else { 2 })
     }
 }
 
