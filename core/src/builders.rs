@@ -2,11 +2,14 @@
 //! `/build` without BuildKit) reads the same syntax, but refuses or misreads BuildKit's
 //! additions: heredocs, `RUN --mount`/`--network`/`--security`/`--device`, and `COPY`/`ADD`
 //! `--chmod`, `--link`, `--parents`, `--exclude`, `--checksum`, `--keep-git-dir`, `--unpack`.
-//! A build through it must name those lines before anything is sent to the daemon.
+//! A build through it must name those lines before anything is sent to the daemon. And
+//! which instruction each step of either builder's output runs.
 
-use crate::analysis::Checked;
+use crate::analysis::{Analysis, Checked};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::gostr;
+use crate::instructions::Keyword;
+use crate::plan::{Base, Plan};
 use crate::syntax::{Args, Node, SyntaxTree};
 use crate::text::Span;
 
@@ -67,6 +70,67 @@ pub fn classic_builder_gaps(tree: &SyntaxTree, checked: &Checked) -> Vec<Diagnos
     out
 }
 
+/// One instruction a step runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepSource {
+    pub span: Span,
+    /// 1-based line of the instruction.
+    pub line: u32,
+}
+
+/// Maps the builders' step names back to instructions.
+#[derive(Debug)]
+pub struct StepMap<'a> {
+    analysis: &'a Analysis,
+    plan: &'a Plan,
+}
+
+impl<'a> StepMap<'a> {
+    #[must_use]
+    pub fn new(analysis: &'a Analysis, plan: &'a Plan) -> Self {
+        Self { analysis, plan }
+    }
+
+    fn node_source(&self, node: usize) -> Option<StepSource> {
+        let node = self.analysis.tree.nodes.get(node)?;
+        Some(StepSource { span: node.span, line: node.start_line })
+    }
+
+    /// The classic builder's `Step N/M : ...`: the Nth instruction of the file (global ARGs
+    /// first, then every stage in order up to the target).
+    #[must_use]
+    pub fn classic(&self, line: &str) -> Option<StepSource> {
+        let rest = line.trim_start().strip_prefix("Step ")?;
+        let (n, _) = rest.split_once('/')?;
+        let n: usize = n.parse().ok()?;
+        self.node_source(n.checked_sub(1)?)
+    }
+
+    /// BuildKit's `[stage k/n] INSTRUCTION`: BuildKit numbers only the instructions that make
+    /// a vertex of the build graph: the FROM of an image, then RUN, COPY, ADD and WORKDIR
+    /// (ARG, ENV, a FROM of another stage and the config instructions make none).
+    #[must_use]
+    pub fn buildkit(&self, name: &str) -> Option<StepSource> {
+        let inner = name.strip_prefix('[')?;
+        let (label, _) = inner.split_once(']')?;
+        let (stage, step) = label.rsplit_once(' ')?;
+        let (k, _) = step.split_once('/')?;
+        let k: usize = k.parse().ok()?;
+        // `[linux/amd64 build 2/3]`: a platform may come first.
+        let stage_name = stage.rsplit(' ').next()?;
+        let stage = self.plan.stages.iter().find(|s| s.display_name() == stage_name)?;
+        let items = &self.analysis.instructions.items;
+        let from = matches!(stage.base, Base::Image(_)).then_some(stage.from);
+        let vertices = stage.instructions.iter().copied().filter(|&i| {
+            items.get(i).is_some_and(|item| {
+                matches!(item.keyword, Some(Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir))
+            })
+        });
+        let instruction = from.into_iter().chain(vertices).nth(k.checked_sub(1)?)?;
+        self.node_source(items.get(instruction)?.node)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +184,22 @@ mod tests {
     fn a_classic_dockerfile_has_no_gaps() {
         let text = "FROM alpine AS a\nCOPY --chown=1:1 --from=b x /x\nRUN echo hi\nFROM a\nADD x.tar /\n";
         assert!(gaps(text, None).is_empty());
+    }
+
+    #[test]
+    fn steps_map_to_their_lines() {
+        let text = "ARG V=1\nFROM busybox AS base\nARG V\nRUN true\nCOPY a /a\nFROM base\nENV X=1\nRUN exit 3\n";
+        let analysis = Analysis::new(text);
+        let checked = analysis.check(text, &CheckOptions::default());
+        let map = StepMap::new(&analysis, &checked.plan);
+        assert_eq!(map.classic("Step 5/8 : COPY a /a").map(|s| s.line), Some(5));
+        assert_eq!(map.classic("Step 1/8 : ARG V=1").map(|s| s.line), Some(1));
+        // As the 20.10 daemon's BuildKit named them: ARG and ENV make no vertex.
+        assert_eq!(map.buildkit("[base 1/3] FROM docker.io/library/busybox").map(|s| s.line), Some(2));
+        assert_eq!(map.buildkit("[base 2/3] RUN true").map(|s| s.line), Some(4));
+        assert_eq!(map.buildkit("[base 3/3] COPY a /a").map(|s| s.line), Some(5));
+        assert_eq!(map.buildkit("[stage-1 1/1] RUN exit 3").map(|s| s.line), Some(8));
+        assert_eq!(map.buildkit("[linux/amd64 stage-1 1/1] RUN exit 3").map(|s| s.line), Some(8));
+        assert_eq!(map.buildkit("[internal] load remote build context"), None);
     }
 }
