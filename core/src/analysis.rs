@@ -71,7 +71,7 @@ impl Analysis {
     pub fn diagnostics(&self) -> Vec<&Diagnostic> {
         let mut all: Vec<&Diagnostic> =
             self.tree.diagnostics.iter().chain(self.instructions.all_diagnostics()).collect();
-        all.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+        crate::sort::sort_by_key(&mut all, |d| (d.span.start, d.span.end, d.code));
         all
     }
 
@@ -154,8 +154,7 @@ impl Analysis {
         if linter.global.error {
             let mut rules: Vec<&str> =
                 diagnostics.iter().filter(|d| lint::rules::rule(d.code).is_some()).map(|d| d.code.name()).collect();
-            rules.sort_unstable();
-            rules.dedup();
+            crate::sort::sort_dedup(&mut rules);
             if !rules.is_empty() {
                 let span = self.tree.directive("check").map_or_else(Span::default, |d| d.span);
                 diagnostics.push(
@@ -164,7 +163,7 @@ impl Analysis {
                 );
             }
         }
-        diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+        crate::sort::sort_by_key(&mut diagnostics, |d| (d.span.start, d.span.end, d.code));
         diagnostics.dedup();
         Checked { plan, dispatch: dispatched, diagnostics, linter }
     }

@@ -4,7 +4,30 @@
 
 use std::fmt::Write as _;
 
-use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+// Generated (`cargo xtask gen-unicode`): long hex literals, laid out by the generator.
+#[rustfmt::skip]
+#[allow(clippy::unreadable_literal)]
+mod tables;
+
+/// The class of a non-ASCII code point in [`tables::CLASSES`]: 0 not printable, 1 letter,
+/// 2 decimal digit, 3 other printable.
+fn class(c: char) -> u32 {
+    let key = (c as u32) << 2 | 3;
+    let i = tables::CLASSES.partition_point(|&run| run <= key);
+    i.checked_sub(1).map_or(0, |i| tables::CLASSES[i] & 3)
+}
+
+/// A simple case mapping from its runs ([`tables::LOWER`], [`tables::UPPER`]).
+fn map_case(runs: &[(u32, u32, i32)], c: char) -> char {
+    let cp = c as u32;
+    let i = runs.partition_point(|&(first, _, _)| first & 0x7fff_ffff <= cp);
+    let Some(&(first, last, delta)) = i.checked_sub(1).map(|i| &runs[i]) else { return c };
+    let stride = 1 + (first >> 31);
+    if cp > last || !(cp - (first & 0x7fff_ffff)).is_multiple_of(stride) {
+        return c;
+    }
+    char::from_u32(cp.wrapping_add_signed(delta)).unwrap_or(c)
+}
 
 /// Go's `unicode.IsSpace`. Rust's `char::is_whitespace` tests the same Unicode `White_Space` set.
 #[must_use]
@@ -24,7 +47,7 @@ pub fn is_letter(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
     }
-    c.general_category_group() == GeneralCategoryGroup::Letter
+    class(c) == 1
 }
 
 /// Go's `unicode.IsDigit`: general category Nd.
@@ -33,7 +56,7 @@ pub fn is_digit(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_digit();
     }
-    c.general_category() == GeneralCategory::DecimalNumber
+    class(c) == 2
 }
 
 /// Go's `unicode.IsPrint`: categories L, M, N, P, S and the ASCII space.
@@ -45,26 +68,20 @@ pub fn is_print(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_graphic();
     }
-    matches!(
-        c.general_category_group(),
-        GeneralCategoryGroup::Letter
-            | GeneralCategoryGroup::Mark
-            | GeneralCategoryGroup::Number
-            | GeneralCategoryGroup::Punctuation
-            | GeneralCategoryGroup::Symbol
-    )
+    class(c) != 0
 }
 
 /// Go's `unicode.ToLower` for one rune: the simple (one-to-one) mapping.
 ///
 /// Rust only exposes full mappings; the only rune whose full lowercase is longer than one
-/// char is U+0130, whose simple mapping is the first char of the full one.
+/// char is U+0130, whose simple mapping is the first char of the full one (the tables are
+/// generated that way).
 #[must_use]
 pub fn to_lower_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
-    c.to_lowercase().next().unwrap_or(c)
+    map_case(&tables::LOWER, c)
 }
 
 /// Go's `unicode.ToUpper` for one rune, approximated where Rust's full mapping expands
@@ -74,11 +91,7 @@ pub fn to_upper_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_uppercase();
     }
-    let mut upper = c.to_uppercase();
-    match (upper.next(), upper.next()) {
-        (Some(u), None) => u,
-        _ => c,
-    }
+    map_case(&tables::UPPER, c)
 }
 
 /// Go's `strings.ToLower`: rune by rune, without Rust's context rule for final sigma.
@@ -176,7 +189,46 @@ pub fn quote(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+
     use super::*;
+
+    /// The compact tables against their sources, code point by code point; when a toolchain or
+    /// `unicode-properties` update moves Unicode on, `cargo xtask gen-unicode` regenerates them.
+    #[test]
+    #[allow(clippy::disallowed_methods)]
+    fn tables_agree_with_every_code_point() {
+        let (a, b, c) = unicode_properties::UNICODE_VERSION;
+        assert_eq!(tables::CATEGORY_VERSION, (a as u32, b as u32, c as u32), "run cargo xtask gen-unicode");
+        let (a, b, c) = char::UNICODE_VERSION;
+        assert_eq!(tables::CASE_VERSION, (u32::from(a), u32::from(b), u32::from(c)), "run cargo xtask gen-unicode");
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let group = c.general_category_group();
+            assert_eq!(is_letter(c), group == GeneralCategoryGroup::Letter, "{c:?}");
+            assert_eq!(is_digit(c), c.general_category() == GeneralCategory::DecimalNumber, "{c:?}");
+            let print = c == ' '
+                || matches!(
+                    group,
+                    GeneralCategoryGroup::Letter
+                        | GeneralCategoryGroup::Mark
+                        | GeneralCategoryGroup::Number
+                        | GeneralCategoryGroup::Punctuation
+                        | GeneralCategoryGroup::Symbol
+                );
+            assert_eq!(is_print(c), print, "{c:?}");
+            assert_eq!(to_lower_char(c), c.to_lowercase().next().unwrap_or(c), "{c:?}");
+            let mut upper = c.to_uppercase();
+            let want = match (upper.next(), upper.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            };
+            assert_eq!(to_upper_char(c), want, "{c:?}");
+        }
+        assert_eq!(to_lower_char('\u{130}'), 'i');
+        assert_eq!(to_lower_char('\u{212A}'), 'k');
+        assert_eq!(to_upper_char('ß'), 'ß');
+        assert_eq!(to_upper_char('ǆ'), 'Ǆ');
+    }
 
     #[test]
     fn quote_matches_go() {

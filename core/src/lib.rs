@@ -25,6 +25,7 @@ pub mod run;
 pub mod sh;
 pub mod shell;
 pub mod sim;
+pub mod sort;
 pub mod syntax;
 pub mod text;
 

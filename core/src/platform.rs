@@ -46,7 +46,7 @@ impl Platform {
         if specifier.contains('*') {
             return Err(format!("{}: wildcards not yet supported: invalid argument", crate::gostr::quote(specifier)));
         }
-        let lower = specifier.to_lowercase();
+        let lower = crate::gostr::to_lower(specifier);
         let parts: Vec<&str> = lower.split('/').collect();
         let valid = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         for p in &parts {

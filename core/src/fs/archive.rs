@@ -54,17 +54,27 @@ fn is_tar_header(h: &[u8]) -> bool {
 }
 
 fn decompress(bytes: &[u8], compression: Compression) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
     let limit = MAX_BYTES + 1024 * 1024;
-    let result = match compression {
-        Compression::None => return Ok(bytes.to_vec()),
-        Compression::Gzip => flate2::read::MultiGzDecoder::new(bytes).take(limit).read_to_end(&mut out).map(|_| ()),
+    let out = match compression {
+        Compression::None => bytes.to_vec(),
+        Compression::Gzip => {
+            super::gzip::decode(bytes, usize::try_from(limit).unwrap_or(usize::MAX)).map_err(|e| match e {
+                super::gzip::Error::TooLarge => too_large(),
+                e => e.to_string(),
+            })?
+        }
         #[cfg(feature = "archive-bzip2")]
-        Compression::Bzip2 => bzip2::read::MultiBzDecoder::new(bytes).take(limit).read_to_end(&mut out).map(|_| ()),
+        Compression::Bzip2 => {
+            let mut out = Vec::new();
+            bzip2::read::MultiBzDecoder::new(bytes).take(limit + 1).read_to_end(&mut out).map_err(|e| e.to_string())?;
+            out
+        }
         #[cfg(feature = "archive-xz")]
         Compression::Xz => {
+            let mut out = Vec::new();
             let mut reader = std::io::BufReader::new(bytes);
-            return lzma_rs::xz_decompress(&mut reader, &mut out).map(|()| out).map_err(|e| format!("xz: {e}"));
+            lzma_rs::xz_decompress(&mut reader, &mut out).map_err(|e| format!("xz: {e}"))?;
+            out
         }
         #[allow(unreachable_patterns)]
         other => {
@@ -74,11 +84,14 @@ fn decompress(bytes: &[u8], compression: Compression) -> Result<Vec<u8>, String>
             ));
         }
     };
-    result.map_err(|e| e.to_string())?;
     if out.len() as u64 > limit {
-        return Err(format!("the archive expands to more than {} MiB", MAX_BYTES / 1024 / 1024));
+        return Err(too_large());
     }
     Ok(out)
+}
+
+fn too_large() -> String {
+    format!("the archive expands to more than {} MiB", MAX_BYTES / 1024 / 1024)
 }
 
 /// The path of an archive entry inside the destination, or `None` when it leaves it.

@@ -283,8 +283,7 @@ pub fn resolve_wildcards(root: &Snapshot, pattern: &str) -> Vec<String> {
         }
         current = next;
     }
-    current.sort();
-    current.dedup();
+    crate::sort::sort_dedup(&mut current);
     current
 }
 

@@ -96,7 +96,7 @@ impl Layer {
                 None => out.push((c.path.clone(), c.kind)),
             }
         }
-        out.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        crate::sort::sort_by(&mut out, |a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         out
     }
 }
@@ -147,7 +147,7 @@ pub fn diff(before: &Snapshot, after: &Snapshot) -> Layer {
             }
         }
     }
-    layer.changes.sort_by(|a, b| a.path.cmp(&b.path).then(b.kind.cmp(&a.kind)));
-    layer.opaque.sort();
+    crate::sort::sort_by(&mut layer.changes, |a, b| a.path.cmp(&b.path).then(b.kind.cmp(&a.kind)));
+    crate::sort::sort(&mut layer.opaque);
     layer
 }

@@ -18,6 +18,7 @@ pub mod archive;
 pub mod copy;
 mod diff;
 mod export;
+pub mod gzip;
 
 use std::sync::Arc;
 

@@ -43,7 +43,7 @@ macro_rules! url {
 }
 
 /// Every rule, in BuildKit's order.
-pub const RULES: &[Rule] = &[
+pub static RULES: &[Rule] = &[
     Rule {
         code: Code::StageNameCasing,
         description: "Stage names should be lowercase",

@@ -185,7 +185,7 @@ pub fn dispatch(
         node: None,
     };
     walker.run();
-    walker.out.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    crate::sort::sort_by_key(&mut walker.out.diagnostics, |d| (d.span.start, d.span.end, d.code));
     walker.out
 }
 
@@ -788,7 +788,7 @@ pub fn is_secret_name(key: &str) -> bool {
     const ALLOW: [&str; 3] = ["public", "file", "version"];
     // `(?i)(?:_|^)(?:tokens)(?:_|$)`: a token must sit between underscores or the ends.
     let has = |tokens: &[&str]| {
-        let lower = key.to_lowercase();
+        let lower = crate::gostr::to_lower(key);
         tokens.iter().any(|t| {
             lower.match_indices(t).any(|(i, _)| {
                 let before = i == 0 || lower.as_bytes()[i - 1] == b'_';
@@ -810,7 +810,7 @@ fn valid_signal(raw: &str) -> bool {
     if let Ok(n) = raw.parse::<i64>() {
         return n != 0;
     }
-    let upper = raw.to_uppercase();
+    let upper = crate::gostr::to_upper(raw);
     let name = upper.strip_prefix("SIG").unwrap_or(&upper);
     if NAMES.contains(&name) || name == "RTMIN" || name == "RTMAX" {
         return true;
@@ -847,11 +847,11 @@ fn expose_checks(raw: &str) -> Result<ExposeFindings, String> {
     if port.is_empty() {
         return Err(format!("invalid port: {}: no port specified", crate::gostr::quote(raw)));
     }
-    if !matches!(proto.to_lowercase().as_str(), "" | "tcp" | "udp" | "sctp") {
+    if !matches!(crate::gostr::to_lower(proto).as_str(), "" | "tcp" | "udp" | "sctp") {
         return Err(format!("invalid port: {}: invalid proto: {proto}", crate::gostr::quote(raw)));
     }
     let found = ExposeFindings {
-        proto_casing: proto != proto.to_lowercase(),
+        proto_casing: proto != crate::gostr::to_lower(proto),
         mapping: !ip.is_empty() || !host_port.is_empty(),
         error: None,
     };

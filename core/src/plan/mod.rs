@@ -772,7 +772,7 @@ fn mark_built(stages: &mut [Stage], target: usize) {
         }
     }
     for stage in stages.iter_mut() {
-        stage.pulled_in_by.sort_by_key(|e| (e.stage, e.span.start, e.span.end, e.kind));
+        crate::sort::sort_by_key(&mut stage.pulled_in_by, |e| (e.stage, e.span.start, e.span.end, e.kind));
         stage.pulled_in_by.dedup();
     }
 }

@@ -161,7 +161,7 @@ pub fn parse_normalized(s: &str) -> Result<Reference, String> {
     {
         let remainder = match s.split_once('/') {
             Some((first, rest))
-                if first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first =>
+                if first.contains(['.', ':']) || first == "localhost" || crate::gostr::to_lower(first) != first =>
             {
                 rest.to_string()
             }
@@ -169,7 +169,7 @@ pub fn parse_normalized(s: &str) -> Result<Reference, String> {
             _ => s.to_string(),
         };
         let remote = remainder.split(':').next().unwrap_or_default();
-        if remote.to_lowercase() != remote {
+        if crate::gostr::to_lower(remote) != remote {
             return Err(format!("{INVALID}: repository name ({remote}) must be lowercase"));
         }
     }
@@ -196,7 +196,7 @@ pub fn parse_normalized(s: &str) -> Result<Reference, String> {
     };
     let (domain, remainder) = match name.split_once('/') {
         Some((first, remainder))
-            if first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first =>
+            if first.contains(['.', ':']) || first == "localhost" || crate::gostr::to_lower(first) != first =>
         {
             (first.to_string(), remainder.to_string())
         }

@@ -87,7 +87,7 @@ pub fn diagnostic_views<'a>(
         return Vec::new();
     }
     let index = LineIndex::new(text);
-    sorted.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    crate::sort::sort_by_key(&mut sorted, |d| (d.span.start, d.span.end, d.code));
     sorted.into_iter().map(|d| DiagnosticView::new(d, text, &index, unit)).collect()
 }
 

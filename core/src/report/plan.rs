@@ -328,9 +328,9 @@ impl OutlineReport {
                 }
             }
         }
-        args.sort_by_key(|a| a.span[0]);
-        secrets.sort_by_key(|s| s.span[0]);
-        ssh.sort_by_key(|s| s.span[0]);
+        crate::sort::sort_by_key(&mut args, |a| a.span[0]);
+        crate::sort::sort_by_key(&mut secrets, |s| s.span[0]);
+        crate::sort::sort_by_key(&mut ssh, |s| s.span[0]);
         let target = plan.target.map(|t| &plan.stages[t]);
         Self {
             schema: SCHEMA,

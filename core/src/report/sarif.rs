@@ -40,8 +40,7 @@ fn region(text: &str, index: &LineIndex, span: Span) -> Value {
 #[must_use]
 pub fn log(files: &[SarifFile<'_>], version: &str) -> Value {
     let mut codes: Vec<crate::Code> = files.iter().flat_map(|f| f.diagnostics.iter().map(|d| d.code)).collect();
-    codes.sort_unstable();
-    codes.dedup();
+    crate::sort::sort_dedup(&mut codes);
     let rule_list: Vec<Value> = codes
         .iter()
         .map(|&code| match rules::rule(code) {

@@ -310,7 +310,7 @@ impl SimulationReport {
             }
         });
         let mut diagnostics: Vec<&crate::Diagnostic> = checked.diagnostics.iter().chain(&sim.diagnostics).collect();
-        diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+        crate::sort::sort_by_key(&mut diagnostics, |d| (d.span.start, d.span.end, d.code));
         Self {
             schema: SCHEMA,
             target: plan.target.map(|t| TargetView { index: t, name: plan.stages[t].name.clone() }),

@@ -345,15 +345,16 @@ impl Shell {
                     let v = value.clone().unwrap_or_default();
                     let mut chars = v.chars();
                     Some(match op.as_str() {
-                        "^^" => v.to_uppercase(),
-                        ",," => v.to_lowercase(),
+                        // A build's RUN has no locale set: bash changes ASCII letters only.
+                        "^^" => v.to_ascii_uppercase(),
+                        ",," => v.to_ascii_lowercase(),
                         "^" => chars
                             .next()
-                            .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+                            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
                             .unwrap_or_default(),
                         _ => chars
                             .next()
-                            .map(|c| c.to_lowercase().collect::<String>() + chars.as_str())
+                            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
                             .unwrap_or_default(),
                     })
                 }
@@ -403,7 +404,7 @@ impl Shell {
                     let Some(entry) = self.fs.stat(&dir) else { continue };
                     let Some(d) = entry.as_dir() else { continue };
                     let mut names: Vec<&str> = d.iter().map(|(n, _)| &**n).collect();
-                    names.sort_unstable();
+                    crate::sort::sort(&mut names);
                     for name in names {
                         if name.starts_with('.') && comp.first().is_none_or(|c| c.c != '.') {
                             continue;

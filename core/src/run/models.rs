@@ -148,8 +148,7 @@ impl Env<'_> {
                     Some(v) => world.push(v.clone()),
                     None => world.extend(packages.iter().cloned()),
                 }
-                world.sort();
-                world.dedup();
+                crate::sort::sort_dedup(&mut world);
                 let text = world.join("\n") + "\n";
                 let meta = self.shell.fs.stat("/etc/apk/world").map_or(Meta::FILE, |e| e.meta);
                 self.shell.fs.insert("/etc/apk/world", Entry::file(Content::bytes(text.into_bytes()), meta)).ok()?;
@@ -547,7 +546,7 @@ impl Env<'_> {
                 |p| format!("/usr/local/lib/{p}/site-packages"),
             );
         for name in names.iter().filter(|n| n.as_str() != "pip") {
-            let dir = name.to_lowercase().replace('-', "_");
+            let dir = name.to_ascii_lowercase().replace('-', "_");
             self.synthetic(&format!("{site}/{dir}/__init__.py"), 400_000, &format!("pip package {name}"), 0o644)
                 .ok()?;
         }

@@ -340,11 +340,11 @@ impl Env<'_> {
             t[..end].parse().unwrap_or(0.0)
         };
         if numeric {
-            all.sort_by(|a, b| {
+            crate::sort::sort_by(&mut all, |a, b| {
                 number(a).partial_cmp(&number(b)).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b))
             });
         } else {
-            all.sort();
+            crate::sort::sort(&mut all);
         }
         if reverse {
             all.reverse();
@@ -1205,7 +1205,6 @@ impl Env<'_> {
     }
 
     fn gunzip(&mut self, args: &[String], to_stdout: bool) -> Option<i32> {
-        use std::io::Read as _;
         let files: Vec<String> = args.iter().filter(|a| !a.starts_with('-')).cloned().collect();
         let inputs: Vec<(Option<String>, Vec<u8>)> = if files.is_empty() {
             vec![(None, std::mem::take(&mut self.io.stdin))]
@@ -1221,10 +1220,17 @@ impl Env<'_> {
             v
         };
         for (name, bytes) in inputs {
-            let mut out = Vec::new();
-            if flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut out).is_err() {
-                return Some(self.fail("invalid magic"));
-            }
+            let out = match crate::fs::gzip::decode(&bytes, super::MAX_OUTPUT) {
+                Ok(out) => out,
+                Err(crate::fs::gzip::Error::Header) => return Some(self.fail("invalid magic")),
+                Err(crate::fs::gzip::Error::TooLarge) => {
+                    // Past what one RUN may write: the budget check ends the script.
+                    self.shell.written = super::MAX_OUTPUT + 1;
+                    return Some(self.fail("the data expands past the simulation's output budget"));
+                }
+                Err(crate::fs::gzip::Error::Checksum) => return Some(self.fail("crc error")),
+                Err(_) => return Some(self.fail("corrupted data")),
+            };
             match name {
                 Some(n) if !to_stdout => {
                     let Some(stripped) = n.strip_suffix(".gz").or_else(|| n.strip_suffix(".tgz")) else {

@@ -1447,7 +1447,7 @@ impl Env<'_> {
                 let pass = tests.iter().all(|(neg, test, arg)| {
                     let ok = match test.as_str() {
                         "-name" => crate::fs::copy::glob_match(arg, &name),
-                        "-iname" => crate::fs::copy::glob_match(&arg.to_lowercase(), &name.to_lowercase()),
+                        "-iname" => crate::fs::copy::glob_match(&arg.to_ascii_lowercase(), &name.to_ascii_lowercase()),
                         "-path" => glob_path(arg, &shown),
                         _ => match arg.as_str() {
                             "f" => matches!(entry.node, Node::File { .. }),
@@ -1521,8 +1521,8 @@ impl Env<'_> {
                 }
             }
         }
-        files.sort();
-        dirs.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort(&mut files);
+        crate::sort::sort_by(&mut dirs, |a, b| a.0.cmp(&b.0));
         let mut out = String::new();
         for f in &files {
             out.push_str(f);
@@ -1544,7 +1544,7 @@ impl Env<'_> {
                 names.push("..".into());
             }
             names.retain(|n| all || almost || !n.starts_with('.'));
-            names.sort();
+            crate::sort::sort(&mut names);
             for n in names {
                 out.push_str(&n);
                 out.push('\n');

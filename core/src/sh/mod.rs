@@ -34,7 +34,7 @@ pub fn parse(text: &str, dialect: Dialect) -> Parsed {
     let mut parser = parse::Parser::new(text, dialect);
     let script = parser.program();
     let mut diagnostics = parser.diagnostics;
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    crate::sort::sort_by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
     Parsed { script, diagnostics }
 }
 

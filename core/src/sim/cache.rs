@@ -158,8 +158,7 @@ fn reason(before: Option<&StepCache>, now: &StepCache) -> String {
             changed.extend(old.keys().filter(|rel| !new.contains_key(*rel)).map(|rel| format!("{source}{rel}")));
         }
         changed.extend(before.sources.keys().filter(|p| !now.sources.contains_key(*p)).cloned());
-        changed.sort_unstable();
-        changed.dedup();
+        crate::sort::sort_dedup(&mut changed);
         let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
         let shown: Vec<&str> = changed.iter().take(5).copied().collect();
         let more = if changed.len() > 5 { format!(" and {} more", changed.len() - 5) } else { String::new() };
@@ -173,8 +172,7 @@ fn reason(before: Option<&StepCache>, now: &StepCache) -> String {
             .map(|(k, _)| k.as_str())
             .chain(before.env.keys().filter(|k| !now.env.contains_key(*k)).map(String::as_str))
             .collect();
-        names.sort_unstable();
-        names.dedup();
+        crate::sort::sort_dedup(&mut names);
         return format!("these variables changed: {}", names.join(", "));
     }
     "its key changed".into()
@@ -248,8 +246,7 @@ pub fn build_log(checked: &Checked, sim: &Simulation, statuses: &[StepStatus], d
             _ => None,
         })
         .collect();
-    images.sort();
-    images.dedup();
+    crate::sort::sort_dedup(&mut images);
     for image in &images {
         vertex(&mut out, &format!("[internal] load metadata for {image}"), "DONE");
     }

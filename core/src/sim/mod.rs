@@ -265,7 +265,7 @@ pub fn simulate(
         let stage_sim = sim.stage(stage, run);
         sim.out.stages.push(stage_sim);
     }
-    sim.out.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    crate::sort::sort_by_key(&mut sim.out.diagnostics, |d| (d.span.start, d.span.end, d.code));
     sim.out
 }
 
@@ -1288,7 +1288,7 @@ fn with_shell(config: &ImageConfig, args: &[String]) -> Vec<String> {
 fn normalize_port(word: &str) -> Option<String> {
     let container = word.rsplit(':').next()?;
     let (port, proto) = container.split_once('/').unwrap_or((container, "tcp"));
-    let proto = if proto.is_empty() { "tcp".to_string() } else { proto.to_lowercase() };
+    let proto = if proto.is_empty() { "tcp".to_string() } else { crate::gostr::to_lower(proto) };
     port.parse::<u16>().ok().map(|p| format!("{p}/{proto}"))
 }
 
