@@ -155,6 +155,96 @@ pub fn equal_fold(a: &str, b: &str) -> bool {
     }
 }
 
+/// A decimal number (`[+-]digits[.digits][e[+-]digits]`) as `0.DIGITS × 10^exp`: the sign,
+/// the significant digits without leading or trailing zeros (empty for zero), the power.
+#[allow(clippy::cast_possible_wrap)] // text lengths are far below 2^63
+fn decimal(s: &str) -> Option<(bool, String, i64)> {
+    let (negative, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut exp: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            // Past any double's range either way; saturate instead of overflowing.
+            let magnitude = digits.parse::<i64>().unwrap_or(1 << 40).min(1 << 40);
+            if e.starts_with('-') { -magnitude } else { magnitude }
+        }
+    };
+    let all: String = int.chars().chain(frac.chars()).collect();
+    let leading = all.len() - all.trim_start_matches('0').len();
+    exp += int.len() as i64 - leading as i64;
+    let digits = all.trim_start_matches('0').trim_end_matches('0').to_string();
+    Some((negative, digits, exp))
+}
+
+/// Exact powers of ten as doubles: every one up to 10^22 is representable.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
+
+/// Go's `strconv.ParseFloat(s, 64)` for decimal text, `None` where Go returns an error (bad
+/// syntax, or out of range).
+///
+/// Correctly rounded, as Go's, when the significant digits fit in 53 bits and the power of ten
+/// is at most 22 (sizes, versions, sort keys: every number a Dockerfile or a script here
+/// parses); past that, within a few units in the last place. Why not `str::parse`: its
+/// Eisel-Lemire table is 10 KiB of incompressible data in the browser's `.wasm`.
+#[must_use]
+#[allow(clippy::cast_possible_wrap)] // at most 19 digits
+pub fn parse_float(s: &str) -> Option<f64> {
+    let (negative, digits, exp) = decimal(s)?;
+    if overflows(&digits, exp) {
+        return None;
+    }
+    let sign = if negative { -1.0 } else { 1.0 };
+    if digits.is_empty() || exp < -400 {
+        return Some(sign * 0.0);
+    }
+    let kept = &digits[..digits.len().min(19)];
+    let mantissa: u64 = kept.parse().ok()?;
+    let power = exp - kept.len() as i64;
+    #[allow(clippy::cast_precision_loss, clippy::cast_sign_loss)]
+    let value = if mantissa < 1 << 53 && kept.len() == digits.len() && power.unsigned_abs() <= 22 {
+        let scale = POW10[power.unsigned_abs() as usize];
+        if power < 0 { mantissa as f64 / scale } else { mantissa as f64 * scale }
+    } else {
+        // Two steps keep 10^power inside the double range near its ends.
+        let half = (power / 2) as i32;
+        let value = mantissa as f64 * 10f64.powi(half) * 10f64.powi(power as i32 - half);
+        // Below the exact threshold (checked above), so rounding error must not make it infinite.
+        value.min(f64::MAX)
+    };
+    Some(sign * value)
+}
+
+/// Whether decimal text is past the largest double once rounded (Go's `json.Unmarshal` into
+/// a float64 fails there): at or above `2^1024 - 2^970`, the halfway point past `f64::MAX`,
+/// compared digit by digit, so exactly.
+#[must_use]
+pub fn float_overflows(s: &str) -> bool {
+    decimal(s).is_some_and(|(_, digits, exp)| overflows(&digits, exp))
+}
+
+fn overflows(digits: &str, exp: i64) -> bool {
+    const HALFWAY: &str = "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+    exp > 309 || exp == 309 && digits >= HALFWAY
+}
+
 /// Go's `strconv.Quote`: a double-quoted literal with Go escapes, printable runes kept raw.
 #[must_use]
 pub fn quote(s: &str) -> String {
@@ -228,6 +318,57 @@ mod tests {
         assert_eq!(to_lower_char('\u{212A}'), 'k');
         assert_eq!(to_upper_char('ß'), 'ß');
         assert_eq!(to_upper_char('ǆ'), 'Ǆ');
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods, clippy::float_cmp)]
+    fn floats_parse_as_go_does() {
+        for text in [
+            "0",
+            "1",
+            "1.5",
+            "0.1",
+            "64",
+            "2.5",
+            "1e10",
+            "123456789012345",
+            "-3.25",
+            "1e22",
+            "9007199254740991",
+            ".5",
+            "5.",
+            "0.000001",
+            "7e-22",
+        ] {
+            assert_eq!(parse_float(text), Some(text.parse::<f64>().expect("std")), "{text}");
+        }
+        // Past the exact path: close to the correctly rounded value.
+        for text in
+            ["12345678901234567890123", "1.7976931348623157e308", "2.2250738585072014e-308", "123.456e-100", "4.9e-324"]
+        {
+            let want: f64 = text.parse().expect("std");
+            let got = parse_float(text).expect("parses");
+            assert!((got - want).abs() <= want.abs() * 1e-14, "{text}: {got} vs {want}");
+        }
+        for bad in ["", ".", "-", "1e", "1e+", "abc", "1.2.3", "0x10", "1_0"] {
+            assert_eq!(parse_float(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_float("1e400"), None);
+        assert_eq!(parse_float("1e-400"), Some(0.0));
+        // The overflow threshold is exact: f64::MAX's halfway point rounds up to infinity.
+        assert!(!float_overflows("1.7976931348623157e308"));
+        assert!(!float_overflows(
+            "1.79769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791e308"
+        ));
+        assert!(float_overflows(
+            "1.7976931348623158079372897140530341507993413271003782693617377898044496829276475094664901797758720709633028641669288791094655554785194040263065748867150582068190890200070838367627385484581771153176447573027006985557136695962284291481986083493647529271907416844436551070434271155969950809304288017790417449779200e308"
+        ));
+        assert!(float_overflows("1.8e308"));
+        assert!(float_overflows("-1e309"));
+        assert!(!float_overflows("0.00001e309"));
+        for text in ["1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308", "1e308", "2e308"] {
+            assert_eq!(float_overflows(text), text.parse::<f64>().expect("std").is_infinite(), "{text}");
+        }
     }
 
     #[test]

@@ -208,7 +208,7 @@ fn ram_in_bytes(s: &str) -> Option<u64> {
         return None;
     }
     // Go parses the number with ParseFloat, which takes only the first `\d+(\.\d+)?`.
-    let value: f64 = number.split('.').take(2).collect::<Vec<_>>().join(".").parse().ok()?;
+    let value = crate::gostr::parse_float(&number.split('.').take(2).collect::<Vec<_>>().join("."))?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     Some((value * multiplier) as u64)
 }

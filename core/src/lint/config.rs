@@ -37,7 +37,9 @@ impl LintConfig {
                 if value == "all" {
                     (true, BTreeSet::new())
                 } else {
-                    (false, value.split(',').map(|r| r.trim().to_string()).collect())
+                    let mut rules = BTreeSet::new();
+                    rules.extend(value.split(',').map(|r| r.trim().to_string()));
+                    (false, rules)
                 }
             };
             match key.trim() {

@@ -88,8 +88,9 @@ pub(super) fn evaluate(inputs: &Inputs<'_>, diagnostics: &mut Vec<Diagnostic>) -
     // The environment and the name index grow as the definitions are read: each default is
     // expanded against the values so far, in linear time however many ARGs there are.
     let mut env = env_of(&args);
-    let mut index: std::collections::BTreeMap<String, usize> =
-        args.iter().enumerate().map(|(i, a)| (a.name.clone(), i)).collect();
+    // Extend, not collect: collecting a map sorts its items, one more sort compiled (src/sort.rs).
+    let mut index: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    index.extend(args.iter().enumerate().map(|(i, a)| (a.name.clone(), i)));
     for &i in inputs.meta {
         let Kind::Arg(defs) = &inputs.items[i].kind else { continue };
         for def in defs {

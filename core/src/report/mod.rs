@@ -198,7 +198,11 @@ impl ParseReport {
     pub fn new(tree: &SyntaxTree, text: &str, extra: &[Diagnostic], unit: ColumnUnit) -> Self {
         Self {
             schema: SCHEMA,
-            directives: tree.directives.iter().map(|d| (d.name.clone(), d.value.clone())).collect(),
+            directives: {
+                let mut directives = BTreeMap::new();
+                directives.extend(tree.directives.iter().map(|d| (d.name.clone(), d.value.clone())));
+                directives
+            },
             instructions: tree.nodes.iter().filter(|n| !n.invalid).map(InstructionView::new).collect(),
             diagnostics: diagnostic_views(extra.iter().chain(&tree.diagnostics), text, unit),
         }

@@ -337,7 +337,7 @@ impl Env<'_> {
                 .char_indices()
                 .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && c == '-')))
                 .map_or(t.len(), |(i, _)| i);
-            t[..end].parse().unwrap_or(0.0)
+            crate::gostr::parse_float(&t[..end]).unwrap_or(0.0)
         };
         if numeric {
             crate::sort::sort_by(&mut all, |a, b| {

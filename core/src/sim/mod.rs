@@ -402,11 +402,10 @@ impl Simulator<'_> {
                 for u in &step.uses {
                     let _ = write!(instruction, "\n${}={}", u.name, u.value.as_deref().unwrap_or_default());
                 }
-                let env = if matches!(item.kind, Kind::Run(_)) {
-                    step.env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-                } else {
-                    BTreeMap::new()
-                };
+                let mut env = BTreeMap::new();
+                if matches!(item.kind, Kind::Run(_)) {
+                    env.extend(step.env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+                }
                 let parent = if link { String::new() } else { parent_key.clone() };
                 cache::StepCache { key: String::new(), parent, instruction, sources, source_entries, env }.sealed()
             });

@@ -198,7 +198,7 @@ pub(crate) fn parse_array(input: &str) -> JsonArray<'_> {
                     } else if let Ok((after, num)) = number(rest) {
                         // Go decodes numbers into float64 and fails on overflow, which makes
                         // BuildKit fall back to the shell form.
-                        if num.parse::<f64>().is_ok_and(f64::is_infinite) {
+                        if crate::gostr::float_overflows(num) {
                             overflow = true;
                         }
                         rest = after;
