@@ -16,11 +16,11 @@ pub mod dockerignore;
 pub mod fs;
 pub mod gostr;
 pub mod instructions;
+pub mod json;
 pub mod lint;
 pub mod plan;
 pub mod platform;
 pub mod report;
-#[cfg(feature = "run")]
 pub mod run;
 pub mod sh;
 pub mod shell;

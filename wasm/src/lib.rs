@@ -4,9 +4,10 @@
 //! Positions: spans are byte offsets into the UTF-8 text; lines and columns are 1-based and
 //! columns count UTF-16 code units, as JavaScript editors do.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use stagecraft_core::catalog::{Catalog, Index};
 use stagecraft_core::fs::Content;
+use stagecraft_core::json::{Fields, Value};
 use stagecraft_core::plan::BuildOptions;
 use stagecraft_core::report::plan::{GraphReport, OutlineReport, TargetsReport};
 use stagecraft_core::report::sim::{Browse, FileContent, SimulationReport};
@@ -23,8 +24,7 @@ pub fn start() {
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("the report is not JSON"))
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The syntax layer's report, in the schema of `stagecraft parse --format json`.
@@ -35,9 +35,8 @@ pub fn parse(text: &str) -> Result<JsValue, JsError> {
 }
 
 /// Build options from JavaScript: `{ target, buildArgs: {NAME: value}, buildContexts:
-/// {NAME: value}, platform, dockerignore }`, every field optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+/// {NAME: value}, platform, dockerignore, stage }`, every field optional.
+#[derive(Debug, Default)]
 struct Options {
     target: Option<String>,
     build_args: std::collections::BTreeMap<String, String>,
@@ -48,12 +47,45 @@ struct Options {
     stage: Option<usize>,
 }
 
+/// Reads the options through their JSON text and the core's small JSON reader (a derived
+/// `Deserialize` costs the .wasm budget more than this does).
 fn parse_options(value: &JsValue) -> Result<Options, JsError> {
     if value.is_undefined() || value.is_null() {
-        Ok(Options::default())
-    } else {
-        serde_wasm_bindgen::from_value(value.clone()).map_err(|e| JsError::new(&format!("invalid options: {e}")))
+        return Ok(Options::default());
     }
+    let invalid = |e: &str| JsError::new(&format!("invalid options: {e}"));
+    let text = js_sys::JSON::stringify(value).map_err(|_| invalid("not serialisable as JSON"))?;
+    let text = text.as_string().unwrap_or_default();
+    let json = stagecraft_core::json::parse(&text).map_err(|e| invalid(&e.to_string()))?;
+    let f = Fields::of(&json).map_err(|e| invalid(&e))?;
+    let map = |key: &str| -> Result<std::collections::BTreeMap<String, String>, JsError> {
+        let mut out = std::collections::BTreeMap::new();
+        match f.get(key) {
+            None => {}
+            Some(Value::Object(members)) => {
+                for (k, v) in members {
+                    let v = v
+                        .as_str()
+                        .ok_or_else(|| invalid(&format!("`{key}.{k}`: expected a string, found {}", v.kind())))?;
+                    out.insert(k.clone(), v.to_string());
+                }
+            }
+            Some(other) => return Err(invalid(&format!("`{key}`: expected an object, found {}", other.kind()))),
+        }
+        Ok(out)
+    };
+    Ok(Options {
+        target: f.opt_str("target").map_err(|e| invalid(&e))?,
+        build_args: map("buildArgs")?,
+        build_contexts: map("buildContexts")?,
+        platform: f.opt_str("platform").map_err(|e| invalid(&e))?,
+        dockerignore: f.opt_str("dockerignore").map_err(|e| invalid(&e))?,
+        stage: f
+            .opt_u64("stage")
+            .map_err(|e| invalid(&e))?
+            .map(|n| usize::try_from(n).map_err(|_| invalid("`stage`: out of range")))
+            .transpose()?,
+    })
 }
 
 fn options(value: &JsValue, lint: bool) -> Result<CheckOptions, JsError> {
@@ -162,7 +194,8 @@ fn context_from(value: &JsValue) -> Result<(BuildContext, Option<String>), JsErr
                 Content::bytes(bytes.to_vec())
             } else {
                 return Err(JsError::new(&format!(
-                    "context file {path:?}: give `text` (a string) or `bytes` (a `Uint8Array`)"
+                    "context file {}: give `text` (a string) or `bytes` (a `Uint8Array`)",
+                    stagecraft_core::gostr::quote(&path)
                 )));
             };
             let mode = prop(&file, "mode")?.as_f64().map_or(0o644, |m| {

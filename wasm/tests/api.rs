@@ -149,3 +149,48 @@ fn bad_input_is_an_error_not_a_panic() {
     let blob = pg.read_file(0, None, "/blob").unwrap();
     assert_eq!(Uint8Array::new(&get(&blob, "bytes")).to_vec(), vec![0, 159, 146, 150]);
 }
+
+/// The RUN interpreter is in the browser build: a script's files land in the layer, and a
+/// runaway loop ends at the budget with a diagnostic instead of hanging the page.
+#[wasm_bindgen_test]
+fn run_is_interpreted_and_bounded() {
+    let mut pg = Playground::new();
+    let index = r#"[{"name": "alpine", "tags": ["3.20"], "layers": ["a.jsonl"], "config": {"env": [["PATH", "/bin"]]}, "shell": {"path": "/bin/sh", "flavour": "busybox-ash"}, "fidelity": "exact", "source": "test"}]"#;
+    pg.add_index(index).unwrap();
+    pg.add_listing(
+        "a.jsonl",
+        r#"{"path": "/bin", "type": "dir", "mode": "0755"}
+{"path": "/bin/busybox", "type": "file", "mode": "0755", "size": 800000, "sha256": "b"}
+{"path": "/bin/sh", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
+{"path": "/bin/chmod", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
+{"path": "/bin/ln", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
+{"path": "/tmp", "type": "dir", "mode": "1777"}
+"#
+        .into(),
+    );
+    let dockerfile =
+        "FROM alpine:3.20\nRUN printf 'hi %s\\n' there > /greeting && chmod 600 /greeting && ln -s /greeting /link\n";
+    let result = pg.simulate(dockerfile, &JsValue::UNDEFINED, &JsValue::UNDEFINED).unwrap();
+    let layers = Array::from(&get(&Array::from(&get(&get(&result, "report"), "stages")).get(0), "layers"));
+    let fidelity = get(&layers.get(layers.length() - 1), "fidelity").as_string();
+    let notes: Vec<String> = Array::from(&get(&get(&result, "report"), "diagnostics"))
+        .iter()
+        .map(|d| get(&d, "message").as_string().unwrap_or_default())
+        .collect();
+    assert_eq!(fidelity.as_deref(), Some("exact"), "{notes:?}");
+    let greeting = pg.read_file(0, None, "/greeting").unwrap();
+    assert_eq!(get(&greeting, "text").as_string().as_deref(), Some("hi there\n"));
+    let listed = Array::from(&pg.list(0, None, "/").unwrap());
+    let mode =
+        |p: &str| listed.iter().find(|e| get(e, "path").as_string().as_deref() == Some(p)).map(|e| get(&e, "mode"));
+    assert_eq!(mode("/greeting").and_then(|m| m.as_string()).as_deref(), Some("0600"));
+    assert!(mode("/link").is_some());
+
+    let endless = "FROM alpine:3.20\nRUN while true; do :; done\n";
+    let result = pg.simulate(endless, &JsValue::UNDEFINED, &JsValue::UNDEFINED).unwrap();
+    let messages: Vec<String> = Array::from(&get(&get(&result, "report"), "diagnostics"))
+        .iter()
+        .map(|d| get(&d, "message").as_string().unwrap_or_default())
+        .collect();
+    assert!(messages.iter().any(|m| m.contains("budget")), "{messages:?}");
+}

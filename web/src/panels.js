@@ -61,6 +61,11 @@ function sizesBlock(report) {
     notes.push(h('p.sizes-note.warn', { 'data-opaque': opaque.map((s) => s.index).join(',') },
       `Opaque steps in ${opaque.map(stageLabel).join(', ')}: what they add is not simulated yet (RUN), so those stages' sizes, and the figures marked ≥, are lower bounds and the saving is indicative.`));
   }
+  const modeled = built.filter((s) => !s.opaque && (s.layers || []).some((l) => l.fidelity === 'modeled'));
+  if (modeled.length) {
+    notes.push(h('p.sizes-note.muted', { 'data-modeled': modeled.map((s) => s.index).join(',') },
+      `Modeled steps in ${modeled.map(stageLabel).join(', ')}: package managers and build tools are not run here; what they add is estimated (each step's note says how), so those sizes are estimates.`));
+  }
   return h('div.sizes', { 'data-image': sizes.image, 'data-largest': sizes.largest_stage.size, 'data-largest-stage': sizes.largest_stage.index, 'data-single': single ?? '' }, ...rows, ...notes);
 }
 

@@ -91,6 +91,9 @@ pub(crate) fn dist() -> Result {
     let wasm = pkg.join("stagecraft_wasm_bg.wasm");
     run(Command::new(root.join("web/node_modules/.bin/wasm-opt"))
         .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-reference-types"])
+        // Folding near-identical monomorphised functions, then optimising to a fixed point:
+        // about 1 KiB gzipped more than -Oz alone (measured with twiggy and gzip -9).
+        .args(["--merge-similar-functions", "-Oz", "--converge"])
         .arg(&wasm)
         .arg("-o")
         .arg(&wasm))?;

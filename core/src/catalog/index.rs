@@ -9,7 +9,7 @@ use super::{Catalog, Entry, ImageConfig, tree_over};
 use crate::fs::Snapshot;
 
 /// The default shell of an image, and which shell it is.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Shell {
     /// `/bin/sh` in nearly every image; `None` when the image has no shell (scratch, distroless).
     pub path: Option<String>,
@@ -17,20 +17,48 @@ pub struct Shell {
     pub flavour: Option<String>,
 }
 
+impl Shell {
+    /// `{"path", "flavour"}`, either absent or null.
+    ///
+    /// # Errors
+    /// A field of the wrong type.
+    pub fn from_json(value: &crate::json::Value) -> Result<Self, String> {
+        let f = crate::json::Fields::of(value).map_err(|e| format!("`shell`: {e}"))?;
+        Ok(Self { path: f.opt_str("path")?, flavour: f.opt_str("flavour")? })
+    }
+}
+
 /// One image variant of the index.
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug)]
 pub struct IndexImage {
     pub name: String,
     pub tags: Vec<String>,
     /// Listing file names, the first a full tree, each next one a layer over the previous.
     pub layers: Vec<String>,
-    #[serde(default)]
     pub config: ImageConfig,
-    #[serde(default)]
     pub shell: Option<Shell>,
     /// `exact`, `reconstructed` or `approximated`.
     pub fidelity: String,
     pub source: String,
+}
+
+impl IndexImage {
+    fn from_json(value: &crate::json::Value) -> Result<Self, String> {
+        let f = crate::json::Fields::of(value)?;
+        let name = f.str("name")?;
+        let read = || -> Result<Self, String> {
+            Ok(Self {
+                name: name.clone(),
+                tags: f.opt_strings("tags")?.ok_or("missing `tags`")?,
+                layers: f.opt_strings("layers")?.ok_or("missing `layers`")?,
+                config: f.get("config").map(ImageConfig::from_json).transpose()?.unwrap_or_default(),
+                shell: f.get("shell").map(Shell::from_json).transpose()?,
+                fidelity: f.str("fidelity")?,
+                source: f.str("source")?,
+            })
+        };
+        read().map_err(|e| format!("{name}: {e}"))
+    }
 }
 
 /// The parsed index.
@@ -45,11 +73,16 @@ impl Index {
     /// # Errors
     /// What is wrong with it.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let images: Vec<IndexImage> = serde_json::from_str(text).map_err(|e| format!("catalog index: {e}"))?;
-        for image in &images {
+        let value = crate::json::parse(text).map_err(|e| format!("catalog index: {e}"))?;
+        let items =
+            value.as_array().ok_or_else(|| format!("catalog index: expected an array, found {}", value.kind()))?;
+        let mut images = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let image = IndexImage::from_json(item).map_err(|e| format!("catalog index: image {}: {e}", i + 1))?;
             if image.layers.is_empty() {
                 return Err(format!("catalog index: {} has no layers", image.name));
             }
+            images.push(image);
         }
         Ok(Self { images })
     }

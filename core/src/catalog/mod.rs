@@ -17,8 +17,7 @@ use serde::Serialize;
 use crate::plan::reference::{self, Reference};
 
 /// The parts of an OCI image config that a Dockerfile can observe.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ImageConfig {
     pub env: Vec<(String, String)>,
     pub working_dir: String,
@@ -40,6 +39,39 @@ impl Default for ImageConfig {
 }
 
 impl ImageConfig {
+    /// Reads the config as the catalog stores it (the fields of this struct; `env` as
+    /// `[name, value]` pairs); a field that is absent or null keeps its default.
+    ///
+    /// # Errors
+    /// A field of the wrong type, named.
+    pub fn from_json(value: &crate::json::Value) -> Result<Self, String> {
+        let f = crate::json::Fields::of(value)?;
+        let mut config = Self::empty_linux();
+        if let Some(pairs) = f.opt_array("env")? {
+            config.env = pairs
+                .iter()
+                .map(|pair| match pair.as_array() {
+                    Some([crate::json::Value::String(k), crate::json::Value::String(v)]) => Ok((k.clone(), v.clone())),
+                    _ => Err(format!("`env`: expected [name, value] pairs of strings, found {}", pair.kind())),
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        config.working_dir = f.opt_str("working_dir")?.unwrap_or_default();
+        config.user = f.opt_str("user")?.unwrap_or_default();
+        config.cmd = f.opt_strings("cmd")?;
+        config.entrypoint = f.opt_strings("entrypoint")?;
+        config.exposed_ports = f.opt_strings("exposed_ports")?.unwrap_or_default();
+        config.volumes = f.opt_strings("volumes")?.unwrap_or_default();
+        config.stop_signal = f.opt_str("stop_signal")?;
+        if let Some(os) = f.opt_str("os")? {
+            config.os = os;
+        }
+        if let Some(architectures) = f.opt_strings("architectures")? {
+            config.architectures = architectures;
+        }
+        Ok(config)
+    }
+
     /// A Linux image with nothing set.
     #[must_use]
     pub fn empty_linux() -> Self {
@@ -267,82 +299,85 @@ fn version(tag: &str) -> Option<Vec<u64>> {
 /// A catalog file: `{"schema": 1, "images": [{"name", "tags", "config", "source", "files": [listing lines]}]}`.
 /// The native CLI's `image snapshot` writes them from real images; the CLI's `--catalog` and
 /// the playground load them.
-#[derive(Debug, serde::Deserialize)]
-struct CatalogFile {
-    schema: u32,
-    images: Vec<CatalogImage>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct CatalogImage {
-    name: String,
-    #[serde(default)]
-    tags: Vec<String>,
-    #[serde(default)]
-    config: ImageConfig,
-    #[serde(default)]
-    source: String,
-    #[serde(default)]
-    shell: Option<Shell>,
-    /// The file listing; absent when only the config is known.
-    #[serde(default)]
-    files: Option<Vec<serde_json::Value>>,
-}
-
 impl Catalog {
     /// Adds the images of a catalog file (they win over the entries already here).
     ///
     /// # Errors
     /// What is wrong with the file, with the image it is about.
     pub fn load(&mut self, text: &str) -> Result<usize, String> {
-        let file: CatalogFile = serde_json::from_str(text).map_err(|e| format!("not a catalog file: {e}"))?;
-        if file.schema != 1 {
-            return Err(format!("catalog schema {} is not supported (this build reads schema 1)", file.schema));
+        let file = crate::json::parse(text).map_err(|e| format!("not a catalog file: {e}"))?;
+        let f = crate::json::Fields::of(&file).map_err(|e| format!("not a catalog file: {e}"))?;
+        let schema = f.opt_u64("schema").map_err(|e| format!("not a catalog file: {e}"))?;
+        match schema {
+            Some(1) => {}
+            Some(n) => return Err(format!("catalog schema {n} is not supported (this build reads schema 1)")),
+            None => return Err("not a catalog file: missing `schema`".into()),
         }
-        let count = file.images.len();
-        for image in file.images {
-            let tree = match image.files {
-                None => None,
-                Some(lines) => {
-                    let listing: String = lines.iter().map(|l| l.to_string() + "\n").collect();
-                    Some(tree_from_listing(&listing).map_err(|e| format!("{}: {e}", image.name))?)
-                }
+        let images = f.opt_array("images").map_err(|e| format!("not a catalog file: {e}"))?;
+        let images = images.ok_or("not a catalog file: missing `images`")?;
+        let mut entries = Vec::with_capacity(images.len());
+        for (i, image) in images.iter().enumerate() {
+            let f = crate::json::Fields::of(image).map_err(|e| format!("image {}: {e}", i + 1))?;
+            let name = f.str("name").map_err(|e| format!("image {}: {e}", i + 1))?;
+            let read = || -> Result<Entry, String> {
+                let tree = match f.opt_array("files")? {
+                    None => None,
+                    Some(lines) => {
+                        let mut parsed = lines.iter().enumerate().map(|(i, v)| (i + 1, ListingLine::from_json(v)));
+                        Some(apply_listing(crate::fs::Snapshot::new(), &mut parsed)?)
+                    }
+                };
+                Ok(Entry {
+                    name: name.clone(),
+                    tags: f.opt_strings("tags")?.unwrap_or_default(),
+                    config: f.get("config").map(ImageConfig::from_json).transpose()?.unwrap_or_default(),
+                    tree,
+                    source: f.opt_str("source")?.unwrap_or_default(),
+                    shell: f.get("shell").map(Shell::from_json).transpose()?,
+                })
             };
-            self.entries.push(Entry {
-                name: image.name,
-                tags: image.tags,
-                config: image.config,
-                tree,
-                source: image.source,
-                shell: image.shell,
-            });
+            entries.push(read().map_err(|e| format!("{name}: {e}"))?);
         }
+        let count = entries.len();
+        self.entries.extend(entries);
         Ok(count)
     }
 }
 
 /// One line of a file listing (`../shared/data/images/*.jsonl`, and the catalog's own trees):
 /// `{"path","type":"file|dir|symlink|link","mode":"0755","uid","gid","size","sha256","content","target"}`.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug)]
 struct ListingLine {
     path: String,
-    #[serde(rename = "type")]
     kind: String,
     /// Absent only on whiteouts.
-    #[serde(default)]
     mode: String,
-    #[serde(default)]
     uid: u32,
-    #[serde(default)]
     gid: u32,
-    #[serde(default)]
     size: u64,
-    #[serde(default)]
     sha256: Option<String>,
-    #[serde(default)]
     content: Option<String>,
-    #[serde(default)]
     target: Option<String>,
+}
+
+impl ListingLine {
+    fn from_json(value: &crate::json::Value) -> Result<Self, String> {
+        let f = crate::json::Fields::of(value)?;
+        let id = |key: &str| -> Result<u32, String> {
+            f.opt_u64(key)?.unwrap_or(0).try_into().map_err(|_| format!("`{key}`: out of range"))
+        };
+        Ok(Self {
+            path: f.str("path")?,
+            kind: f.str("type")?,
+            mode: f.opt_str("mode")?.unwrap_or_default(),
+            uid: id("uid")?,
+            gid: id("gid")?,
+            size: f.opt_u64("size")?.unwrap_or(0),
+            sha256: f.opt_str("sha256")?,
+            content: f.opt_str("content")?,
+            target: f.opt_str("target")?,
+        })
+    }
 }
 
 /// A root filesystem from a file listing, one JSON object per line. Files with `content`
@@ -363,12 +398,24 @@ pub fn tree_from_listing(text: &str) -> Result<crate::fs::Snapshot, String> {
 /// # Errors
 /// The line number and what is wrong with it.
 pub fn tree_over(base: crate::fs::Snapshot, text: &str) -> Result<crate::fs::Snapshot, String> {
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, line)| {
+        (i + 1, crate::json::parse(line).map_err(|e| e.to_string()).and_then(|v| ListingLine::from_json(&v)))
+    });
+    apply_listing(base, &mut lines)
+}
+
+/// `base` with the listing's lines applied (each with its line number), one at a time, so the
+/// first line in error is the one named.
+fn apply_listing(
+    base: crate::fs::Snapshot,
+    lines: &mut dyn Iterator<Item = (usize, Result<ListingLine, String>)>,
+) -> Result<crate::fs::Snapshot, String> {
     use crate::fs::{Content, Entry, Meta};
     let mut tree = base;
     let mut last_link = None;
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let at = |e: String| format!("line {}: {e}", i + 1);
-        let l: ListingLine = serde_json::from_str(line).map_err(|e| at(e.to_string()))?;
+    for (number, line) in lines {
+        let at = |e: String| format!("line {number}: {e}");
+        let l = line.map_err(at)?;
         if l.kind == "whiteout" {
             if tree.lstat(&l.path).is_none() {
                 return Err(at(format!("whiteout of {}, which the base does not have", l.path)));

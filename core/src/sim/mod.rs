@@ -75,27 +75,27 @@ impl BuildContext {
         for (path, content, mode) in files {
             let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
             if parts.is_empty() {
-                return Err(format!("context file {path:?}: empty path"));
+                return Err(format!("context file {}: empty path", crate::gostr::quote(&path)));
             }
             if parts.contains(&"..") {
-                return Err(format!("context file {path:?}: `..` would leave the context"));
+                return Err(format!("context file {}: `..` would leave the context", crate::gostr::quote(&path)));
             }
             if path.contains('\0') {
-                return Err(format!("context file {path:?}: NUL in the name"));
+                return Err(format!("context file {}: NUL in the name", crate::gostr::quote(&path)));
             }
             let clean = format!("/{}", parts.join("/"));
             if snapshot.lstat(&clean).is_some() {
-                return Err(format!("context file {path:?}: given twice"));
+                return Err(format!("context file {}: given twice", crate::gostr::quote(&path)));
             }
             if parts.len() > 1 {
                 let parent = format!("/{}", parts[..parts.len() - 1].join("/"));
                 snapshot
                     .mkdir_all(&parent, Meta::new(0o755, 0, 0))
-                    .map_err(|e| format!("context file {path:?}: {e}"))?;
+                    .map_err(|e| format!("context file {}: {e}", crate::gostr::quote(&path)))?;
             }
             snapshot
                 .insert(&clean, Entry::file(content, Meta::new(mode & 0o7777, 0, 0)))
-                .map_err(|e| format!("context file {path:?}: {e}"))?;
+                .map_err(|e| format!("context file {}: {e}", crate::gostr::quote(&path)))?;
         }
         Ok(Self { files: snapshot, dockerignore })
     }
@@ -109,7 +109,7 @@ impl BuildContext {
         let mut files = self.files.clone();
         let (name, text) = dockerfile;
         if name.is_empty() || name.contains('/') || name == "." || name == ".." {
-            return Err(format!("{name:?} is not a file name"));
+            return Err(format!("{} is not a file name", crate::gostr::quote(name)));
         }
         let root = |n: &str| format!("/{n}");
         files
@@ -646,18 +646,7 @@ impl Simulator<'_> {
                 if self.shell_syntax(run, state, &at) {
                     return (Fidelity::Failed, true);
                 }
-                #[cfg(feature = "run")]
-                return self.run(run, item, env, state, &at);
-                #[cfg(not(feature = "run"))]
-                {
-                    let _ = (run, env);
-                    self.diag(
-                        Code::SimulationGap,
-                        at(item.keyword_span),
-                        "RUN is not simulated in this build (the browser build leaves the interpreter out for now): its layer is opaque",
-                    );
-                    (Fidelity::Opaque, true)
-                }
+                self.run(run, item, env, state, &at)
             }
             Kind::Arg(_) | Kind::From(_) | Kind::Invalid => (Fidelity::Exact, false),
         }
@@ -665,7 +654,6 @@ impl Simulator<'_> {
 
     /// RUN, interpreted over the stage's files ([`crate::run`]) when they are all known and
     /// the step needs nothing the interpreter lacks (mounts, a shell it does not know).
-    #[cfg(feature = "run")]
     fn run(
         &mut self,
         run: &crate::instructions::Run,
@@ -1256,7 +1244,6 @@ struct StageState {
     failed_before: bool,
 }
 
-#[cfg(feature = "run")]
 /// Is a RUN command line only the marker of its one heredoc (`RUN <<EOF`, `RUN <<-'EOF'`)?
 /// Then BuildKit gives the heredoc's body to the shell as the script.
 fn heredoc_only(command: &str, name: &str) -> bool {

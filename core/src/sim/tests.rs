@@ -380,7 +380,6 @@ fn copies_from_opaque_stages_are_not_exact() {
 
 /// RUN --mount: what is mounted is there during the step and not in its layer; a mount point
 /// that did not exist is left as an empty directory.
-#[cfg(feature = "run")]
 #[test]
 fn run_mounts_are_not_in_the_layer() {
     let ctx = context(&[("/src/app.txt", "app\n")], None);
@@ -400,7 +399,6 @@ fn run_mounts_are_not_in_the_layer() {
 }
 
 /// A cache mount keeps what one RUN left in it for the next RUN that mounts it.
-#[cfg(feature = "run")]
 #[test]
 fn cache_mounts_keep_their_content_between_steps() {
     let ctx = context(&[], None);

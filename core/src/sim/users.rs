@@ -76,7 +76,6 @@ pub fn resolve(spec: &str, snapshot: &Snapshot) -> Result<(u32, u32), String> {
     Ok((uid, gid))
 }
 
-#[cfg(feature = "run")]
 /// The home directory of `uid` in the stage's `/etc/passwd` (`HOME` for RUN when the image
 /// sets none): `/root` for root and `/` for a user it does not list.
 #[must_use]
