@@ -46,7 +46,7 @@ const MAX_DEPTH: usize = 128;
 /// # Errors
 /// The first thing that is not JSON, with its offset.
 pub fn parse(text: &str) -> Result<Value, Error> {
-    let mut reader = Reader { bytes: text.as_bytes(), at: 0 };
+    let mut reader = Reader { text, bytes: text.as_bytes(), at: 0 };
     let value = reader.value(0)?;
     reader.space();
     if reader.at < reader.bytes.len() {
@@ -56,6 +56,7 @@ pub fn parse(text: &str) -> Result<Value, Error> {
 }
 
 struct Reader<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
@@ -176,7 +177,7 @@ impl Reader<'_> {
                 return Err(invalid);
             }
         }
-        Ok(Value::Number(String::from_utf8_lossy(&self.bytes[start..self.at]).into_owned()))
+        Ok(Value::Number(self.text[start..self.at].to_string()))
     }
 
     fn hex4(&mut self) -> Result<u32, Error> {
@@ -199,8 +200,8 @@ impl Reader<'_> {
             while self.bytes.get(self.at).is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20) {
                 self.at += 1;
             }
-            // The input is a &str and the run stops only at ASCII bytes: a whole UTF-8 slice.
-            out.push_str(&String::from_utf8_lossy(&self.bytes[start..self.at]));
+            // The run starts and stops at ASCII bytes, so it is whole characters of the &str.
+            out.push_str(&self.text[start..self.at]);
             match self.bytes.get(self.at) {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {
@@ -294,28 +295,31 @@ impl Value {
     }
 }
 
-/// Typed reading of an object's members, with messages that name the field.
+/// Typed reading of an object's members, with messages that name the field. It owns the
+/// members and hands each value out by moving it, so reading a listing of thousands of
+/// lines copies no string twice.
 #[derive(Debug)]
-pub struct Fields<'a> {
-    value: &'a Value,
+pub struct Fields {
+    members: Vec<(String, Value)>,
 }
 
-impl<'a> Fields<'a> {
+impl Fields {
     /// The members of `value`, which must be an object.
     ///
     /// # Errors
     /// When it is not an object.
-    pub fn of(value: &'a Value) -> Result<Self, String> {
+    pub fn of(value: Value) -> Result<Self, String> {
         match value {
-            Value::Object(_) => Ok(Self { value }),
+            Value::Object(members) => Ok(Self { members }),
             other => Err(format!("expected an object, found {}", other.kind())),
         }
     }
 
-    /// A member, absent or `null` both as `None`.
-    #[must_use]
-    pub fn get(&self, key: &str) -> Option<&'a Value> {
-        self.value.get(key).filter(|v| **v != Value::Null)
+    /// Takes a member out (the first with that key not yet taken); absent or `null` both as
+    /// `None`.
+    pub fn take(&mut self, key: &str) -> Option<Value> {
+        let (_, value) = self.members.iter_mut().find(|(k, v)| k == key && *v != Value::Null)?;
+        Some(std::mem::replace(value, Value::Null))
     }
 
     fn wrong(key: &str, want: &str, found: &Value) -> String {
@@ -326,15 +330,19 @@ impl<'a> Fields<'a> {
     ///
     /// # Errors
     /// When present and not a string.
-    pub fn opt_str(&self, key: &str) -> Result<Option<String>, String> {
-        self.get(key).map(|v| v.as_str().map(str::to_string).ok_or_else(|| Self::wrong(key, "a string", v))).transpose()
+    pub fn opt_str(&mut self, key: &str) -> Result<Option<String>, String> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(Self::wrong(key, "a string", &other)),
+        }
     }
 
     /// A string member that must be there.
     ///
     /// # Errors
     /// When absent or not a string.
-    pub fn str(&self, key: &str) -> Result<String, String> {
+    pub fn str(&mut self, key: &str) -> Result<String, String> {
         self.opt_str(key)?.ok_or_else(|| format!("missing `{key}`"))
     }
 
@@ -342,30 +350,36 @@ impl<'a> Fields<'a> {
     ///
     /// # Errors
     /// When present and not a non-negative integer.
-    pub fn opt_u64(&self, key: &str) -> Result<Option<u64>, String> {
-        self.get(key).map(|v| v.as_u64().ok_or_else(|| Self::wrong(key, "a non-negative integer", v))).transpose()
-    }
-
-    /// An array of strings; `None` when absent or null.
-    ///
-    /// # Errors
-    /// When present and not an array of strings.
-    pub fn opt_strings(&self, key: &str) -> Result<Option<Vec<String>>, String> {
-        let Some(v) = self.get(key) else { return Ok(None) };
-        let items = v.as_array().ok_or_else(|| Self::wrong(key, "an array of strings", v))?;
-        items
-            .iter()
-            .map(|item| item.as_str().map(str::to_string).ok_or_else(|| Self::wrong(key, "an array of strings", item)))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+    pub fn opt_u64(&mut self, key: &str) -> Result<Option<u64>, String> {
+        self.take(key).map(|v| v.as_u64().ok_or_else(|| Self::wrong(key, "a non-negative integer", &v))).transpose()
     }
 
     /// An array member; `None` when absent or null.
     ///
     /// # Errors
     /// When present and not an array.
-    pub fn opt_array(&self, key: &str) -> Result<Option<&'a [Value]>, String> {
-        self.get(key).map(|v| v.as_array().ok_or_else(|| Self::wrong(key, "an array", v))).transpose()
+    pub fn opt_array(&mut self, key: &str) -> Result<Option<Vec<Value>>, String> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => Ok(Some(items)),
+            Some(other) => Err(Self::wrong(key, "an array", &other)),
+        }
+    }
+
+    /// An array of strings; `None` when absent or null.
+    ///
+    /// # Errors
+    /// When present and not an array of strings.
+    pub fn opt_strings(&mut self, key: &str) -> Result<Option<Vec<String>>, String> {
+        let Some(items) = self.opt_array(key)? else { return Ok(None) };
+        items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s),
+                other => Err(Self::wrong(key, "an array of strings", &other)),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 }
 
@@ -433,14 +447,19 @@ mod tests {
 
     #[test]
     fn fields_name_what_is_wrong() {
-        let v = parse(r#"{"name": "x", "n": 3, "tags": ["a", 1], "none": null}"#).expect("JSON");
-        let f = Fields::of(&v).expect("object");
+        let v = parse(r#"{"name": "x", "n": 3, "tags": ["a", 1], "none": null, "name": "second", "s": "t"}"#)
+            .expect("JSON");
+        let mut f = Fields::of(v).expect("object");
         assert_eq!(f.str("name").as_deref(), Ok("x"));
         assert_eq!(f.opt_u64("n"), Ok(Some(3)));
         assert_eq!(f.opt_str("none"), Ok(None));
         assert_eq!(f.str("missing"), Err("missing `missing`".to_string()));
         assert_eq!(f.opt_strings("tags"), Err("`tags`: expected an array of strings, found a number".to_string()));
-        assert_eq!(f.opt_u64("name"), Err("`name`: expected a non-negative integer, found a string".to_string()));
-        assert!(Fields::of(&Value::Null).is_err());
+        assert_eq!(f.opt_u64("s"), Err("`s`: expected a non-negative integer, found a string".to_string()));
+        assert!(Fields::of(Value::Null).is_err());
+        // A member is handed out once: taking it again finds the next one with that key, if any.
+        assert_eq!(f.take("n"), None);
+        assert_eq!(f.opt_str("name"), Ok(Some("second".to_string())));
+        assert_eq!(f.opt_str("name"), Ok(None));
     }
 }

@@ -57,27 +57,28 @@ fn parse_options(value: &JsValue) -> Result<Options, JsError> {
     let text = js_sys::JSON::stringify(value).map_err(|_| invalid("not serialisable as JSON"))?;
     let text = text.as_string().unwrap_or_default();
     let json = stagecraft_core::json::parse(&text).map_err(|e| invalid(&e.to_string()))?;
-    let f = Fields::of(&json).map_err(|e| invalid(&e))?;
-    let map = |key: &str| -> Result<std::collections::BTreeMap<String, String>, JsError> {
+    let mut f = Fields::of(json).map_err(|e| invalid(&e))?;
+    let mut map = |key: &str| -> Result<std::collections::BTreeMap<String, String>, JsError> {
         let mut out = std::collections::BTreeMap::new();
-        match f.get(key) {
+        match f.take(key) {
             None => {}
             Some(Value::Object(members)) => {
                 for (k, v) in members {
-                    let v = v
-                        .as_str()
-                        .ok_or_else(|| invalid(&format!("`{key}.{k}`: expected a string, found {}", v.kind())))?;
-                    out.insert(k.clone(), v.to_string());
+                    let Value::String(v) = v else {
+                        return Err(invalid(&format!("`{key}.{k}`: expected a string, found {}", v.kind())));
+                    };
+                    out.insert(k, v);
                 }
             }
             Some(other) => return Err(invalid(&format!("`{key}`: expected an object, found {}", other.kind()))),
         }
         Ok(out)
     };
+    let (build_args, build_contexts) = (map("buildArgs")?, map("buildContexts")?);
     Ok(Options {
         target: f.opt_str("target").map_err(|e| invalid(&e))?,
-        build_args: map("buildArgs")?,
-        build_contexts: map("buildContexts")?,
+        build_args,
+        build_contexts,
         platform: f.opt_str("platform").map_err(|e| invalid(&e))?,
         dockerignore: f.opt_str("dockerignore").map_err(|e| invalid(&e))?,
         stage: f

@@ -22,8 +22,8 @@ impl Shell {
     ///
     /// # Errors
     /// A field of the wrong type.
-    pub fn from_json(value: &crate::json::Value) -> Result<Self, String> {
-        let f = crate::json::Fields::of(value).map_err(|e| format!("`shell`: {e}"))?;
+    pub fn from_json(value: crate::json::Value) -> Result<Self, String> {
+        let mut f = crate::json::Fields::of(value).map_err(|e| format!("`shell`: {e}"))?;
         Ok(Self { path: f.opt_str("path")?, flavour: f.opt_str("flavour")? })
     }
 }
@@ -43,21 +43,22 @@ pub struct IndexImage {
 }
 
 impl IndexImage {
-    fn from_json(value: &crate::json::Value) -> Result<Self, String> {
-        let f = crate::json::Fields::of(value)?;
+    fn from_json(value: crate::json::Value) -> Result<Self, String> {
+        let mut f = crate::json::Fields::of(value)?;
         let name = f.str("name")?;
-        let read = || -> Result<Self, String> {
+        let mut read = || -> Result<Self, String> {
             Ok(Self {
-                name: name.clone(),
+                name: String::new(),
                 tags: f.opt_strings("tags")?.ok_or("missing `tags`")?,
                 layers: f.opt_strings("layers")?.ok_or("missing `layers`")?,
-                config: f.get("config").map(ImageConfig::from_json).transpose()?.unwrap_or_default(),
-                shell: f.get("shell").map(Shell::from_json).transpose()?,
+                config: f.take("config").map(ImageConfig::from_json).transpose()?.unwrap_or_default(),
+                shell: f.take("shell").map(Shell::from_json).transpose()?,
                 fidelity: f.str("fidelity")?,
                 source: f.str("source")?,
             })
         };
-        read().map_err(|e| format!("{name}: {e}"))
+        let image = read().map_err(|e| format!("{name}: {e}"))?;
+        Ok(Self { name, ..image })
     }
 }
 
@@ -73,11 +74,12 @@ impl Index {
     /// # Errors
     /// What is wrong with it.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let value = crate::json::parse(text).map_err(|e| format!("catalog index: {e}"))?;
-        let items =
-            value.as_array().ok_or_else(|| format!("catalog index: expected an array, found {}", value.kind()))?;
+        let items = match crate::json::parse(text).map_err(|e| format!("catalog index: {e}"))? {
+            crate::json::Value::Array(items) => items,
+            other => return Err(format!("catalog index: expected an array, found {}", other.kind())),
+        };
         let mut images = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
+        for (i, item) in items.into_iter().enumerate() {
             let image = IndexImage::from_json(item).map_err(|e| format!("catalog index: image {}: {e}", i + 1))?;
             if image.layers.is_empty() {
                 return Err(format!("catalog index: {} has no layers", image.name));

@@ -44,15 +44,19 @@ impl ImageConfig {
     ///
     /// # Errors
     /// A field of the wrong type, named.
-    pub fn from_json(value: &crate::json::Value) -> Result<Self, String> {
-        let f = crate::json::Fields::of(value)?;
+    pub fn from_json(value: crate::json::Value) -> Result<Self, String> {
+        use crate::json::Value;
+        let mut f = crate::json::Fields::of(value)?;
         let mut config = Self::empty_linux();
         if let Some(pairs) = f.opt_array("env")? {
             config.env = pairs
-                .iter()
-                .map(|pair| match pair.as_array() {
-                    Some([crate::json::Value::String(k), crate::json::Value::String(v)]) => Ok((k.clone(), v.clone())),
-                    _ => Err(format!("`env`: expected [name, value] pairs of strings, found {}", pair.kind())),
+                .into_iter()
+                .map(|pair| match pair {
+                    Value::Array(kv) => match <[Value; 2]>::try_from(kv) {
+                        Ok([Value::String(k), Value::String(v)]) => Ok((k, v)),
+                        _ => Err("`env`: expected [name, value] pairs of strings".to_string()),
+                    },
+                    other => Err(format!("`env`: expected [name, value] pairs of strings, found {}", other.kind())),
                 })
                 .collect::<Result<_, _>>()?;
         }
@@ -306,7 +310,7 @@ impl Catalog {
     /// What is wrong with the file, with the image it is about.
     pub fn load(&mut self, text: &str) -> Result<usize, String> {
         let file = crate::json::parse(text).map_err(|e| format!("not a catalog file: {e}"))?;
-        let f = crate::json::Fields::of(&file).map_err(|e| format!("not a catalog file: {e}"))?;
+        let mut f = crate::json::Fields::of(file).map_err(|e| format!("not a catalog file: {e}"))?;
         let schema = f.opt_u64("schema").map_err(|e| format!("not a catalog file: {e}"))?;
         match schema {
             Some(1) => {}
@@ -316,27 +320,28 @@ impl Catalog {
         let images = f.opt_array("images").map_err(|e| format!("not a catalog file: {e}"))?;
         let images = images.ok_or("not a catalog file: missing `images`")?;
         let mut entries = Vec::with_capacity(images.len());
-        for (i, image) in images.iter().enumerate() {
-            let f = crate::json::Fields::of(image).map_err(|e| format!("image {}: {e}", i + 1))?;
+        for (i, image) in images.into_iter().enumerate() {
+            let mut f = crate::json::Fields::of(image).map_err(|e| format!("image {}: {e}", i + 1))?;
             let name = f.str("name").map_err(|e| format!("image {}: {e}", i + 1))?;
-            let read = || -> Result<Entry, String> {
+            let mut read = || -> Result<Entry, String> {
                 let tree = match f.opt_array("files")? {
                     None => None,
                     Some(lines) => {
-                        let mut parsed = lines.iter().enumerate().map(|(i, v)| (i + 1, ListingLine::from_json(v)));
+                        let mut parsed = lines.into_iter().enumerate().map(|(i, v)| (i + 1, ListingLine::from_json(v)));
                         Some(apply_listing(crate::fs::Snapshot::new(), &mut parsed)?)
                     }
                 };
                 Ok(Entry {
-                    name: name.clone(),
+                    name: String::new(),
                     tags: f.opt_strings("tags")?.unwrap_or_default(),
-                    config: f.get("config").map(ImageConfig::from_json).transpose()?.unwrap_or_default(),
+                    config: f.take("config").map(ImageConfig::from_json).transpose()?.unwrap_or_default(),
                     tree,
                     source: f.opt_str("source")?.unwrap_or_default(),
-                    shell: f.get("shell").map(Shell::from_json).transpose()?,
+                    shell: f.take("shell").map(Shell::from_json).transpose()?,
                 })
             };
-            entries.push(read().map_err(|e| format!("{name}: {e}"))?);
+            let entry = read().map_err(|e| format!("{name}: {e}"))?;
+            entries.push(Entry { name, ..entry });
         }
         let count = entries.len();
         self.entries.extend(entries);
@@ -361,17 +366,18 @@ struct ListingLine {
 }
 
 impl ListingLine {
-    fn from_json(value: &crate::json::Value) -> Result<Self, String> {
-        let f = crate::json::Fields::of(value)?;
-        let id = |key: &str| -> Result<u32, String> {
+    fn from_json(value: crate::json::Value) -> Result<Self, String> {
+        let mut f = crate::json::Fields::of(value)?;
+        let mut id = |key: &str| -> Result<u32, String> {
             f.opt_u64(key)?.unwrap_or(0).try_into().map_err(|_| format!("`{key}`: out of range"))
         };
+        let (uid, gid) = (id("uid")?, id("gid")?);
         Ok(Self {
             path: f.str("path")?,
             kind: f.str("type")?,
             mode: f.opt_str("mode")?.unwrap_or_default(),
-            uid: id("uid")?,
-            gid: id("gid")?,
+            uid,
+            gid,
             size: f.opt_u64("size")?.unwrap_or(0),
             sha256: f.opt_str("sha256")?,
             content: f.opt_str("content")?,
@@ -398,9 +404,10 @@ pub fn tree_from_listing(text: &str) -> Result<crate::fs::Snapshot, String> {
 /// # Errors
 /// The line number and what is wrong with it.
 pub fn tree_over(base: crate::fs::Snapshot, text: &str) -> Result<crate::fs::Snapshot, String> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, line)| {
-        (i + 1, crate::json::parse(line).map_err(|e| e.to_string()).and_then(|v| ListingLine::from_json(&v)))
-    });
+    let mut lines =
+        text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, line)| {
+            (i + 1, crate::json::parse(line).map_err(|e| e.to_string()).and_then(ListingLine::from_json))
+        });
     apply_listing(base, &mut lines)
 }
 
