@@ -256,25 +256,6 @@ impl Reader<'_> {
 }
 
 impl Value {
-    /// A member of an object (the first with that key).
-    #[must_use]
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        match self {
-            Value::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    #[must_use]
-    pub fn as_str(&self) -> Option<&str> {
-        if let Value::String(s) = self { Some(s) } else { None }
-    }
-
-    #[must_use]
-    pub fn as_array(&self) -> Option<&[Value]> {
-        if let Value::Array(items) = self { Some(items) } else { None }
-    }
-
     /// A non-negative integer written without fraction or exponent.
     #[must_use]
     pub fn as_u64(&self) -> Option<u64> {
@@ -391,13 +372,18 @@ mod tests {
         Value::String(text.to_string())
     }
 
+    fn member<'a>(object: &'a Value, key: &str) -> Option<&'a Value> {
+        let Value::Object(members) = object else { return None };
+        members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
     #[test]
     fn reads_every_kind_of_value() {
         let v =
             parse(r#" {"a": [1, -2.5e3, true, false, null], "b": "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "c": {}} "#)
                 .expect("JSON");
         assert_eq!(
-            v.get("a"),
+            member(&v, "a"),
             Some(&Value::Array(vec![
                 Value::Number("1".into()),
                 Value::Number("-2.5e3".into()),
@@ -406,8 +392,8 @@ mod tests {
                 Value::Null
             ]))
         );
-        assert_eq!(v.get("b"), Some(&s("x\"\\/\u{8}\u{c}\n\r\té😀")));
-        assert_eq!(v.get("c"), Some(&Value::Object(vec![])));
+        assert_eq!(member(&v, "b"), Some(&s("x\"\\/\u{8}\u{c}\n\r\té😀")));
+        assert_eq!(member(&v, "c"), Some(&Value::Object(vec![])));
         assert_eq!(parse("\"\\ud800x\"").expect("lone surrogate"), s("\u{fffd}x"));
         assert_eq!(parse("[]").expect("empty"), Value::Array(vec![]));
         assert_eq!(parse("0").expect("zero").as_u64(), Some(0));

@@ -45,7 +45,9 @@ const FCOMMENT: u8 = 16;
 /// The bytes after a member's header.
 fn skip_header(input: &[u8]) -> Result<&[u8], Error> {
     if input.len() < 10 {
-        return Err(if input.starts_with(&[0x1f, 0x8b]) || input.len() < 2 { Error::Truncated } else { Error::Header });
+        // A prefix of a header is cut short; anything else is not one.
+        let magic = [0x1f, 0x8b, 8];
+        return Err(if magic.starts_with(&input[..input.len().min(3)]) { Error::Truncated } else { Error::Header });
     }
     if input[0] != 0x1f || input[1] != 0x8b || input[2] != 8 {
         return Err(Error::Header);
@@ -206,6 +208,8 @@ mod tests {
         bad_len[n - 1] ^= 1;
         assert_eq!(decode(&bad_len, usize::MAX), Err(Error::Checksum));
         assert_eq!(decode(b"not gzip at all", usize::MAX), Err(Error::Header));
+        assert_eq!(decode(b"x", usize::MAX), Err(Error::Header));
+        assert_eq!(decode(&[0x1f], usize::MAX), Err(Error::Truncated));
         let mut trailing = good.clone();
         trailing.extend(b"garbage!!!");
         assert_eq!(decode(&trailing, usize::MAX), Err(Error::Header));

@@ -965,22 +965,12 @@ impl Shell {
         };
         let ops: Vec<Option<String>> = words.iter().map(bare).collect();
         let mut pos = 0;
-        self.test_or(words, &ops, &mut pos, io).map(|r| r.filter(|_| pos == words.len()))
+        self.test_chain(words, &ops, &mut pos, io, true).map(|r| r.filter(|_| pos == words.len()))
     }
 
     /// `a || b ...` (`or`) or `a && b ...`: left to right, `&&` binding tighter. The right
     /// side is expanded even when the left decides (a `$(...)` there runs, where bash would
     /// skip it); the result is the same otherwise.
-    fn test_or(
-        &mut self,
-        words: &[sh::Word],
-        ops: &[Option<String>],
-        pos: &mut usize,
-        io: &mut Io,
-    ) -> Result<Option<bool>, Flow> {
-        self.test_chain(words, ops, pos, io, true)
-    }
-
     fn test_chain(
         &mut self,
         words: &[sh::Word],
@@ -1016,7 +1006,7 @@ impl Shell {
         }
         if op(*pos) == Some("(") {
             *pos += 1;
-            let inner = self.test_or(words, ops, pos, io)?;
+            let inner = self.test_chain(words, ops, pos, io, true)?;
             if op(*pos) != Some(")") {
                 return Ok(None);
             }
