@@ -70,6 +70,13 @@ pub fn classic_builder_gaps(tree: &SyntaxTree, checked: &Checked) -> Vec<Diagnos
     out
 }
 
+/// The stages the classic builder builds that the target does not need: it runs every stage
+/// from the first up to the target, where BuildKit builds only what the target reaches.
+#[must_use]
+pub fn classic_unneeded_stages(plan: &Plan) -> Vec<&crate::plan::Stage> {
+    plan.stages.iter().take_while(|s| Some(s.index) != plan.target).filter(|s| !s.built).collect()
+}
+
 /// One instruction a step runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StepSource {
@@ -145,6 +152,20 @@ mod tests {
             .into_iter()
             .map(|d| (d.span.slice(text).to_string(), d.message))
             .collect()
+    }
+
+    #[test]
+    fn the_classic_builder_also_runs_the_stages_before_the_target() {
+        let text = "FROM alpine:3.20 AS base\nFROM busybox AS unused\nFROM base AS app\nCOPY --from=golang:1.27 /x /x\nFROM scratch AS after\n";
+        let analysis = Analysis::new(text);
+        let mut options = CheckOptions::default();
+        options.build.target = Some("app".into());
+        let plan = analysis.check(text, &options).plan;
+        let names: Vec<String> =
+            classic_unneeded_stages(&plan).into_iter().map(crate::plan::Stage::display_name).collect();
+        assert_eq!(names, ["unused"]);
+        // What the built stages read, as written: not busybox, which only `unused` needs.
+        assert_eq!(plan.image_references(), ["alpine:3.20", "golang:1.27"]);
     }
 
     #[test]

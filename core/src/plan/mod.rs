@@ -227,26 +227,41 @@ impl Plan {
         self.by_name.get(&crate::gostr::to_lower(name)).copied()
     }
 
+    /// The image references the built stages read from (their bases and `--from` images), as
+    /// written, with their tags, in stage order.
+    fn references_built(&self) -> impl Iterator<Item = &str> {
+        self.stages.iter().filter(|s| s.built).flat_map(|stage| {
+            let base = match &stage.base {
+                Base::Image(i) => Some(i.as_str()),
+                _ => None,
+            };
+            base.into_iter().chain(stage.images.iter().map(|i| i.reference.as_str()))
+        })
+    }
+
     /// The familiar names of the images the built stages read from (their bases and
     /// `--from` images), each once: the catalog entries a simulation needs.
     #[must_use]
     pub fn images_used(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for stage in self.stages.iter().filter(|s| s.built) {
-            let base = match &stage.base {
-                Base::Image(i) => Some(i.as_str()),
-                _ => None,
-            };
-            for reference in base.into_iter().chain(stage.images.iter().map(|i| i.reference.as_str())) {
-                if let Ok(r) = reference::parse_normalized(reference) {
-                    let name = r.familiar_name();
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
+        for reference in self.references_built() {
+            if let Ok(r) = reference::parse_normalized(reference) {
+                let name = r.familiar_name();
+                if !names.contains(&name) {
+                    names.push(name);
                 }
             }
         }
         names
+    }
+
+    /// The image references the built stages read from, as written (with their tags), sorted,
+    /// each once: what to pull or snapshot to reproduce the build's inputs.
+    #[must_use]
+    pub fn image_references(&self) -> Vec<String> {
+        let mut references: Vec<String> = self.references_built().map(str::to_string).collect();
+        crate::sort::sort_dedup(&mut references);
+        references
     }
 
     /// The stage an instruction belongs to.

@@ -214,13 +214,8 @@ async fn build(args: &Args, out: &Out, loaded: &Loaded, daemon: &Daemon, buildki
 
     let builder_name = if buildkit { "BuildKit" } else { "the classic builder" };
     if !buildkit {
-        // The classic builder runs every stage up to the target, needed or not.
-        let plan = &loaded.checked.plan;
-        let extra: Vec<String> = plan
-            .stages
-            .iter()
-            .take_while(|s| Some(s.index) != plan.target)
-            .filter(|s| !s.built)
+        let extra: Vec<String> = stagecraft_core::builders::classic_unneeded_stages(&loaded.checked.plan)
+            .into_iter()
             .map(stagecraft_core::plan::Stage::display_name)
             .collect();
         if !extra.is_empty() {

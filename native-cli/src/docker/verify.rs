@@ -127,17 +127,7 @@ pub(crate) async fn verify(
     let mut report = Report::default();
     let plan = &loaded.checked.plan;
     let mut catalog = crate::catalog::catalog(&plan.images_used())?;
-    // The references as written (with their tags), of the stages the target builds.
-    let mut references: Vec<String> = Vec::new();
-    for stage in plan.built() {
-        if let stagecraft_core::plan::Base::Image(r) = &stage.base {
-            references.push(r.clone());
-        }
-        references.extend(stage.images.iter().map(|i| i.reference.clone()));
-    }
-    references.sort();
-    references.dedup();
-    for reference in &references {
+    for reference in &plan.image_references() {
         if daemon.docker.inspect_image(reference).await.is_err() {
             report.gaps.push(format!("{reference} is not in the daemon: the simulation used the built-in catalog's"));
             continue;
