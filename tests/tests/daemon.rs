@@ -18,19 +18,13 @@ use std::path::Path;
 use std::process::Command;
 
 use stagecraft_core::catalog::Catalog;
-use stagecraft_core::fs::{Content, Node, Snapshot};
+use stagecraft_core::fs::{Content, Snapshot};
 use stagecraft_core::report::sim::sha256_hex;
 use stagecraft_core::sim::{BuildContext, simulate};
 use stagecraft_core::{Analysis, Diagnostic};
 use stagecraft_tests::{check_options, skip_or_fail, workspace_root};
 
 const BASE: &str = "local/busybox:1";
-
-/// What the container runtime adds to every exported filesystem: not the image's.
-fn runtime_path(path: &str) -> bool {
-    matches!(path, "/.dockerenv" | "/etc/hosts" | "/etc/hostname" | "/etc/resolv.conf" | "/etc/mtab")
-        || ["/dev", "/proc", "/sys"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
-}
 
 /// One path as both sides describe it.
 #[derive(Debug, Clone)]
@@ -86,7 +80,7 @@ fn exported(image: &str) -> BTreeMap<String, Seen> {
         let mut entry = entry.expect("tar entry");
         let path = format!("/{}", entry.path().expect("path").to_string_lossy().trim_end_matches('/'));
         let path = if path == "/." { "/".to_string() } else { path.replace("/./", "/") };
-        if path == "/" || runtime_path(&path) {
+        if path == "/" || stagecraft_core::fs::runtime_path(&path) {
             continue;
         }
         let header = entry.header().clone();
@@ -123,31 +117,11 @@ fn exported(image: &str) -> BTreeMap<String, Seen> {
 
 /// The simulated filesystem, described the same way.
 fn simulated(snapshot: &Snapshot) -> BTreeMap<String, Seen> {
-    snapshot
-        .walk("/")
+    stagecraft_core::fs::path_facts(snapshot)
         .into_iter()
-        .filter(|(path, _)| path != "/" && !runtime_path(path))
-        .map(|(path, entry)| {
-            let (kind, data) = match &entry.node {
-                Node::Dir(_) => ("dir", String::new()),
-                Node::Symlink(t) => ("symlink", t.to_string()),
-                Node::File { content: Content::Bytes(b), .. } => ("file", sha256_hex(b)),
-                Node::File { content: Content::Synthetic { id, .. }, .. } => ("file", id.to_string()),
-            };
-            let meta = entry.meta;
-            let size = entry.size();
-            (
-                path,
-                Seen {
-                    kind,
-                    mode: meta.mode,
-                    uid: u64::from(meta.uid),
-                    gid: u64::from(meta.gid),
-                    data,
-                    text: None,
-                    size,
-                },
-            )
+        .map(|(path, f)| {
+            let (uid, gid) = (u64::from(f.uid), u64::from(f.gid));
+            (path, Seen { kind: f.kind, mode: f.mode, uid, gid, data: f.data, text: None, size: f.size })
         })
         .collect()
 }

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use diff::{Change, ChangeKind, Layer, diff};
-pub use export::to_tar;
+pub use export::{PathFacts, path_facts, runtime_path, to_tar};
 
 /// Linux follows at most this many symlinks while resolving one path (`MAXSYMLINKS`).
 pub const MAX_SYMLINKS: usize = 40;

@@ -16,14 +16,6 @@ use super::Daemon;
 /// configuration files); bigger ones are known by digest and size.
 const INLINE_LIMIT: u64 = 16 * 1024;
 
-/// Paths the container runtime adds to an exported filesystem: not the image's.
-pub(crate) fn runtime_path(path: &str) -> bool {
-    matches!(path, "/.dockerenv" | "/etc/hosts" | "/etc/hostname" | "/etc/resolv.conf" | "/etc/mtab")
-        || ["/dev", "/proc", "/sys"]
-            .iter()
-            .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
-}
-
 /// One exported path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ExportedPath {
@@ -103,7 +95,7 @@ fn read_export(file: &mut std::fs::File) -> Result<BTreeMap<String, ExportedPath
         let mut entry = entry.map_err(|e| format!("the export is not a tar: {e}"))?;
         let raw = entry.path().map_err(|e| e.to_string())?.to_string_lossy().into_owned();
         let path = format!("/{}", raw.trim_start_matches("./").trim_end_matches('/'));
-        if path == "/" || runtime_path(&path) {
+        if path == "/" || stagecraft_core::fs::runtime_path(&path) {
             continue;
         }
         let header = entry.header().clone();
@@ -297,11 +289,5 @@ mod tests {
         assert_eq!(name_and_tag("local/busybox:1"), ("local/busybox".into(), "1".into()));
         assert_eq!(name_and_tag("registry:5000/app"), ("registry:5000/app".into(), "latest".into()));
         assert_eq!(name_and_tag("alpine@sha256:00"), ("alpine".into(), "latest".into()));
-    }
-
-    #[test]
-    fn runtime_paths_are_left_out() {
-        assert!(runtime_path("/etc/hosts") && runtime_path("/proc/1") && runtime_path("/dev"));
-        assert!(!runtime_path("/devices") && !runtime_path("/etc/passwd"));
     }
 }

@@ -7,12 +7,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use stagecraft_core::fs::{Content, Node, Snapshot};
-use stagecraft_core::report::sim::sha256_hex;
+use stagecraft_core::fs::Snapshot;
 use stagecraft_core::sim::simulate;
 
 use super::Daemon;
-use super::snapshot::{self, ExportedPath, runtime_path};
+use super::snapshot::{self, ExportedPath};
 use crate::build_flags::Loaded;
 
 /// What the comparison found.
@@ -99,19 +98,11 @@ fn seen_real(paths: &BTreeMap<String, ExportedPath>) -> BTreeMap<String, Seen> {
 }
 
 fn seen_simulated(snapshot: &Snapshot) -> BTreeMap<String, Seen> {
-    snapshot
-        .walk("/")
+    stagecraft_core::fs::path_facts(snapshot)
         .into_iter()
-        .filter(|(path, _)| path != "/" && !runtime_path(path))
-        .map(|(path, entry)| {
-            let (kind, data) = match &entry.node {
-                Node::Dir(_) => ("dir", String::new()),
-                Node::Symlink(t) => ("symlink", t.to_string()),
-                Node::File { content: Content::Bytes(b), .. } => ("file", sha256_hex(b)),
-                Node::File { content: Content::Synthetic { id, .. }, .. } => ("file", id.to_string()),
-            };
-            let m = entry.meta;
-            (path, Seen { kind, mode: m.mode, uid: u64::from(m.uid), gid: u64::from(m.gid), data })
+        .map(|(path, f)| {
+            let seen = Seen { kind: f.kind, mode: f.mode, uid: u64::from(f.uid), gid: u64::from(f.gid), data: f.data };
+            (path, seen)
         })
         .collect()
 }
