@@ -236,20 +236,19 @@ pub(crate) async fn config(daemon: &Daemon, image: &str) -> Result<Value, String
     }))
 }
 
-/// `name` and `tag` of a reference as the catalog keys them (`local/busybox:1`).
-pub(crate) fn name_and_tag(reference: &str) -> (String, String) {
-    let (name, _) = reference.split_once('@').unwrap_or((reference, ""));
-    match name.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
-        Some((n, t)) => (n.to_string(), t.to_string()),
-        None => (name.to_string(), "latest".into()),
-    }
+/// `name` and `tag` of a reference as the catalog keys them: the core's familiar name
+/// (`docker.io/library/alpine` is `alpine`) and the tag (`latest` when none is written, also
+/// beside a digest).
+pub(crate) fn name_and_tag(reference: &str) -> Result<(String, String), String> {
+    let r = stagecraft_core::plan::reference::parse_normalized(reference)?;
+    Ok((r.familiar_name(), r.tag.unwrap_or_else(|| "latest".into())))
 }
 
 /// A catalog file (schema 1) with one image: `reference` as the daemon has it.
 pub(crate) async fn catalog_file(daemon: &Daemon, reference: &str) -> Result<Value, String> {
     let paths = export(daemon, reference).await?;
     let config = config(daemon, reference).await?;
-    let (name, tag) = name_and_tag(reference);
+    let (name, tag) = name_and_tag(reference)?;
     Ok(json!({
         "schema": 1,
         "images": [{
@@ -286,8 +285,12 @@ mod tests {
 
     #[test]
     fn references_split_into_name_and_tag() {
-        assert_eq!(name_and_tag("local/busybox:1"), ("local/busybox".into(), "1".into()));
-        assert_eq!(name_and_tag("registry:5000/app"), ("registry:5000/app".into(), "latest".into()));
-        assert_eq!(name_and_tag("alpine@sha256:00"), ("alpine".into(), "latest".into()));
+        let split = |r: &str| name_and_tag(r).expect("a reference");
+        assert_eq!(split("local/busybox:1"), ("local/busybox".into(), "1".into()));
+        assert_eq!(split("registry:5000/app"), ("registry:5000/app".into(), "latest".into()));
+        assert_eq!(split("docker.io/library/alpine:3.20"), ("alpine".into(), "3.20".into()));
+        let digest = format!("alpine@sha256:{}", "0".repeat(64));
+        assert_eq!(split(&digest), ("alpine".into(), "latest".into()));
+        assert!(name_and_tag("Upper/Case").is_err());
     }
 }
