@@ -340,9 +340,12 @@ impl Env<'_> {
             crate::gostr::parse_float(&t[..end]).unwrap_or(0.0)
         };
         if numeric {
-            crate::sort::sort_by(&mut all, |a, b| {
-                number(a).partial_cmp(&number(b)).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b))
+            // Each line's number once, not once per comparison.
+            let mut keyed: Vec<(f64, String)> = all.into_iter().map(|l| (number(&l), l)).collect();
+            crate::sort::sort_by(&mut keyed, |(x, a), (y, b)| {
+                x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b))
             });
+            all = keyed.into_iter().map(|(_, l)| l).collect();
         } else {
             crate::sort::sort(&mut all);
         }
