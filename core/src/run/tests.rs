@@ -312,3 +312,19 @@ fn runaway_scripts_stop_within_bounds() {
         );
     }
 }
+
+/// `sort -n`: numbers by value (a line without one counts as 0), ties by the whole line;
+/// `-r` reverses, `-u` keeps one line per number.
+#[test]
+fn numeric_sort_orders_by_value_then_line() {
+    let mut fs = busybox();
+    fs.insert("/bin/sort", Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+    let f = run_script(
+        "printf '10\\nb\\n9\\n-1.5\\na\\n10\\n3.25\\n' > /in && sort -n /in > /n && sort -rn /in > /r && sort -nu /in > /u",
+        start(fs),
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/n").0, "-1.5\na\nb\n3.25\n9\n10\n10\n");
+    assert_eq!(file(&f, "/r").0, "10\n10\n9\n3.25\nb\na\n-1.5\n");
+    assert_eq!(file(&f, "/u").0, "-1.5\na\n3.25\n9\n10\n");
+}
