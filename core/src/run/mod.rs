@@ -10,6 +10,7 @@
 //!
 //! `expand.rs` does word expansion and patterns, `utils.rs` the utilities.
 
+mod builds;
 mod expand;
 mod models;
 mod text;
@@ -809,6 +810,14 @@ impl Shell {
                 );
                 2
             }
+            None if self.partial => {
+                // One of the unknown files, as in the real build.
+                self.model("a directory `cd` enters is not in the files known here: it is taken to be there");
+                let old = std::mem::replace(&mut self.cwd, path.clone());
+                self.set_var("OLDPWD", &old);
+                self.set_var("PWD", &path);
+                0
+            }
             None => {
                 self.error(
                     io,
@@ -905,12 +914,13 @@ impl Shell {
                     let mut snapshot =
                         utils::Env { shell: &mut self.clone(), io: &mut Io::default(), name: applet.clone() };
                     if snapshot.run(&applet, args).is_some() {
+                        let before = io.stderr.len();
                         let mut env = utils::Env { shell: self, io, name: applet.clone() };
                         if let Some(status) = env.run(&applet, args) {
                             self.model(&format!(
                                 "`{applet}` is not in the files known here: it ran as the usual {applet} would"
                             ));
-                            return (status, Flow::Next);
+                            return (self.assume_present(status, &io.stderr[before..]), Flow::Next);
                         }
                     }
                 }
@@ -931,21 +941,54 @@ impl Shell {
         // The utility the file is: busybox applets are links to /bin/busybox, named by the
         // name they are called by.
         let resolved = self.fs.resolve(&path, true).ok().map(|r| r.path()).unwrap_or_default();
-        let base = resolved.rsplit('/').next().unwrap_or_default();
-        let applet = if base == "busybox" { name.rsplit('/').next().unwrap_or(name) } else { base };
-        let applet = applet.to_string();
+        let base = resolved.rsplit('/').next().unwrap_or_default().to_string();
+        let called = name.rsplit('/').next().unwrap_or(name).to_string();
+        let applet = if base == "busybox" { called.clone() } else { base.clone() };
         // The utilities that run other commands need the shell.
+        if matches!(called.as_str(), "npm" | "yarn" | "pnpm" | "npx")
+            && let Some(result) = self.node_script(&called, args, span, io)
+        {
+            return result;
+        }
         match applet.as_str() {
             "xargs" => return self.xargs(args, span, io),
             "env" => return self.env(args, span, io),
             "sh" | "ash" | "dash" | "bash" => return self.sub_shell(&applet, args, span, io),
             _ => {}
         }
-        let mut env = utils::Env { shell: self, io, name: applet.clone() };
-        match env.run(&applet, args) {
-            Some(status) => (status, Flow::Next),
+        // The file a link leads to may be named otherwise (`npm` is `npm-cli.js`, `python3`
+        // is `python3.11`): the utility is known by either name, the resolved one first.
+        let before = io.stderr.len();
+        let mut status = None;
+        for candidate in [applet, called] {
+            let mut env = utils::Env { shell: self, io, name: candidate.clone() };
+            status = env.run(&candidate, args);
+            if status.is_some() {
+                break;
+            }
+        }
+        match status {
+            Some(status) => (self.assume_present(status, &io.stderr[before..]), Flow::Next),
             None => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
         }
+    }
+
+    /// Over partly unknown files, a utility that failed only because a path it names is not
+    /// in the files known here is taken to have succeeded: the path is one of the unknown
+    /// files (a COPY from a context not given, a package's files), as in the real build.
+    fn assume_present(&mut self, status: i32, stderr: &[u8]) -> i32 {
+        if status == 0 || !self.partial {
+            return status;
+        }
+        let text = String::from_utf8_lossy(stderr);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        if lines.is_empty() || !lines.iter().all(|l| l.contains("No such file or directory")) {
+            return status;
+        }
+        self.model(
+            "a path the step names is not in the files known here: it is taken to be there, as in the real build",
+        );
+        0
     }
 
     /// bash `[[ ... ]]`: `!`, `&&`, `||`, parentheses, the unary tests, `==`/`!=` against a
@@ -1129,6 +1172,125 @@ impl Shell {
             Flow::Exit(s) | Flow::Return(s) => (s, Flow::Next),
             _ => (sub.status, Flow::Next),
         }
+    }
+
+    /// `npm run NAME`, `npm start|test`, `yarn [run] NAME`, `pnpm [run] NAME`: the script
+    /// `package.json` names, run by `sh -c` with `node_modules/.bin` first on `PATH` (npm runs
+    /// its `pre` and `post` scripts around it); `npx TOOL ARGS` runs the tool. `None` when the
+    /// command is not a script run (an install, say).
+    fn node_script(&mut self, tool: &str, args: &[String], span: Span, io: &mut Io) -> Option<(i32, Flow)> {
+        let words: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        let (name, extra): (String, Vec<String>) = match (tool, words.first().map(|w| w.as_str())) {
+            ("npx", Some(_)) => {
+                let at = args.iter().position(|a| !a.starts_with('-'))?;
+                let program = args[at].split('@').next().filter(|p| !p.is_empty()).unwrap_or(&args[at]).to_string();
+                return Some(self.external(&program, &args[at + 1..], span, io, false));
+            }
+            (_, Some("run" | "run-script")) => {
+                let name = (*words.get(1)?).clone();
+                let rest = args.iter().skip_while(|a| *a != "--").skip(1).cloned().collect();
+                (name, rest)
+            }
+            ("npm", Some(n @ ("start" | "test" | "t"))) => (if n == "t" { "test" } else { n }.to_string(), Vec::new()),
+            // yarn and pnpm run a script named like no command of theirs.
+            ("yarn" | "pnpm", Some(n))
+                if !matches!(
+                    n,
+                    "install"
+                        | "i"
+                        | "add"
+                        | "remove"
+                        | "ci"
+                        | "cache"
+                        | "config"
+                        | "global"
+                        | "set"
+                        | "workspaces"
+                        | "workspace"
+                        | "prune"
+                        | "store"
+                        | "fetch"
+                        | "dlx"
+                        | "exec"
+                        | "link"
+                        | "upgrade"
+                        | "up"
+                        | "info"
+                        | "why"
+                        | "plugin"
+                        | "policies"
+                        | "audit"
+                        | "import"
+                        | "deploy"
+                        | "version"
+                ) =>
+            {
+                (n.to_string(), Vec::new())
+            }
+            _ => return None,
+        };
+        let cwd = self.cwd.trim_end_matches('/').to_string();
+        let Some(text) = utils::read_text(self, &format!("{cwd}/package.json")) else {
+            if self.partial {
+                return Some((
+                    0,
+                    Flow::Stop(Stop::Unknown {
+                        command: format!("{tool} run {name} (package.json is not known here)"),
+                        span,
+                    }),
+                ));
+            }
+            io.stderr.extend_from_slice(
+                format!("npm error code ENOENT\nnpm error path {cwd}/package.json\nnpm error enoent Could not read package.json\n").as_bytes(),
+            );
+            return Some((254, Flow::Next));
+        };
+        let scripts = crate::json::parse(&text).ok().and_then(|v| match v {
+            crate::json::Value::Object(m) => m.into_iter().find(|(k, _)| k == "scripts").map(|(_, v)| v),
+            _ => None,
+        });
+        let script = |key: &str| match &scripts {
+            Some(crate::json::Value::Object(m)) => m.iter().find(|(k, _)| k == key).and_then(|(_, v)| match v {
+                crate::json::Value::String(s) => Some(s.clone()),
+                _ => None,
+            }),
+            _ => None,
+        };
+        let Some(main) = script(&name) else {
+            if args.iter().any(|a| a == "--if-present") {
+                return Some((0, Flow::Next));
+            }
+            io.stderr.extend_from_slice(format!("npm error Missing script: \"{name}\"\n").as_bytes());
+            return Some((1, Flow::Next));
+        };
+        let mut steps = Vec::new();
+        if tool == "npm" {
+            steps.extend(script(&format!("pre{name}")));
+        }
+        let quoted: Vec<String> = extra.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
+        steps.push(if quoted.is_empty() { main } else { format!("{main} {}", quoted.join(" ")) });
+        if tool == "npm" {
+            steps.extend(script(&format!("post{name}")));
+        }
+        let path = self.var("PATH").unwrap_or(crate::plan::dispatch::DEFAULT_PATH).to_string();
+        let saved = self.vars.get("PATH").cloned();
+        self.vars.insert("PATH".into(), Var { value: format!("{cwd}/node_modules/.bin:{path}"), exported: true });
+        let mut result = (0, Flow::Next);
+        for step in steps {
+            result = self.sub_shell("sh", &["-c".to_string(), step], span, io);
+            if result.0 != 0 || result.1 != Flow::Next {
+                break;
+            }
+        }
+        match saved {
+            Some(v) => {
+                self.vars.insert("PATH".into(), v);
+            }
+            None => {
+                self.vars.remove("PATH");
+            }
+        }
+        Some(result)
     }
 
     /// `xargs [-n N] [-I R] [COMMAND [ARG]...]`: words of standard input (blank-separated,
@@ -1324,10 +1486,18 @@ impl Shell {
             Some(Target::File(path)) => {
                 self.written += bytes.len();
                 if let Some(Entry { node: Node::File { content, link }, meta }) = self.fs.stat(path) {
-                    let mut data = content.as_bytes().map(<[u8]>::to_vec).unwrap_or_default();
-                    data.extend(bytes);
-                    let _ =
-                        self.fs.insert(path, Entry { node: Node::File { content: Content::bytes(data), link }, meta });
+                    let content = match content.as_bytes() {
+                        Some(old) => {
+                            let mut data = old.to_vec();
+                            data.extend(bytes);
+                            Content::bytes(data)
+                        }
+                        None => Content::synthetic(
+                            content.size() + bytes.len() as u64,
+                            format!("{path} with {} bytes appended", bytes.len()),
+                        ),
+                    };
+                    let _ = self.fs.insert(path, Entry { node: Node::File { content, link }, meta });
                 }
             }
         }
@@ -1426,6 +1596,22 @@ impl Shell {
                     let path = self.abs(&word);
                     match utils::open_for_write(self, &path, append) {
                         Ok(canonical) => Target::File(canonical),
+                        // Appending to a file known only by size: it grows, its content
+                        // still unknown.
+                        Err(e) if e == utils::UNKNOWN_CONTENT => {
+                            self.model("output appended to a file whose content is not known here: only its size is");
+                            Target::File(self.fs.resolve(&path, true).map(|r| r.path()).unwrap_or(path))
+                        }
+                        // A directory that one of the unknown files is.
+                        Err(e) if self.partial && e == "No such file or directory" => {
+                            let parent = path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+                            let _ = self.fs.mkdir_all(parent, Meta::DIR);
+                            self.model("a directory a redirection writes into is not in the files known here: it is taken to be there");
+                            match utils::open_for_write(self, &path, append) {
+                                Ok(canonical) => Target::File(canonical),
+                                Err(e) => return Err(self.redirect_failed(io, &e, &word, r.span, false)),
+                            }
+                        }
                         Err(e) => return Err(self.redirect_failed(io, &e, &word, r.span, false)),
                     }
                 };

@@ -328,3 +328,176 @@ fn numeric_sort_orders_by_value_then_line() {
     assert_eq!(file(&f, "/r").0, "10\n10\n9\n3.25\nb\na\n-1.5\n");
     assert_eq!(file(&f, "/u").0, "-1.5\na\n3.25\n9\n10\n");
 }
+
+/// The busybox root with `files` (path, text) and executables `tools` (paths) added.
+fn project(files: &[(&str, &str)], tools: &[&str]) -> Snapshot {
+    let mut fs = busybox();
+    for (path, text) in files {
+        fs.mkdir_all(path.rsplit_once('/').map_or("/", |(d, _)| d), Meta::DIR).unwrap();
+        fs.insert(path, Entry::file(Content::bytes(text.as_bytes().to_vec()), Meta::FILE)).unwrap();
+    }
+    for tool in tools {
+        fs.mkdir_all(tool.rsplit_once('/').map_or("/", |(d, _)| d), Meta::DIR).unwrap();
+        fs.insert(tool, Entry::file(Content::synthetic(100, *tool), Meta::new(0o755, 0, 0))).unwrap();
+    }
+    fs
+}
+
+fn run_in(fs: Snapshot, workdir: &str, script: &str) -> Finished {
+    run_script(script, Start { workdir: workdir.into(), ..start(fs) })
+}
+
+/// A file's size, whatever is known of its content.
+fn size(f: &Finished, path: &str) -> u64 {
+    match f.snapshot.lstat(path) {
+        Some(Entry { node: Node::File { content, .. }, .. }) => content.size(),
+        other => panic!("{path}: {other:?}"),
+    }
+}
+
+#[test]
+fn npm_scripts_run_through_the_shell_and_tsc_emits_per_source() {
+    let mut fs = project(
+        &[
+            (
+                "/app/package.json",
+                r#"{"name":"web","scripts":{"prebuild":"echo pre > /app/pre.txt","build":"tsc -p tsconfig.json"}}"#,
+            ),
+            (
+                "/app/tsconfig.json",
+                "{\n  // comments and trailing commas, as tsc allows\n  \"compilerOptions\": {\"rootDir\": \"src\", \"outDir\": \"dist\", \"declaration\": true,},\n  \"include\": [\"src\"]\n}",
+            ),
+            ("/app/src/main.ts", "export const x: number = 1;\n"),
+            ("/app/src/lib/util.ts", "export function f() {}\n"),
+            ("/app/src/types.d.ts", "declare const y: string;\n"),
+        ],
+        &["/usr/local/lib/node_modules/npm/bin/npm-cli.js"],
+    );
+    // npm is a link to npm-cli.js, as in the node images: known by the name it is called by.
+    fs.mkdir_all("/usr/local/bin", Meta::DIR).unwrap();
+    fs.insert("/usr/local/bin/npm", Entry::symlink("../lib/node_modules/npm/bin/npm-cli.js", Meta::SYMLINK)).unwrap();
+    let f = run_in(fs.clone(), "/app", "npm ci && npm run build");
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none());
+    assert_eq!(file(&f, "/app/pre.txt").0, "pre\n");
+    for out in ["/app/dist/main.js", "/app/dist/main.d.ts", "/app/dist/lib/util.js"] {
+        assert!(f.snapshot.lstat(out).is_some(), "{out} missing");
+    }
+    assert_eq!(size(&f, "/app/dist/main.js"), 28, "a .js is sized as its source");
+    assert!(f.snapshot.lstat("/app/dist/types.js").is_none(), "declarations emit nothing");
+    assert!(f.snapshot.lstat("/app/dist/main.js.map").is_none(), "no sourceMap configured");
+    assert!(f.modeled.iter().any(|m| m.contains("tsc")), "{:?}", f.modeled);
+    // A script package.json does not have fails as npm does; --if-present does not.
+    let f = run_in(fs.clone(), "/app", "npm run lint");
+    assert_eq!(f.status, 1);
+    assert!(f.output.contains("Missing script: \"lint\""), "{}", f.output);
+    assert_eq!(run_in(fs.clone(), "/app", "npm run lint --if-present").status, 0);
+    // No package.json: npm ci fails (status 254).
+    let f = run_in(fs, "/", "npm ci");
+    assert_eq!(f.status, 254, "{}", f.output);
+}
+
+#[test]
+fn maven_and_gradle_name_their_artifacts_from_the_build_files() {
+    let pom = "<project><parent><artifactId>parent</artifactId><version>9</version></parent>\
+        <artifactId>shop</artifactId><version>2.1</version><packaging>pom</packaging>\
+        <modules><module>api</module></modules></project>";
+    let api = "<project><parent><version>2.1</version></parent><artifactId>shop-api</artifactId><packaging>war</packaging>\
+        <dependencies><dependency><artifactId>junit</artifactId><version>5</version></dependency></dependencies></project>";
+    let single = "<project><artifactId>hello</artifactId><version>1.0.0</version><packaging>war</packaging>\
+        <build><finalName>app</finalName></build></project>";
+    let fs = project(&[("/src/pom.xml", pom), ("/src/api/pom.xml", api), ("/one/pom.xml", single)], &["/usr/bin/mvn"]);
+    let f = run_in(fs.clone(), "/src", "mvn -B package && cd /one && mvn -q clean package");
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(
+        f.snapshot.lstat("/src/api/target/shop-api-2.1.war").is_some(),
+        "the module's war, versioned by its parent"
+    );
+    assert!(f.snapshot.lstat("/src/target").is_none(), "a pom-packaged parent builds no artifact");
+    assert!(f.snapshot.lstat("/one/target/app.war").is_some(), "finalName names the war");
+    assert!(f.snapshot.lstat("/root/.m2/repository").is_some());
+    let f = run_in(fs, "/", "mvn package");
+    assert_eq!(f.status, 1, "no POM here");
+
+    let settings = "rootProject.name = 'hello-boot'\n";
+    let boot = "plugins { id 'org.springframework.boot' version '3.4.4' }\nversion = '1.0.0'\n\
+        tasks.named('bootJar') {\n    archiveFileName = 'app.jar'\n}\n";
+    let plain = "plugins { id 'java' }\nversion = '0.3'\n";
+    let fs = project(
+        &[
+            ("/p/settings.gradle", settings),
+            ("/p/build.gradle", boot),
+            ("/q/settings.gradle.kts", "rootProject.name = \"lib\"\n"),
+            ("/q/build.gradle", plain),
+        ],
+        &["/usr/bin/gradle"],
+    );
+    let f = run_in(fs, "/p", "gradle --no-daemon build && cd /q && gradle jar");
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.snapshot.lstat("/p/build/libs/app.jar").is_some(), "archiveFileName names the boot jar");
+    assert!(f.snapshot.lstat("/p/build/libs/hello-boot-1.0.0-plain.jar").is_some(), "Spring Boot's plain jar");
+    assert!(f.snapshot.lstat("/q/build/libs/lib-0.3.jar").is_some());
+}
+
+#[test]
+fn dotnet_and_cargo_outputs_are_named_from_the_project() {
+    let csproj = "<Project Sdk=\"Microsoft.NET.Sdk.Web\"><PropertyGroup><TargetFramework>net8.0</TargetFramework>\
+        <AssemblyName>Shop.Api</AssemblyName></PropertyGroup></Project>";
+    let cargo =
+        "[package]\nname = \"server\"\nversion = \"0.1.0\"\n\n[[bin]]\nname = \"shopd\"\npath = \"src/main.rs\"\n";
+    let fs = project(
+        &[
+            ("/src/Shop/Shop.csproj", csproj),
+            ("/src/Shop/appsettings.json", "{\"Logging\":{}}\n"),
+            ("/src/Shop/wwwroot/site.css", "body{}\n"),
+            ("/rs/Cargo.toml", cargo),
+        ],
+        &["/usr/bin/dotnet", "/usr/local/cargo/bin/cargo"],
+    );
+    let f = run_in(
+        fs.clone(),
+        "/src/Shop",
+        "dotnet restore && dotnet publish -c Release -o /app --no-restore && cd /rs && /usr/local/cargo/bin/cargo build --release --target x86_64-unknown-linux-musl",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    for out in
+        ["/app/Shop.Api.dll", "/app/Shop.Api.runtimeconfig.json", "/app/Shop.Api", "/src/Shop/obj/project.assets.json"]
+    {
+        assert!(f.snapshot.lstat(out).is_some(), "{out} missing");
+    }
+    assert_eq!(file(&f, "/app/appsettings.json").0, "{\"Logging\":{}}\n", "content files are copied as they are");
+    assert_eq!(file(&f, "/app/wwwroot/site.css").0, "body{}\n");
+    assert!(f.snapshot.lstat("/rs/target/x86_64-unknown-linux-musl/release/shopd").is_some());
+    // No project: dotnet says so, with MSBuild's code.
+    let f = run_in(fs, "/tmp", "dotnet build");
+    assert_eq!(f.status, 1);
+    assert!(f.output.contains("MSB1003"), "{}", f.output);
+}
+
+#[test]
+fn over_partly_unknown_files_a_missing_path_is_taken_to_be_there() {
+    let partial = |script: &str| run_script(script, Start { partial: true, ..start(busybox()) });
+    // A COPY from a context not given: the file is one of the unknown ones.
+    let f = partial("set -e; chmod +x /app/gradlew; cd /app/sub; echo done > /tmp/ok; echo x >> /var/new/log");
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/ok").0, "done\n");
+    assert_eq!(file(&f, "/var/new/log").0, "x\n");
+    assert!(f.modeled.iter().any(|m| m.contains("taken to be there")), "{:?}", f.modeled);
+    // Over known files the same script fails as it would.
+    let f = run("set -e; chmod +x /app/gradlew; echo after > /tmp/ok");
+    assert_eq!(f.status, 1);
+    assert!(f.snapshot.lstat("/tmp/ok").is_none());
+    // A failure that is not about a missing path still fails.
+    assert_eq!(partial("false").status, 1);
+}
+
+#[test]
+fn appending_to_a_file_known_by_size_keeps_its_size_known() {
+    let mut fs = busybox();
+    fs.insert("/etc/app.conf", Entry::file(Content::synthetic(1000, "base conf"), Meta::FILE)).unwrap();
+    let f = run_script("echo 'extra=1' >> /etc/app.conf", start(fs));
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none());
+    assert_eq!(size(&f, "/etc/app.conf"), 1008);
+    assert!(!f.modeled.is_empty());
+}
