@@ -168,7 +168,7 @@ impl Env<'_> {
                 self.shell.model(&format!("{applet} checks the sources and writes nothing an image keeps"));
                 Some(0)
             }
-            _ => return None,
+            _ => return self.system_tool(applet, args),
         }?;
         Some(status)
     }

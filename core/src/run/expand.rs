@@ -187,6 +187,12 @@ impl Shell {
             _ => sub.status,
         };
         self.subst_status = Some(self.status);
+        if let Some(what) = io.unknown_out {
+            return Err(Flow::Stop(Stop::Unknown {
+                command: format!("$(...) printing {what}, not known here"),
+                span: script.span,
+            }));
+        }
         // Errors of the substituted command go to the step's output.
         self.pending_stderr.extend(io.stderr);
         let mut text = String::from_utf8_lossy(&io.stdout).into_owned();

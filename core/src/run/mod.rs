@@ -13,6 +13,7 @@
 mod builds;
 mod expand;
 mod models;
+mod system;
 mod text;
 mod utils;
 
@@ -84,8 +85,10 @@ const MAX_STEPS: u64 = 200_000;
 /// The most bytes of output (the log and files written by redirections) one RUN may make,
 /// and the longest value a variable may hold.
 const MAX_OUTPUT: usize = 64 << 20;
-/// How deep scripts may nest (function calls, `eval`, `$(...)`, `sh -c`).
-const MAX_DEPTH: u32 = 200;
+/// How deep scripts may nest (function calls, `eval`, `$(...)`, `sh -c`, `.`). Each level
+/// is a few frames of the interpreter on the stack: 100 stay well inside the 1 MiB stack
+/// the browser build has (and a debug test thread's 2 MiB), and no real script nests so.
+const MAX_DEPTH: u32 = 100;
 
 /// Control flow out of a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,6 +114,11 @@ pub(crate) struct Io {
     pub(crate) stdin: Vec<u8>,
     pub(crate) stdout: Vec<u8>,
     pub(crate) stderr: Vec<u8>,
+    /// Standard input is a stream whose bytes are not known (a download piped in): what it
+    /// is.
+    pub(crate) unknown_in: Option<String>,
+    /// Standard output carried such a stream.
+    pub(crate) unknown_out: Option<String>,
 }
 
 /// The shell's state.
@@ -149,6 +157,8 @@ pub(crate) struct Shell {
     pub(crate) modeled: Vec<String>,
     /// How deep scripts are nested now.
     depth: u32,
+    /// The file mode creation mask (022, as in a container).
+    umask: u32,
     /// The shell's name in its messages (`$0`).
     name: String,
 }
@@ -210,6 +220,7 @@ impl Shell {
             pending_stderr: Vec::new(),
             modeled: Vec::new(),
             depth: 0,
+            umask: 0o022,
             name: "/bin/sh".into(),
         };
         shell.vars.entry("IFS".into()).or_insert(Var { value: " \t\n".into(), exported: false });
@@ -327,6 +338,8 @@ impl Shell {
             self.condition += 1;
         }
         let mut flow = self.pipeline(&list.first, io);
+        // `set -e` ignores every pipeline of an and-or list but the last.
+        let mut last_ran = !conditional;
         for (i, (connector, pipeline)) in list.rest.iter().enumerate() {
             if flow != Flow::Next {
                 break;
@@ -341,6 +354,7 @@ impl Shell {
                     self.condition -= 1;
                     flow = self.pipeline(pipeline, io);
                     self.condition += 1;
+                    last_ran = true;
                 } else {
                     flow = self.pipeline(pipeline, io);
                 }
@@ -349,7 +363,9 @@ impl Shell {
         if conditional {
             self.condition -= 1;
         }
-        if flow == Flow::Next && self.errexit && self.condition == 0 && self.status != 0 {
+        // Nor does it apply to a pipeline that starts with `!`.
+        let bang = list.rest.last().map_or(list.first.bang, |(_, p)| p.bang);
+        if flow == Flow::Next && last_ran && !bang && self.errexit && self.condition == 0 && self.status != 0 {
             return Flow::Exit(self.status);
         }
         flow
@@ -365,11 +381,12 @@ impl Shell {
             // Each part runs in a subshell (variables stay there; files are shared), its output
             // the next one's input.
             let mut input = std::mem::take(&mut io.stdin);
+            let mut unknown = io.unknown_in.take();
             let mut statuses = Vec::new();
             let mut flow = Flow::Next;
             for (i, command) in pipeline.commands.iter().enumerate() {
                 let mut sub = self.clone();
-                let mut part = Io { stdin: std::mem::take(&mut input), ..Io::default() };
+                let mut part = Io { stdin: std::mem::take(&mut input), unknown_in: unknown.take(), ..Io::default() };
                 let f = sub.command(command, &mut part);
                 self.fs = sub.fs;
                 self.modeled = sub.modeled;
@@ -387,8 +404,10 @@ impl Shell {
                 }
                 if i + 1 == pipeline.commands.len() {
                     io.stdout.append(&mut part.stdout);
+                    io.unknown_out = part.unknown_out;
                 } else {
                     input = part.stdout;
+                    unknown = part.unknown_out;
                 }
             }
             if flow == Flow::Next {
@@ -676,7 +695,7 @@ impl Shell {
         if matches!(name, "echo" | "printf" | "test" | "[" | "pwd") {
             let mut env = utils::Env { shell: self, io, name: name.to_string() };
             if let Some(status) = env.run(name, args) {
-                return (status, Flow::Next);
+                return (self.assume_test_held(name, status, args), Flow::Next);
             }
         }
         self.external(name, args, span, io, false)
@@ -700,6 +719,10 @@ impl Shell {
                 (0, if name == "break" { Flow::Break(n) } else { Flow::Continue(n) })
             }
             "cd" => (self.cd(args, io), Flow::Next),
+            "read" if io.unknown_in.is_some() => {
+                let what = io.unknown_in.clone().unwrap_or_default();
+                (0, Flow::Stop(Stop::Unknown { command: format!("read of {what}, not known here"), span }))
+            }
             "read" => (self.read(args, io), Flow::Next),
             "pwd" => {
                 io.stdout.extend_from_slice(format!("{}\n", self.cwd).as_bytes());
@@ -748,7 +771,8 @@ impl Shell {
                 let flow = self.script(&parsed.script, io);
                 (self.status, flow)
             }
-            "." | "source" | "exec" | "trap" | "wait" | "umask" | "ulimit" | "alias" | "local" | "getopts" => {
+            "." | "source" => return Some(self.source(args, span, io)),
+            "exec" | "trap" | "wait" | "umask" | "ulimit" | "alias" | "local" | "getopts" => {
                 match name {
                     "exec" if args.is_empty() => (0, Flow::Next),
                     "exec" => {
@@ -756,7 +780,18 @@ impl Shell {
                         (status, if flow == Flow::Next { Flow::Exit(status) } else { flow })
                     }
                     "wait" | "trap" => (0, Flow::Next),
-                    "umask" if args.first().is_some_and(|a| a == "022" || a == "0022") => (0, Flow::Next),
+                    "umask" => match args.first().map(|a| u32::from_str_radix(a, 8)) {
+                        None => {
+                            io.stdout.extend_from_slice(format!("{:04o}\n", self.umask).as_bytes());
+                            (0, Flow::Next)
+                        }
+                        Some(Ok(mask)) if mask <= 0o777 => {
+                            self.umask = mask;
+                            (0, Flow::Next)
+                        }
+                        // A symbolic mask (`u=rwx,g=rx`) is not read.
+                        _ => (0, Flow::Stop(Stop::Unknown { command: format!("umask {}", args.join(" ")), span })),
+                    },
                     _ => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
                 }
             }
@@ -786,6 +821,55 @@ impl Shell {
             _ => return None,
         };
         Some(result)
+    }
+
+    /// `. FILE [ARG...]` (bash's `source`): the file's commands in this shell. A name without
+    /// a slash is looked up on `PATH` (and, in bash, in the working directory).
+    fn source(&mut self, args: &[String], span: Span, io: &mut Io) -> (i32, Flow) {
+        let Some(file) = args.first() else { return (2, Flow::Next) };
+        let path = if file.contains('/') {
+            self.abs(file)
+        } else {
+            let path = self.var("PATH").unwrap_or(crate::plan::dispatch::DEFAULT_PATH).to_string();
+            path.split(':')
+                .map(|d| format!("{}/{file}", d.trim_end_matches('/')))
+                .find(|p| self.fs.stat(p).is_some_and(|e| !e.is_dir()))
+                .unwrap_or_else(|| self.abs(file))
+        };
+        let text = match utils::read_file(self, &path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e == utils::UNKNOWN_CONTENT => {
+                return (
+                    0,
+                    Flow::Stop(Stop::Unknown { command: format!(". {file} (its content is not known here)"), span }),
+                );
+            }
+            Err(_) if self.partial => {
+                return (
+                    0,
+                    Flow::Stop(Stop::Unknown { command: format!(". {file} (not in the files known here)"), span }),
+                );
+            }
+            Err(e) => {
+                self.error(io, &format!(".: can't open '{file}': {e}"), &format!(".: cannot open {file}: {e}"));
+                return if self.dialect == Dialect::Bash { (1, Flow::Next) } else { (2, Flow::Exit(2)) };
+            }
+        };
+        let parsed = sh::parse(&text, self.dialect);
+        if let Some(d) = parsed.diagnostics.iter().find(|d| d.is_error()) {
+            io.stderr.extend_from_slice(format!("{}: {file}: {}\n", self.name, d.message).as_bytes());
+            return (2, Flow::Exit(2));
+        }
+        let saved = (args.len() > 1).then(|| std::mem::replace(&mut self.positional, args[1..].to_vec()));
+        // `script` counts the depth: a file sourcing itself ends at the budget.
+        let flow = self.script(&parsed.script, io);
+        if let Some(p) = saved {
+            self.positional = p;
+        }
+        match flow {
+            Flow::Return(s) => (s, Flow::Next),
+            other => (self.status, other),
+        }
     }
 
     fn cd(&mut self, args: &[String], io: &mut Io) -> i32 {
@@ -910,7 +994,13 @@ impl Shell {
                 // An opaque step before may have installed it. A utility the interpreter has
                 // runs as that utility would (modeled); anything else stops it.
                 let applet = name.rsplit('/').next().unwrap_or(name).to_string();
-                if !matches!(applet.as_str(), "xargs" | "env" | "sh" | "ash" | "dash" | "bash") {
+                if let Some(result) = self.runs_commands(&applet, &applet, args, span, io) {
+                    self.model(&format!(
+                        "`{applet}` is not in the files known here: it ran as the usual {applet} would"
+                    ));
+                    return result;
+                }
+                {
                     let mut snapshot =
                         utils::Env { shell: &mut self.clone(), io: &mut Io::default(), name: applet.clone() };
                     if snapshot.run(&applet, args).is_some() {
@@ -944,22 +1034,35 @@ impl Shell {
         let base = resolved.rsplit('/').next().unwrap_or_default().to_string();
         let called = name.rsplit('/').next().unwrap_or(name).to_string();
         let applet = if base == "busybox" { called.clone() } else { base.clone() };
-        // The utilities that run other commands need the shell.
-        if matches!(called.as_str(), "npm" | "yarn" | "pnpm" | "npx")
-            && let Some(result) = self.node_script(&called, args, span, io)
+        // A stream of unknown bytes goes only to the tools that can pass it on or unpack it.
+        if let Some(what) = &io.unknown_in
+            && !matches!(
+                called.as_str(),
+                "tar"
+                    | "tee"
+                    | "cat"
+                    | "gunzip"
+                    | "zcat"
+                    | "gzip"
+                    | "xz"
+                    | "unxz"
+                    | "bzip2"
+                    | "bunzip2"
+                    | "gpg"
+                    | "gpg2"
+                    | "apt-key"
+            )
         {
-            return result;
+            return (0, Flow::Stop(Stop::Unknown { command: format!("{name} reading {what}, not known here"), span }));
         }
-        match applet.as_str() {
-            "xargs" => return self.xargs(args, span, io),
-            "env" => return self.env(args, span, io),
-            "sh" | "ash" | "dash" | "bash" => return self.sub_shell(&applet, args, span, io),
-            _ => {}
+        if let Some(result) = self.runs_commands(&applet, &called, args, span, io) {
+            return result;
         }
         // The file a link leads to may be named otherwise (`npm` is `npm-cli.js`, `python3`
         // is `python3.11`): the utility is known by either name, the resolved one first.
         let before = io.stderr.len();
         let mut status = None;
+        let script = self.script_shell(&resolved);
         for candidate in [applet, called] {
             let mut env = utils::Env { shell: self, io, name: candidate.clone() };
             status = env.run(&candidate, args);
@@ -967,10 +1070,152 @@ impl Shell {
                 break;
             }
         }
-        match status {
-            Some(status) => (self.assume_present(status, &io.stderr[before..]), Flow::Next),
-            None => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
+        match (status, script) {
+            (Some(status), _) => (self.assume_present(status, &io.stderr[before..]), Flow::Next),
+            // A shell script (a COPY from the context, a helper of the image): its commands.
+            (None, Some(shell)) => {
+                let argv: Vec<String> = std::iter::once(path).chain(args.iter().cloned()).collect();
+                self.sub_shell(&shell, &argv, span, io)
+            }
+            (None, None) => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
         }
+    }
+
+    /// The shell a script file names on its `#!` line (`sh`, `bash`, `ash`, `dash`, directly
+    /// or through `/usr/bin/env`), when its content is known.
+    fn script_shell(&self, path: &str) -> Option<String> {
+        let Some(Entry { node: Node::File { content, .. }, .. }) = self.fs.stat(path) else { return None };
+        let first = content.as_bytes()?.split(|b| *b == b'\n').next()?;
+        let line = std::str::from_utf8(first).ok()?.strip_prefix("#!")?.trim();
+        let mut words = line.split_whitespace();
+        let program = words.next()?.rsplit('/').next()?;
+        let program = if program == "env" { words.find(|w| !w.starts_with('-'))? } else { program };
+        matches!(program, "sh" | "bash" | "ash" | "dash").then(|| program.to_string())
+    }
+
+    /// The utilities that run other commands, which need the shell: `None` when `applet`
+    /// (the file's name) or `called` (the name it was called by) is none of them.
+    fn runs_commands(
+        &mut self,
+        applet: &str,
+        called: &str,
+        args: &[String],
+        span: Span,
+        io: &mut Io,
+    ) -> Option<(i32, Flow)> {
+        if matches!(called, "npm" | "yarn" | "pnpm" | "npx")
+            && let Some(result) = self.node_script(called, args, span, io)
+        {
+            return Some(result);
+        }
+        Some(match applet {
+            "xargs" => self.xargs(args, span, io),
+            "env" => self.env(args, span, io),
+            "sh" | "ash" | "dash" | "bash" => self.sub_shell(applet, args, span, io),
+            "gosu" | "su-exec" | "sudo" => return self.as_user(applet, args, span, io),
+            "rsync" => return self.rsync(args, io),
+            _ => return None,
+        })
+    }
+
+    /// `gosu USER COMMAND...`, `su-exec USER COMMAND...`, `sudo [-u USER] COMMAND...`: the
+    /// command as that user (a name from `/etc/passwd`, or `uid[:gid]`).
+    fn as_user(&mut self, applet: &str, args: &[String], span: Span, io: &mut Io) -> Option<(i32, Flow)> {
+        let (user, command) = if applet == "sudo" {
+            let mut user = "root".to_string();
+            let mut i = 0;
+            while let Some(a) = args.get(i).filter(|a| a.starts_with('-')) {
+                if a == "-u" {
+                    user.clone_from(args.get(i + 1)?);
+                    i += 1;
+                } else if !matches!(a.as_str(), "-E" | "-H" | "-n" | "--preserve-env") {
+                    return None;
+                }
+                i += 1;
+            }
+            (user, &args[i..])
+        } else {
+            (args.first()?.clone(), args.get(1..)?)
+        };
+        let (program, rest) = command.split_first()?;
+        let (name, group) = user.split_once(':').map_or((user.as_str(), None), |(u, g)| (u, Some(g)));
+        let passwd = utils::read_text(self, "/etc/passwd").unwrap_or_default();
+        let line = passwd.lines().find(|l| l.split(':').next() == Some(name));
+        let uid = name.parse().ok().or_else(|| line?.split(':').nth(2)?.parse().ok())?;
+        let gid = match group {
+            Some(g) => g.parse().ok().or_else(|| {
+                let groups = utils::read_text(self, "/etc/group")?;
+                groups.lines().find(|l| l.split(':').next() == Some(g))?.split(':').nth(2)?.parse().ok()
+            })?,
+            None => line.and_then(|l| l.split(':').nth(3)?.parse().ok()).unwrap_or(uid),
+        };
+        let saved = (self.uid, self.gid);
+        (self.uid, self.gid) = (uid, gid);
+        let result = self.external(program, rest, span, io, false);
+        (self.uid, self.gid) = saved;
+        Some(result)
+    }
+
+    /// `rsync -a SRC... DEST` between local paths: as `cp -a`, a source ending in `/`
+    /// copying its content (into DEST, made if missing, with the source's mode and owner).
+    fn rsync(&mut self, args: &[String], io: &mut Io) -> Option<(i32, Flow)> {
+        let mut paths = Vec::new();
+        for a in args {
+            match a.as_str() {
+                "-a" | "--archive" | "-r" | "--recursive" | "-v" | "--verbose" | "-h" | "-z" | "--progress" | "-q"
+                | "-av" | "-avz" | "-avh" | "-ah" | "-aq" | "-rv" => {}
+                s if s.starts_with('-') => return None,
+                s if s.contains(':') => return None,
+                s => paths.push(s.to_string()),
+            }
+        }
+        let dest = paths.pop()?;
+        let dest_path = self.abs(&dest);
+        let mut cp_args = vec!["-a".to_string()];
+        for src in &paths {
+            if src.ends_with('/') {
+                let src_path = self.abs(src);
+                let entry = self.fs.stat(&src_path)?;
+                if self.fs.stat(&dest_path).is_none() {
+                    self.fs.insert(&dest_path, Entry::dir(entry.meta)).ok()?;
+                }
+                for (child, _) in entry.as_dir()?.iter() {
+                    cp_args.push(format!("{}/{child}", src_path.trim_end_matches('/')));
+                }
+            } else {
+                cp_args.push(src.clone());
+            }
+        }
+        if cp_args.len() == 1 {
+            return Some((0, Flow::Next));
+        }
+        if self.fs.stat(&dest_path).is_none() && paths.len() == 1 && !paths[0].ends_with('/') {
+            // rsync makes the destination directory and puts the source inside.
+            let meta = new_meta(self, true);
+            self.fs.insert(&dest_path, Entry::dir(meta)).ok()?;
+        }
+        cp_args.push(format!("{}/", dest_path.trim_end_matches('/')));
+        let mut env = utils::Env { shell: self, io, name: "rsync".into() };
+        Some((env.run("cp", &cp_args)?, Flow::Next))
+    }
+
+    /// Over partly unknown files, a test of a path not known here that would end the script
+    /// under `set -e` held in the real build, which went on.
+    #[inline(never)]
+    fn assume_test_held(&mut self, name: &str, status: i32, args: &[String]) -> i32 {
+        if status == 1
+            && matches!(name, "test" | "[")
+            && self.partial
+            && self.errexit
+            && self.condition == 0
+            && args.iter().any(|a| a.starts_with('/') && self.fs.lstat(a).is_none())
+        {
+            self.model(
+                "a `test` of a path not in the files known here is taken to hold, as the real build went on past it",
+            );
+            return 0;
+        }
+        status
     }
 
     /// Over partly unknown files, a utility that failed only because a path it names is not
@@ -1462,13 +1707,34 @@ impl Shell {
                 Err(Err(flow)) => return flow,
             }
         }
-        let mut inner = Io { stdin: stdin.unwrap_or_else(|| std::mem::take(&mut io.stdin)), ..Io::default() };
+        let unknown_in = if stdin.is_some() { None } else { io.unknown_in.take() };
+        let mut inner =
+            Io { stdin: stdin.unwrap_or_else(|| std::mem::take(&mut io.stdin)), unknown_in, ..Io::default() };
         let flow = run(self, &mut inner);
         let out = std::mem::take(&mut inner.stdout);
         let err = std::mem::take(&mut inner.stderr);
+        if let Some(what) = inner.unknown_out.take() {
+            self.deliver_unknown(what, out_to.as_ref(), io);
+        }
         self.deliver(out, out_to.as_ref(), io, false);
         self.deliver(err, err_to.as_ref(), io, true);
         flow
+    }
+
+    /// Output of unknown bytes (a download) to where standard output goes.
+    #[inline(never)]
+    fn deliver_unknown(&mut self, what: String, target: Option<&Target>, io: &mut Io) {
+        match target {
+            // A download saved with `>`: a file of unknown content.
+            Some(Target::File(path)) => {
+                let meta = self.fs.stat(path).map_or(Meta::FILE, |e| e.meta);
+                self.written += 256;
+                let _ = self.fs.insert(path, Entry::file(Content::synthetic(1_000_000, what), meta));
+                self.model("a download written to a file: its content and size (1 MB here) are not known");
+            }
+            Some(Target::Null) => {}
+            _ => io.unknown_out = Some(what),
+        }
     }
 
     fn deliver(&mut self, bytes: Vec<u8>, target: Option<&Target>, io: &mut Io, is_err: bool) {
@@ -1697,7 +1963,7 @@ pub(crate) fn errno_text(e: &FsError) -> &'static str {
 
 /// The meta of a new file or directory made by the user (umask 022).
 pub(crate) fn new_meta(shell: &Shell, dir: bool) -> Meta {
-    Meta::new(if dir { 0o755 } else { 0o644 }, shell.uid, shell.gid)
+    Meta::new((if dir { 0o777 } else { 0o666 }) & !shell.umask, shell.uid, shell.gid)
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ impl Env<'_> {
     }
 
     /// Installs `packages` (names without version constraints): their files, root-owned.
-    fn install_packages(&mut self, manager: &str, packages: &[String]) {
+    pub(crate) fn install_packages(&mut self, manager: &str, packages: &[String]) {
         for p in packages {
             let files = package_files(p);
             let files = if files.is_empty() { vec![("", 0o755, UNKNOWN_PACKAGE_SIZE)] } else { files };
@@ -152,6 +152,7 @@ impl Env<'_> {
                 crate::sort::sort_dedup(&mut world);
                 let text = world.join("\n") + "\n";
                 let meta = self.shell.fs.stat("/etc/apk/world").map_or(Meta::FILE, |e| e.meta);
+                let _ = self.shell.fs.mkdir_all("/etc/apk", Meta::DIR);
                 self.shell.fs.insert("/etc/apk/world", Entry::file(Content::bytes(text.into_bytes()), meta)).ok()?;
                 self.record_installed("/lib/apk/db/installed", &packages, "apk");
                 self.install_packages("apk", &packages);
@@ -180,7 +181,7 @@ impl Env<'_> {
     }
 
     /// The package database grows by an estimated stanza per package.
-    fn record_installed(&mut self, path: &str, packages: &[String], manager: &str) {
+    pub(crate) fn record_installed(&mut self, path: &str, packages: &[String], manager: &str) {
         let Some(Entry { node: Node::File { content, .. }, meta }) = self.shell.fs.stat(path) else { return };
         let size = content.size() + 900 * packages.len() as u64;
         let id = format!("{manager} database with {}", packages.join(" "));
@@ -285,8 +286,63 @@ impl Env<'_> {
     /// `curl -o FILE URL`, `curl -O URL`, `wget -O FILE URL`, `wget URL`: a file of unknown
     /// content; output to standard output is not modeled.
     fn download(&mut self, tool: &str, args: &[String]) -> Option<i32> {
-        let url = args.iter().find(|a| a.contains("://"))?;
-        let name_from_url = || {
+        // Which option letter names the output file, and which one "the URL's own name".
+        let (out_letter, remote_letter) = if tool == "curl" { ('o', 'O') } else { ('O', '\0') };
+        let mut output: Option<String> = None;
+        let mut prefix: Option<String> = None;
+        let mut remote = tool == "wget";
+        let mut urls: Vec<&String> = Vec::new();
+        let mut i = 0;
+        while let Some(a) = args.get(i) {
+            if let Some(long) = a.strip_prefix("--") {
+                let (key, value) = long.split_once('=').map_or((long, None), |(k, v)| (k, Some(v.to_string())));
+                match key {
+                    "output" | "output-document" | "directory-prefix" => {
+                        let value = value.or_else(|| {
+                            i += 1;
+                            args.get(i).cloned()
+                        });
+                        if key == "directory-prefix" {
+                            prefix = value;
+                        } else {
+                            output = value;
+                        }
+                    }
+                    "remote-name" | "remote-name-all" => remote = true,
+                    _ => {}
+                }
+            } else if let Some(bundle) = a.strip_prefix('-').filter(|b| !b.is_empty()) {
+                for (at, c) in bundle.char_indices() {
+                    if c == remote_letter {
+                        remote = true;
+                    } else if c == out_letter || (tool == "wget" && c == 'P') {
+                        let rest = &bundle[at + 1..];
+                        let value = if rest.is_empty() {
+                            i += 1;
+                            args.get(i).cloned()
+                        } else {
+                            Some(rest.to_string())
+                        };
+                        if c == 'P' {
+                            prefix = value;
+                        } else {
+                            output = value;
+                        }
+                        break;
+                    }
+                }
+            } else if a.contains("://") {
+                urls.push(a);
+            }
+            i += 1;
+        }
+        let url = urls.first()?;
+        if output.as_deref() == Some("-") || (output.is_none() && !remote) {
+            self.io.unknown_out = Some(format!("the download of {url}"));
+            self.shell.model(&format!("{tool} downloads from the network: what it prints is not known"));
+            return Some(0);
+        }
+        let name_of = |url: &str| {
             url.split(['?', '#'])
                 .next()
                 .unwrap_or(url)
@@ -296,18 +352,17 @@ impl Env<'_> {
                 .unwrap_or("index.html")
                 .to_string()
         };
-        let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
-        let path = match tool {
-            "curl" if args.iter().any(|a| a == "-O" || a == "--remote-name") => name_from_url(),
-            "curl" => value("-o").or_else(|| value("--output"))?,
-            _ => match value("-O") {
-                Some(p) if p == "-" => return None,
-                Some(p) => p,
-                None if args.iter().any(|a| a == "-qO-" || a == "-O-") => return None,
-                None => name_from_url(),
-            },
+        let paths: Vec<(String, &String)> = match output {
+            Some(o) => vec![(o, *url)],
+            None => urls.iter().map(|u| (name_of(u), *u)).collect(),
         };
-        self.synthetic(&path, 1_000_000, &format!("download of {url}"), 0o644).ok()?;
+        for (path, url) in paths {
+            let path = prefix.as_ref().map_or_else(|| path.clone(), |p| format!("{}/{path}", p.trim_end_matches('/')));
+            if let Some(parent) = prefix.as_ref() {
+                let _ = self.shell.fs.mkdir_all(&self.shell.abs(parent), super::new_meta(self.shell, true));
+            }
+            self.synthetic(&path, 1_000_000, &format!("download of {url}"), 0o644).ok()?;
+        }
         self.shell.model(&format!(
             "{tool} downloads from the network: the file's content and size (1 MB here) are not known"
         ));
@@ -326,6 +381,10 @@ impl Env<'_> {
         let path = if path.starts_with('/') { path } else { format!("/tmp/{path}") };
         let meta = Meta::new(if dir { 0o700 } else { 0o600 }, self.shell.uid, self.shell.gid);
         let entry = if dir { Entry::dir(meta) } else { Entry::file(Content::bytes(Vec::new()), meta) };
+        if self.shell.partial {
+            let parent = path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+            let _ = self.shell.fs.mkdir_all(parent, Meta::new(0o1777, 0, 0));
+        }
         self.shell.fs.insert(&path, entry).ok()?;
         self.shell.model("mktemp picks a random name; here it is a fixed one");
         self.io.stdout.extend_from_slice(format!("{path}\n").as_bytes());
@@ -369,7 +428,13 @@ impl Env<'_> {
         }
         let name = names.first()?.clone();
         let file = if group { "/etc/group" } else { "/etc/passwd" };
-        let text = read_text(self.shell, file)?;
+        let Some(text) = read_text(self.shell, file) else {
+            if self.shell.partial {
+                self.shell.model(&format!("{applet}: {file} is not known here, so the account is not written"));
+                return Some(0);
+            }
+            return None;
+        };
         let used: Vec<u32> = text.lines().filter_map(|l| l.split(':').nth(2)?.parse().ok()).collect();
         let requested = value(&[if group { "-g" } else { "-u" }, if group { "--gid" } else { "--uid" }])
             .and_then(|v| v.parse().ok());
@@ -507,7 +572,7 @@ impl Env<'_> {
 impl Env<'_> {
     /// `pip install NAME... | -r FILE | -e .`: a package directory per name in the
     /// interpreter's site-packages, of estimated size.
-    fn pip(&mut self, args: &[String]) -> Option<i32> {
+    pub(crate) fn pip(&mut self, args: &[String]) -> Option<i32> {
         if args.first().map(String::as_str) != Some("install") {
             return None;
         }

@@ -11,7 +11,7 @@ fn busybox() -> Snapshot {
     fs.insert("/bin/busybox", Entry::file(Content::synthetic(1000, "busybox"), Meta::new(0o755, 0, 0))).unwrap();
     for applet in [
         "sh", "echo", "mkdir", "touch", "rm", "cp", "mv", "ln", "chmod", "chown", "cat", "test", "[", "printf", "true",
-        "false", "id", "wc", "head", "tee", "basename", "dirname", "apk",
+        "false", "id", "wc", "head", "tee", "basename", "dirname", "apk", "awk",
     ] {
         fs.insert(&format!("/bin/{applet}"), Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
     }
@@ -124,8 +124,8 @@ fn users_and_permissions() {
 
 #[test]
 fn unknown_commands_and_endless_loops_stop_the_interpreter() {
-    let f = run("touch /tmp/before && apk add curl && touch /tmp/after");
-    assert!(matches!(f.stopped, Some(Stop::Unknown { ref command, .. }) if command == "apk"));
+    let f = run("touch /tmp/before && awk '{ print }' /etc/passwd && touch /tmp/after");
+    assert!(matches!(f.stopped, Some(Stop::Unknown { ref command, .. }) if command == "awk"));
     assert!(f.snapshot.lstat("/tmp/before").is_some() && f.snapshot.lstat("/tmp/after").is_none());
     let f = run("while true; do :; done");
     assert!(matches!(f.stopped, Some(Stop::Budget { .. })));
@@ -500,4 +500,94 @@ fn appending_to_a_file_known_by_size_keeps_its_size_known() {
     assert!(f.stopped.is_none());
     assert_eq!(size(&f, "/etc/app.conf"), 1008);
     assert!(!f.modeled.is_empty());
+}
+
+#[test]
+fn downloads_piped_into_tar_and_saved_by_redirection_are_unknown_files() {
+    let fs = project(&[], &["/usr/bin/curl", "/usr/bin/wget", "/bin/tar", "/usr/bin/sha256sum", "/bin/sh"]);
+    let f = run_script(
+        "set -e; mkdir -p /usr/local/go; curl -fsSL https://go.dev/dl/go.tgz | tar -xz -C /usr/local; \
+         wget -qO- https://x.test/key.asc > /tmp/key.asc; curl -fsSLo /tmp/a.tgz https://x.test/a.tgz; \
+         wget -P /opt/dl https://x.test/b.zip https://x.test/c.zip",
+        start(fs.clone()),
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    assert_eq!(size(&f, "/tmp/key.asc"), 1_000_000);
+    assert_eq!(size(&f, "/tmp/a.tgz"), 1_000_000);
+    assert!(f.snapshot.lstat("/opt/dl/b.zip").is_some() && f.snapshot.lstat("/opt/dl/c.zip").is_some());
+    assert!(f.estimated, "what tar unpacked is not known: the files are partly unknown after it");
+    // A downloaded script run by a shell is not known: the interpreter stops there.
+    let f = run_script("curl -fsSL https://x.test/install.sh | sh", start(fs.clone()));
+    assert!(
+        matches!(f.stopped, Some(Stop::Unknown { ref command, .. }) if command.contains("download")),
+        "{:?}",
+        f.stopped
+    );
+    // So does a substitution whose value is a download.
+    let f = run_script("V=$(curl -fsSL https://x.test/latest)", start(fs));
+    assert!(f.stopped.is_some());
+}
+
+#[test]
+fn system_tools_edit_etc_as_the_real_tools_do() {
+    let fs = project(
+        &[("/etc/apache2/mods-available/rewrite.load", "LoadModule rewrite_module x\n")],
+        &[
+            "/usr/sbin/usermod",
+            "/usr/sbin/userdel",
+            "/usr/bin/getent",
+            "/usr/bin/update-alternatives",
+            "/usr/bin/dpkg",
+            "/usr/sbin/a2enmod",
+            "/usr/local/bin/docker-php-ext-install",
+            "/usr/bin/gpg",
+        ],
+    );
+    let f = run_script(
+        "set -e; usermod -aG root app; getent passwd app > /tmp/app; cat /etc/group > /tmp/group; \
+         update-alternatives --install /usr/bin/java java /opt/jdk/bin/java 100; \
+         dpkg --print-architecture > /tmp/arch; a2enmod rewrite; docker-php-ext-install -j4 pdo_mysql opcache; \
+         gpg --batch --verify /tmp/x.asc /tmp/x; userdel app",
+        start(fs),
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/group").0, "root:x:0:app\napp:x:1000:\n", "usermod -aG adds app to root");
+    assert_eq!(file(&f, "/etc/group").0, "root:x:0:\n", "userdel takes app out of its groups, and its own group");
+    assert_eq!(file(&f, "/etc/passwd").0, "root:x:0:0:root:/root:/bin/sh\n");
+    assert_eq!(file(&f, "/tmp/app").0, "app:x:1000:1000:app:/home/app:/bin/sh\n");
+    assert_eq!(file(&f, "/tmp/arch").0, "amd64\n");
+    let link = |p: &str| match f.snapshot.lstat(p) {
+        Some(Entry { node: Node::Symlink(t), .. }) => t.to_string(),
+        other => panic!("{p}: {other:?}"),
+    };
+    assert_eq!(link("/usr/bin/java"), "/etc/alternatives/java");
+    assert_eq!(link("/etc/alternatives/java"), "/opt/jdk/bin/java");
+    assert_eq!(link("/etc/apache2/mods-enabled/rewrite.load"), "../mods-available/rewrite.load");
+    assert_eq!(file(&f, "/usr/local/etc/php/conf.d/docker-php-ext-pdo_mysql.ini").0, "extension=pdo_mysql\n");
+    assert_eq!(file(&f, "/usr/local/etc/php/conf.d/docker-php-ext-opcache.ini").0, "zend_extension=opcache\n");
+    assert!(f.snapshot.lstat("/usr/local/lib/php/extensions/no-debug-non-zts-20230831/pdo_mysql.so").is_some());
+    // usermod of a user that does not exist fails with its status.
+    let f = run_script("usermod -aG root nobody", start(project(&[], &["/usr/sbin/usermod"])));
+    assert_eq!(f.status, 6, "{}", f.output);
+}
+
+#[test]
+fn sudo_gosu_and_rsync_run_as_the_real_tools() {
+    let fs = project(
+        &[("/src/a/one.txt", "1\n"), ("/src/a/sub/two.txt", "2\n")],
+        &["/usr/sbin/gosu", "/usr/bin/sudo", "/usr/bin/rsync"],
+    );
+    let f = run_script(
+        "gosu app touch /home/app/by-app && sudo -u app mkdir /home/app/dir && rsync -a /src/a/ /dst && rsync -av /src/a /copy",
+        start(fs),
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/home/app/by-app").1.uid, 1000);
+    assert_eq!(f.snapshot.lstat("/home/app/dir").expect("dir").meta.uid, 1000);
+    // Back as root after them.
+    assert!(f.snapshot.lstat("/dst").is_some_and(|e| e.meta.uid == 0));
+    assert_eq!(file(&f, "/dst/one.txt").0, "1\n", "a source ending in / copies its content");
+    assert_eq!(file(&f, "/dst/sub/two.txt").0, "2\n");
+    assert_eq!(file(&f, "/copy/a/sub/two.txt").0, "2\n", "without / the directory itself goes in");
 }

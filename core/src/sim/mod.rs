@@ -707,6 +707,7 @@ impl Simulator<'_> {
             _ if partial => crate::run::Userland::Gnu,
             _ => return gap(self, "RUN in an image whose userland the catalog does not name"),
         };
+        let mut user_note = None;
         let (uid, gid) = if state.config.user.is_empty() {
             (0, 0)
         } else {
@@ -715,7 +716,12 @@ impl Simulator<'_> {
                 // root is uid 0 whatever /etc/passwd says.
                 Err(_) if partial && state.config.user.split(':').next() == Some("root") => (0, 0),
                 Err(_) if partial => {
-                    return gap(self, &format!("the user {} is not in the files known here", state.config.user));
+                    // A user an unknown step made: the first id useradd gives stands for it.
+                    user_note = Some(format!(
+                        "the user {} is not in the files known here: its files are owned by 1000:1000, the first id useradd gives",
+                        state.config.user
+                    ));
+                    (1000, 1000)
                 }
                 Err(e) => {
                     self.diag(Code::SimulationError, keyword, e);
@@ -844,6 +850,7 @@ impl Simulator<'_> {
             let _ = finished.snapshot.insert(target, restored);
         }
         finished.modeled.extend(mount_notes.iter().map(|n| (*n).to_string()));
+        finished.modeled.extend(user_note);
         match finished.stopped {
             Some(crate::run::Stop::Unknown { command, .. }) => {
                 state.snapshot = finished.snapshot;
