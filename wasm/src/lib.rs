@@ -23,8 +23,13 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// A value for JavaScript: written as JSON and read by the browser's `JSON.parse`. Building
+/// the objects from Rust instead (serde-wasm-bindgen, as this crate first did) makes the same
+/// values with about 6 KiB more of the gzipped .wasm, whose budget the RUN interpreter's tool
+/// models need (measured with `cargo xtask dist`).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("the browser could not read a report"))
 }
 
 /// The syntax layer's report, in the schema of `stagecraft parse --format json`.

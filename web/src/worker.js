@@ -4,6 +4,9 @@
 // too long, so nothing here needs to be interruptible.
 
 import init, { Playground, instructions, rules, version } from 'stagecraft-wasm';
+// Each build check's explanation (what, why, a bad and a good example): the core's data
+// file, bundled here rather than carried by the .wasm.
+import explanations from '../../core/src/lint/explanations.json';
 
 // One Playground per session (the playground page has one; each widget of a page has its own,
 // all in this one worker, so the wasm and the catalog texts are loaded once per page).
@@ -99,7 +102,11 @@ const handlers = {
   readFile: ({ stage, layer, path }, s) => s.pg.readFile(stage, layer, path),
   contextTar: ({ dockerfile, context }, s) => s.pg.contextTar(dockerfile, context),
   stageTar: ({ stage }, s) => s.pg.stageTar(stage),
-  rules: () => ({ rules: rules(), instructions: instructions(), version: version() }),
+  rules: () => ({
+    rules: rules().map((r) => ({ ...r, ...(explanations[r.name] || {}) })),
+    instructions: instructions(),
+    version: version(),
+  }),
   // A fresh session, so the benchmark's runs do not disturb the page's cache report.
   async bench({ dockerfile, context, options, runs }) {
     const s = session('bench');

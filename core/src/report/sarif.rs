@@ -44,18 +44,26 @@ pub fn log(files: &[SarifFile<'_>], version: &str) -> Value {
     let rule_list: Vec<Value> = codes
         .iter()
         .map(|&code| match rules::rule(code) {
-            Some(rule) => json!({
-                "id": code.name(),
-                "name": code.name(),
-                "shortDescription": { "text": rule.description },
-                "fullDescription": { "text": format!("{} {}", rule.what, rule.why) },
-                "helpUri": rule.url,
-                "help": {
-                    "text": format!("{}\n\nBad:\n{}\n\nGood:\n{}", rule.why, rule.bad, rule.good),
-                },
-                "defaultConfiguration": { "level": level(code.severity()) },
-                "properties": { "tags": ["buildkit-build-check"], "experimental": rule.experimental },
-            }),
+            Some(rule) => {
+                let e = rules::explanation(rule.name()).unwrap_or_else(|| rules::Explanation {
+                    what: String::new(),
+                    why: String::new(),
+                    bad: String::new(),
+                    good: String::new(),
+                });
+                json!({
+                    "id": code.name(),
+                    "name": code.name(),
+                    "shortDescription": { "text": rule.description },
+                    "fullDescription": { "text": format!("{} {}", e.what, e.why) },
+                    "helpUri": rule.url,
+                    "help": {
+                        "text": format!("{}\n\nBad:\n{}\n\nGood:\n{}", e.why, e.bad, e.good),
+                    },
+                    "defaultConfiguration": { "level": level(code.severity()) },
+                    "properties": { "tags": ["buildkit-build-check"], "experimental": rule.experimental },
+                })
+            }
             None => json!({
                 "id": code.name(),
                 "name": code.name(),

@@ -161,12 +161,14 @@ impl Env<'_> {
             "dotnet" => self.dotnet(args),
             "cargo" => self.cargo(args),
             "tsc" => self.tsc(args),
-            "mix" => self.mix(args),
-            "vite" | "webpack" | "next" | "react-scripts" | "ng" | "nest" | "vue-cli-service" | "astro" | "nuxt"
-            | "remix" | "parcel" | "rollup" | "esbuild" => self.bundler(applet, args),
-            "eslint" | "prettier" | "jest" | "vitest" | "mocha" | "stylelint" | "tslint" => {
-                self.shell.model(&format!("{applet} checks the sources and writes nothing an image keeps"));
-                Some(0)
+            // Nest builds with tsc over tsconfig.build.json.
+            "nest" if args.first().is_some_and(|a| a == "build") => {
+                let config = if self.shell.fs.stat(&self.shell.abs("tsconfig.build.json")).is_some() {
+                    "tsconfig.build.json"
+                } else {
+                    "tsconfig.json"
+                };
+                self.tsc(&["-p".to_string(), config.to_string()])
             }
             _ => return self.system_tool(applet, args),
         }?;
@@ -340,22 +342,8 @@ impl Env<'_> {
             "--source",
             "--os",
         ];
-        match sub {
-            "restore" | "build" | "publish" | "test" | "pack" => {}
-            "tool" => {
-                let ops = operands(rest, &["--tool-path", "--version", "--add-source"]);
-                let name = ops.get(1)?;
-                let dir = opt(rest, &["--tool-path"]).unwrap_or_else(|| format!("{}/.dotnet/tools", self.home()));
-                self.output(&format!("{dir}/{name}"), 80_000, "dotnet tool", 0o755)?;
-                self.shell.model("dotnet tool install downloads the tool: its app host stands for it");
-                return Some(0);
-            }
-            "help" | "--help" | "--info" | "--version" | "--list-sdks" | "--list-runtimes" | "nuget" | "dev-certs"
-            | "workload" | "new" | "clean" | "format" | "add" => {
-                self.shell.model(&format!("dotnet {sub}: changes no file the image is known to keep here"));
-                return Some(0);
-            }
-            _ => return None,
+        if !matches!(sub, "restore" | "build" | "publish" | "test" | "pack") {
+            return self.declared("dotnet", args);
         }
         // The project: the operand, a directory's project, or the working directory's.
         let named = operands(rest, &valued).first().map(|p| self.shell.abs(p));
@@ -465,12 +453,9 @@ impl Env<'_> {
         Some(0)
     }
 
-    /// `cargo build|install|fetch|new|...`: binaries at `target/[TRIPLE/]PROFILE/<name>`, names
-    /// from `Cargo.toml` (`[[bin]]` names, or the package's).
+    /// `cargo build|install|chef cook`: binaries at `target/[TRIPLE/]PROFILE/<name>`, names
+    /// from `Cargo.toml` (`[[bin]]` names, or the package's); other uses are in the table.
     fn cargo(&mut self, args: &[String]) -> Option<i32> {
-        let sub = operands(args, &[]).first().copied()?;
-        let cargo_home =
-            self.shell.var("CARGO_HOME").map_or_else(|| format!("{}/.cargo", self.home()), ToString::to_string);
         let valued = [
             "-p",
             "--package",
@@ -481,137 +466,77 @@ impl Env<'_> {
             "--features",
             "-F",
             "-j",
-            "--jobs",
             "--root",
             "--config",
             "--target-dir",
-            "--path",
-            "--version",
             "--recipe-path",
-            "--name",
-            "--vcs",
-            "--edition",
         ];
-        let manifest = opt(args, &["--manifest-path"]).unwrap_or_else(|| "Cargo.toml".into());
-        let manifest = self.shell.abs(&manifest);
-        let dir = manifest.rsplit_once('/').map_or("/", |(d, _)| d).to_string();
-        let toml = read_text(self.shell, &manifest);
-        // `name = "x"` in a section.
-        let names_in = |text: &str, section: &str| -> Vec<String> {
-            let mut out = Vec::new();
-            let mut inside = false;
-            for line in text.lines().map(str::trim) {
-                if line.starts_with('[') {
-                    inside = line == section;
-                } else if inside && let Some(v) = line.strip_prefix("name") {
-                    let v = v.trim_start().trim_start_matches('=').trim().trim_matches('"');
-                    out.push(v.to_string());
-                }
-            }
-            out
-        };
-        match sub {
-            "build" | "install" | "chef" | "auditable"
-                if !(sub == "install" && opt(args, &["--path"]).is_none() && operands(args, &valued).len() > 1) =>
-            {
-                if sub == "chef" && operands(args, &valued).get(1) == Some(&"prepare") {
-                    let recipe = opt(args, &["--recipe-path"]).unwrap_or_else(|| "recipe.json".into());
-                    self.output(&recipe, 5_000, "cargo chef", 0o644)?;
-                    self.shell.model("cargo chef prepare writes the dependency recipe: its content is estimated");
-                    return Some(0);
-                }
-                let Some(toml) = toml.or_else(|| self.shell.partial.then(String::new)) else {
-                    self.io.stderr.extend_from_slice(
-                        format!("error: could not find `Cargo.toml` in `{dir}` or any parent directory\n").as_bytes(),
-                    );
-                    return Some(101);
-                };
-                let mut bins = match opt(args, &["--bin"]) {
-                    Some(b) => vec![b],
-                    None => names_in(&toml, "[[bin]]"),
-                };
-                if bins.is_empty() {
-                    bins = opt(args, &["-p", "--package"]).map_or_else(|| names_in(&toml, "[package]"), |p| vec![p]);
-                }
-                if bins.is_empty() {
-                    bins.push(dir.rsplit('/').next().unwrap_or("app").to_string());
-                }
-                let release = args.iter().any(|a| a == "--release" || a == "-r");
-                let profile = opt(args, &["--profile"])
-                    .unwrap_or_else(|| if release || sub == "install" { "release".into() } else { "debug".into() });
-                let profile = if profile == "dev" { "debug".to_string() } else { profile };
-                let target_dir = opt(args, &["--target-dir"])
-                    .or_else(|| self.shell.var("CARGO_TARGET_DIR").map(ToString::to_string))
-                    .unwrap_or_else(|| format!("{dir}/target"));
-                let target_dir = self.shell.abs(&target_dir);
-                let triple = opt(args, &["--target"]).map(|t| format!("/{t}")).unwrap_or_default();
-                if sub == "chef" {
-                    self.output(
-                        &format!("{target_dir}{triple}/{profile}/.stagecraft-dependencies"),
-                        150_000_000,
-                        "cargo chef cook",
-                        0o644,
-                    )?;
-                } else {
-                    for bin in &bins {
-                        let wasm = if triple.contains("wasm") { ".wasm" } else { "" };
-                        if sub == "install" {
-                            let root = opt(args, &["--root"]).unwrap_or_else(|| cargo_home.clone());
-                            self.output(&format!("{root}/bin/{bin}"), 8_000_000, "cargo install", 0o755)?;
-                        } else {
-                            self.output(
-                                &format!("{target_dir}{triple}/{profile}/{bin}{wasm}"),
-                                8_000_000,
-                                "cargo build",
-                                0o755,
-                            )?;
-                        }
-                    }
-                }
-            }
-            "install" => {
-                let root = opt(args, &["--root"]).unwrap_or_else(|| cargo_home.clone());
-                for name in operands(args, &valued).iter().skip(1) {
-                    let name = name.split('@').next().unwrap_or(name);
-                    self.output(&format!("{root}/bin/{name}"), 8_000_000, "cargo install", 0o755)?;
-                }
-            }
-            "new" | "init" => {
-                let path = operands(args, &valued).get(1).map_or_else(|| self.shell.cwd.clone(), |p| self.shell.abs(p));
-                let name =
-                    opt(args, &["--name"]).unwrap_or_else(|| path.rsplit('/').next().unwrap_or("app").to_string());
-                let lib = args.iter().any(|a| a == "--lib");
-                let manifest = format!(
-                    "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n"
-                );
-                let (file, body) = if lib {
-                    ("lib.rs", "pub fn add(left: u64, right: u64) -> u64 {\n    left + right\n}\n")
-                } else {
-                    ("main.rs", "fn main() {\n    println!(\"Hello, world!\");\n}\n")
-                };
-                let meta = super::new_meta(self.shell, true);
-                self.shell.fs.mkdir_all(&format!("{path}/src"), meta).ok()?;
-                let file_meta = super::new_meta(self.shell, false);
-                for (p, text) in
-                    [(format!("{path}/Cargo.toml"), manifest.as_str()), (format!("{path}/src/{file}"), body)]
-                {
-                    self.shell
-                        .fs
-                        .insert(
-                            &p,
-                            crate::fs::Entry::file(crate::fs::Content::bytes(text.as_bytes().to_vec()), file_meta),
-                        )
-                        .ok()?;
-                }
-                self.shell.model("cargo new writes the manifest of its version (edition 2024 here) and, without --vcs none, a git repository not written here");
-                return Some(0);
-            }
-            "fetch" | "vendor" | "test" | "check" | "clippy" | "fmt" | "doc" | "update" | "generate-lockfile"
-            | "metadata" | "--version" => {}
-            _ => return None,
+        let words = operands(args, &valued);
+        let sub = *words.first()?;
+        let install_crates = sub == "install" && opt(args, &["--path"]).is_none() && words.len() > 1;
+        if !(matches!(sub, "build" | "install" | "auditable") || sub == "chef" && words.get(1) == Some(&"cook"))
+            || install_crates
+        {
+            return self.declared("cargo", args);
         }
-        self.download_cache(&format!("{cargo_home}/registry"), 80_000_000, "cargo")?;
-        self.shell.model(&format!("cargo {sub} downloads crates and compiles: binary names come from Cargo.toml, sizes are estimated (8 MB each; the registry as one 80 MB file)"));
+        let manifest = self.shell.abs(&opt(args, &["--manifest-path"]).unwrap_or_else(|| "Cargo.toml".into()));
+        let dir = manifest.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let Some(toml) = read_text(self.shell, &manifest).or_else(|| self.shell.partial.then(String::new)) else {
+            let line = format!("error: could not find `Cargo.toml` in `{dir}` or any parent directory\n");
+            self.io.stderr.extend_from_slice(line.as_bytes());
+            return Some(101);
+        };
+        // The binaries: `--bin`, the `[[bin]]` names, `-p`, the package's name.
+        let mut bins: Vec<String> = opt(args, &["--bin"]).into_iter().collect();
+        let mut section = "";
+        for line in toml.lines().map(str::trim) {
+            if line.starts_with('[') {
+                section = line;
+            } else if let Some(v) = line.strip_prefix("name").map(str::trim_start).and_then(|v| v.strip_prefix('='))
+                && (section == "[[bin]]" || section == "[package]")
+                && opt(args, &["--bin"]).is_none()
+            {
+                bins.push(format!("{section}{}", v.trim().trim_matches('"')));
+            }
+        }
+        let named: Vec<String> =
+            bins.iter().filter_map(|b| b.strip_prefix("[[bin]]").map(ToString::to_string)).collect();
+        let bins: Vec<String> = if !named.is_empty() {
+            named
+        } else if let Some(p) = opt(args, &["-p", "--package"]) {
+            vec![p]
+        } else {
+            let package = bins.iter().find_map(|b| b.strip_prefix("[package]").map(ToString::to_string));
+            vec![
+                package
+                    .or_else(|| opt(args, &["--bin"]))
+                    .unwrap_or_else(|| dir.rsplit('/').next().unwrap_or("app").to_string()),
+            ]
+        };
+        let release = args.iter().any(|a| a == "--release" || a == "-r") || sub == "install";
+        let profile = opt(args, &["--profile"])
+            .filter(|p| p != "dev")
+            .unwrap_or_else(|| if release { "release" } else { "debug" }.into());
+        let target = opt(args, &["--target-dir"])
+            .or_else(|| self.shell.var("CARGO_TARGET_DIR").map(ToString::to_string))
+            .unwrap_or_else(|| format!("{dir}/target"));
+        let triple = opt(args, &["--target"]).map(|t| format!("/{t}")).unwrap_or_default();
+        let out = format!("{}{triple}/{profile}", self.shell.abs(&target));
+        let home = self.shell.var("CARGO_HOME").map_or_else(|| format!("{}/.cargo", self.home()), ToString::to_string);
+        if sub == "chef" {
+            self.output(&format!("{out}/.stagecraft-dependencies"), 150_000_000, "cargo chef cook", 0o644)?;
+        }
+        for bin in bins.iter().filter(|_| sub != "chef") {
+            let wasm = if triple.contains("wasm") { ".wasm" } else { "" };
+            let path = if sub == "install" {
+                format!("{}/bin/{bin}", opt(args, &["--root"]).unwrap_or_else(|| home.clone()))
+            } else {
+                format!("{out}/{bin}{wasm}")
+            };
+            self.output(&path, 8_000_000, "cargo", 0o755)?;
+        }
+        self.download_cache(&format!("{home}/registry"), 80_000_000, "cargo")?;
+        self.shell.model("cargo downloads crates and compiles: binary names come from Cargo.toml, sizes are estimated (8 MB each; the registry as one 80 MB file)");
         Some(0)
     }
 }
@@ -738,129 +663,6 @@ impl Env<'_> {
             }
         }
         self.shell.model("tsc compiles TypeScript: one file per source where tsc puts it, its content not known (its size taken as the source's)");
-        Some(0)
-    }
-
-    /// Front-end bundlers and frameworks: their usual output folders.
-    fn bundler(&mut self, tool: &str, args: &[String]) -> Option<i32> {
-        let ops =
-            operands(args, &["--outDir", "--out-dir", "-o", "--output-path", "--config", "-c", "--mode", "--port"]);
-        let building = match tool {
-            "vite" | "nuxt" | "astro" | "remix" | "ng" | "next" | "nest" | "react-scripts" | "vue-cli-service" => {
-                ops.first().is_some_and(|c| *c == "build" || *c == "generate")
-            }
-            _ => true,
-        };
-        if !building {
-            return None;
-        }
-        let out = opt(args, &["--outDir", "--out-dir", "--output-path", "--dist-dir", "-o", "--outdir", "--outfile"]);
-        let cwd = self.shell.cwd.trim_end_matches('/').to_string();
-        let files: Vec<(String, u64)> = match tool {
-            "next" => {
-                let config = ["next.config.js", "next.config.mjs", "next.config.ts"]
-                    .iter()
-                    .find_map(|n| read_text(self.shell, &format!("{cwd}/{n}")))
-                    .unwrap_or_default();
-                let mut f = vec![
-                    (".next/BUILD_ID".to_string(), 21),
-                    (".next/server/.stagecraft-pages".into(), 2_000_000),
-                    (".next/static/.stagecraft-chunks".into(), 1_000_000),
-                ];
-                if config.contains("standalone") {
-                    f.push((".next/standalone/server.js".into(), 6_000));
-                    f.push((".next/standalone/node_modules/.stagecraft-traced".into(), 20_000_000));
-                }
-                f
-            }
-            "react-scripts" => vec![("build/index.html".into(), 700), ("build/static/js/main.js".into(), 500_000)],
-            "nest" => {
-                return self.tsc(&["-p".to_string(), "tsconfig.build.json".to_string()]).or_else(|| self.tsc(&[]));
-            }
-            "ng" => {
-                let name = self.cwd_name();
-                vec![
-                    (format!("dist/{name}/browser/index.html"), 1_000),
-                    (format!("dist/{name}/browser/main.js"), 300_000),
-                ]
-            }
-            "nuxt" => vec![
-                (".output/server/index.mjs".into(), 300_000),
-                (".output/public/.stagecraft-assets".into(), 500_000),
-            ],
-            "remix" => vec![("build/index.js".into(), 100_000), ("public/build/.stagecraft-assets".into(), 300_000)],
-            "esbuild" | "rollup" => {
-                let out = out.clone()?;
-                vec![(out, 200_000)]
-            }
-            _ => {
-                let dir = out.clone().unwrap_or_else(|| "dist".into());
-                let index = if tool == "webpack" { "main.js" } else { "index.html" };
-                vec![(format!("{dir}/{index}"), 1_000), (format!("{dir}/assets/.stagecraft-bundle"), 300_000)]
-            }
-        };
-        for (path, size) in files {
-            let path = if let (Some(o), true) = (
-                &out,
-                tool != "esbuild"
-                    && tool != "rollup"
-                    && tool != "vite"
-                    && tool != "webpack"
-                    && tool != "parcel"
-                    && tool != "astro"
-                    && tool != "vue-cli-service",
-            ) {
-                format!("{o}/{}", path.split_once('/').map_or(path.as_str(), |(_, r)| r))
-            } else {
-                path
-            };
-            self.output(&path, size, tool, 0o644)?;
-        }
-        self.shell.model(&format!(
-            "{tool} bundles the sources: its usual output folder, its files' names and sizes estimated"
-        ));
-        Some(0)
-    }
-
-    /// `mix deps.get|compile|release|...` (Elixir): `deps/`, `_build/<MIX_ENV>/lib/<app>`,
-    /// `_build/<MIX_ENV>/rel/<app>/bin/<app>`, the app's name from `mix.exs`.
-    fn mix(&mut self, args: &[String]) -> Option<i32> {
-        let task = args.iter().find(|a| !a.starts_with('-')).map_or("compile", String::as_str);
-        let cwd = self.shell.cwd.trim_end_matches('/').to_string();
-        let env = self.shell.var("MIX_ENV").unwrap_or("dev").to_string();
-        let home = self.home();
-        let app = read_text(self.shell, &format!("{cwd}/mix.exs"))
-            .and_then(|t| {
-                t.split("app: :")
-                    .nth(1)
-                    .map(|r| r.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("").to_string())
-            })
-            .filter(|a| !a.is_empty())
-            .unwrap_or_else(|| self.cwd_name());
-        match task {
-            "local.hex" | "local.rebar" => {
-                let what = task.trim_start_matches("local.");
-                self.output(&format!("{home}/.mix/archives/{what}/{what}.ez"), 1_500_000, "mix", 0o644)?;
-            }
-            "deps.get" => self.download_cache(&format!("{cwd}/deps"), 20_000_000, "mix")?,
-            "deps.compile" | "compile" => {
-                self.output(&format!("{cwd}/_build/{env}/lib/{app}/ebin/{app}.app"), 1_000, "mix", 0o644)?;
-            }
-            "release" => {
-                let rel = format!("{cwd}/_build/{env}/rel/{app}");
-                self.output(&format!("{rel}/bin/{app}"), 6_000, "mix release", 0o755)?;
-                self.output(&format!("{rel}/lib/.stagecraft-{app}-libs"), 25_000_000, "mix release", 0o644)?;
-                self.output(&format!("{rel}/releases/COOKIE"), 56, "mix release", 0o400)?;
-            }
-            "assets.deploy" | "phx.digest" | "assets.setup" | "assets.build" | "esbuild" | "tailwind" => {
-                self.output(&format!("{cwd}/priv/static/cache_manifest.json"), 3_000, "mix", 0o644)?;
-            }
-            "do" | "hex.info" | "phx.gen.release" | "ecto.migrate" | "test" | "format" | "archive.install" => {}
-            _ => return None,
-        }
-        self.shell.model(&format!(
-            "mix {task} fetches or compiles Elixir: where it writes comes from mix.exs, sizes are estimated"
-        ));
         Some(0)
     }
 }

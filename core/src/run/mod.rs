@@ -11,6 +11,7 @@
 //! `expand.rs` does word expansion and patterns, `utils.rs` the utilities.
 
 mod builds;
+mod declared;
 mod expand;
 mod models;
 mod system;

@@ -591,3 +591,12 @@ fn sudo_gosu_and_rsync_run_as_the_real_tools() {
     assert_eq!(file(&f, "/dst/sub/two.txt").0, "2\n");
     assert_eq!(file(&f, "/copy/a/sub/two.txt").0, "2\n", "without / the directory itself goes in");
 }
+
+#[test]
+fn md5_constants_are_the_rfcs_formula() {
+    for (i, k) in super::text::MD5_K.iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        let formula = ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32;
+        assert_eq!(*k, formula, "K[{i}]");
+    }
+}

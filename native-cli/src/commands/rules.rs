@@ -2,7 +2,26 @@
 
 use std::fmt::Write as _;
 
+use stagecraft_core::lint::rules::{Explanation, explanation};
 use stagecraft_core::lint::{RULES, Rule};
+
+/// A rule with its explanation, as `--format json` prints it.
+#[derive(serde::Serialize)]
+struct Explained<'a> {
+    #[serde(flatten)]
+    rule: &'a Rule,
+    #[serde(flatten)]
+    explanation: Explanation,
+}
+
+fn explained(rule: &Rule) -> Explanation {
+    explanation(rule.name()).unwrap_or_else(|| Explanation {
+        what: String::new(),
+        why: String::new(),
+        bad: String::new(),
+        good: String::new(),
+    })
+}
 
 use crate::Outcome;
 use crate::build_flags::TextOrJson as Format;
@@ -36,7 +55,9 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let mut out = String::new();
     match args.format {
         Format::Json => {
-            out = serde_json::to_string(&selected).map_err(|e| e.to_string())? + "\n";
+            let all: Vec<Explained> =
+                selected.iter().map(|r| Explained { rule: r, explanation: explained(r) }).collect();
+            out = serde_json::to_string(&all).map_err(|e| e.to_string())? + "\n";
         }
         Format::Text if args.name.is_none() => {
             let width = RULES.iter().map(|r| r.name().len()).max().unwrap_or(0);
@@ -48,6 +69,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         }
         Format::Text => {
             for r in &selected {
+                let e = explained(r);
                 let flag = if r.experimental {
                     "\nexperimental: on only with # check=experimental=".to_string() + r.name()
                 } else {
@@ -58,10 +80,10 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
                     "{}: {}{flag}\n\nWhat: {}\nWhy:  {}\n\nBad:\n{}\nGood:\n{}\nDocs: {}\n",
                     r.name(),
                     r.description,
-                    r.what,
-                    r.why,
-                    indent(r.bad),
-                    indent(r.good),
+                    e.what,
+                    e.why,
+                    indent(&e.bad),
+                    indent(&e.good),
                     r.url
                 );
             }
