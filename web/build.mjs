@@ -129,6 +129,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [virtual],
+  // The core's tool models (core/src/run/tools.txt), bundled into the worker as text.
+  loader: { '.txt': 'text' },
   // import.meta.url stays as it is: worker.js and the wasm sit beside the bundles.
 });
 

@@ -146,6 +146,13 @@ pub fn targets(text: &str) -> Result<JsValue, JsError> {
     to_js(&TargetsReport::new(&analysis, &plan, text, &[], ColumnUnit::Utf16))
 }
 
+/// Hands the RUN interpreter its tool models (the text of `core/src/run/tools.txt`): the
+/// browser build does not carry them, the page bundles them (see `web/src/worker.js`).
+#[wasm_bindgen(js_name = loadToolModels)]
+pub fn load_tool_models(text: &str) {
+    stagecraft_core::run::load_tool_models(text);
+}
+
 /// BuildKit's build-check rules, as data.
 #[wasm_bindgen]
 pub fn rules() -> Result<JsValue, JsError> {

@@ -186,11 +186,43 @@ fn run_is_interpreted_and_bounded() {
     assert_eq!(mode("/greeting").and_then(|m| m.as_string()).as_deref(), Some("0600"));
     assert!(mode("/link").is_some());
 
-    let endless = "FROM alpine:3.20\nRUN while true; do :; done\n";
-    let result = pg.simulate(endless, &JsValue::UNDEFINED, &JsValue::UNDEFINED).unwrap();
-    let messages: Vec<String> = Array::from(&get(&get(&result, "report"), "diagnostics"))
-        .iter()
-        .map(|d| get(&d, "message").as_string().unwrap_or_default())
-        .collect();
-    assert!(messages.iter().any(|m| m.contains("budget")), "{messages:?}");
+    // An endless loop, and recursion (which must end at the depth limit inside the browser's
+    // 1 MiB stack, not overflow it).
+    for endless in ["FROM alpine:3.20\nRUN while true; do :; done\n", "FROM alpine:3.20\nRUN f() { f; }; f\n"] {
+        let result = pg.simulate(endless, &JsValue::UNDEFINED, &JsValue::UNDEFINED).unwrap();
+        let messages: Vec<String> = Array::from(&get(&get(&result, "report"), "diagnostics"))
+            .iter()
+            .map(|d| get(&d, "message").as_string().unwrap_or_default())
+            .collect();
+        assert!(messages.iter().any(|m| m.contains("budget")), "{messages:?}");
+    }
+}
+
+/// The tool models are data the page hands over (`loadToolModels`): a RUN that only a table
+/// line models is opaque before, and modeled with the file the line says after.
+#[wasm_bindgen_test]
+fn tool_models_are_loaded_from_the_page() {
+    let mut pg = Playground::new();
+    let index = r#"[{"name": "alpine", "tags": ["3.20"], "layers": ["a.jsonl"], "config": {"env": [["PATH", "/bin:/sbin"]]}, "shell": {"path": "/bin/sh", "flavour": "busybox-ash"}, "fidelity": "exact", "source": "test"}]"#;
+    pg.add_index(index).unwrap();
+    pg.add_listing(
+        "a.jsonl",
+        r#"{"path": "/bin", "type": "dir", "mode": "0755"}
+{"path": "/bin/busybox", "type": "file", "mode": "0755", "size": 800000, "sha256": "b"}
+{"path": "/bin/sh", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
+{"path": "/sbin", "type": "dir", "mode": "0755"}
+{"path": "/sbin/ldconfig", "type": "file", "mode": "0755", "size": 1000, "sha256": "c"}
+"#
+        .into(),
+    );
+    let dockerfile = "FROM alpine:3.20\nRUN ldconfig\n";
+    let fidelity = |pg: &mut Playground| {
+        let result = pg.simulate(dockerfile, &JsValue::UNDEFINED, &JsValue::UNDEFINED).unwrap();
+        let layers = Array::from(&get(&Array::from(&get(&get(&result, "report"), "stages")).get(0), "layers"));
+        get(&layers.get(layers.length() - 1), "fidelity").as_string()
+    };
+    assert_eq!(fidelity(&mut pg).as_deref(), Some("opaque"), "the browser build carries no table of its own");
+    stagecraft_wasm::load_tool_models(include_str!("../../core/src/run/tools.txt"));
+    assert_eq!(fidelity(&mut pg).as_deref(), Some("modeled"));
+    assert!(pg.read_file(0, None, "/etc/ld.so.cache").is_ok());
 }

@@ -422,6 +422,7 @@ window.stagecraft = {
   setDockerfile,
   examples: () => Object.entries(EXAMPLES).map(([name, ex]) => ({ name, title: ex.title, target: ex.target, buildArgs: ex.buildArgs })),
   example: () => state.example,
+  rules: () => state.rules,
 };
 
 start();

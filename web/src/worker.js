@@ -3,7 +3,10 @@
 // answers the page's requests in order. The page terminates this worker when a request runs
 // too long, so nothing here needs to be interruptible.
 
-import init, { Playground, instructions, rules, version } from 'stagecraft-wasm';
+import init, { Playground, instructions, loadToolModels, rules, version } from 'stagecraft-wasm';
+// The RUN interpreter's tool models (what apt, gpg, conda, compilers... write): the core's data
+// file, handed to the wasm at start rather than carried in it.
+import toolModels from '../../core/src/run/tools.txt';
 // Each build check's explanation (what, why, a bad and a good example): the core's data
 // file, bundled here rather than carried by the .wasm.
 import explanations from '../../core/src/lint/explanations.json';
@@ -22,6 +25,7 @@ const ready = (async () => {
     .then((res) => (res.ok ? res.text() : Promise.reject(new Error(`HTTP ${res.status}`))))
     .catch((e) => { console.warn('catalog index unavailable:', e.message); return null; });
   await init({ module_or_path: new URL('./stagecraft_wasm_bg.wasm', import.meta.url) });
+  loadToolModels(toolModels);
   timeline.wasm = performance.now();
   indexText = await index;
   timeline.index = performance.now();

@@ -253,6 +253,16 @@ await check('a diagnostic in the checks list jumps to its line', async () => {
   await page.click('#tab-fs');
 });
 
+await check('each build check comes with its explanation (bundled, not in the wasm)', async () => {
+  const rules = await page.evaluate(() => window.stagecraft.rules());
+  assert(rules.length === 22, `${rules.length} rules`);
+  const missing = rules.filter((r) => !(r.description && r.what && r.why && r.bad && r.good)).map((r) => r.name);
+  assert(missing.length === 0, `rules without an explanation: ${missing.join(', ')}`);
+  const casing = rules.find((r) => r.name === 'StageNameCasing');
+  assert(/builder-base/.test(casing.good), `StageNameCasing: ${JSON.stringify(casing)}`);
+  return `${rules.length} rules explained`;
+});
+
 await check('hover docs and flag completion come from the core', async () => {
   // Hover the COPY keyword of the nginx-cert example: its summary and flags, from the core.
   const copy = page.locator('.cm-line', { hasText: 'COPY default.conf' }).first();

@@ -3,8 +3,6 @@
 //! tree (a full listing, then one layer listing per derived image). The core reads no files:
 //! the caller hands over the listing texts (the CLI embeds them; the playground fetches them).
 
-use std::collections::BTreeMap;
-
 use super::{Catalog, Entry, ImageConfig, tree_over};
 use crate::fs::Snapshot;
 
@@ -117,7 +115,7 @@ impl Catalog {
         needed: Option<&[String]>,
         listing: &mut dyn FnMut(&str) -> Option<String>,
     ) -> Result<usize, String> {
-        let mut built: BTreeMap<Vec<String>, Snapshot> = BTreeMap::new();
+        let mut built: Vec<(Vec<String>, Snapshot)> = Vec::new();
         let mut added = 0;
         for image in &index.images {
             if needed.is_some_and(|n| !n.contains(&image.name)) {
@@ -126,7 +124,7 @@ impl Catalog {
             let mut tree = Snapshot::new();
             for depth in 1..=image.layers.len() {
                 let chain = &image.layers[..depth];
-                if let Some(done) = built.get(chain) {
+                if let Some((_, done)) = built.iter().find(|(c, _)| c.as_slice() == chain) {
                     tree = done.clone();
                     continue;
                 }
@@ -134,7 +132,7 @@ impl Catalog {
                 let text = listing(name).ok_or_else(|| format!("catalog: listing {name} is missing"))?;
                 tree = tree_over(if depth == 1 { Snapshot::new() } else { tree }, &text)
                     .map_err(|e| format!("catalog listing {name}: {e}"))?;
-                built.insert(chain.to_vec(), tree.clone());
+                built.push((chain.to_vec(), tree.clone()));
             }
             self.entries.push(Entry {
                 name: image.name.clone(),

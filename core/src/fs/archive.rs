@@ -124,7 +124,8 @@ pub fn unpack(bytes: &[u8], to: &mut Snapshot, dest: &str, chown: Option<(u32, u
     let mut archive = tar::Archive::new(data.as_slice());
     let mut count = 0usize;
     let mut total = 0u64;
-    let mut links: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    // Hard links by path (the map type the planner uses: no other copy of its code).
+    let mut links: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut next_link = 1u64;
     for entry in archive.entries().map_err(|e| e.to_string())? {
         let mut entry = entry.map_err(|e| format!("corrupt archive: {e}"))?;
@@ -174,11 +175,11 @@ pub fn unpack(bytes: &[u8], to: &mut Snapshot, dest: &str, chown: Option<(u32, u
             let Node::File { content, link } = linked.node else {
                 return Err(format!("{raw}: hard link to {target}, not a file"));
             };
-            let id = link.or_else(|| links.get(&target_path).copied()).unwrap_or_else(|| {
+            let id = link.or_else(|| links.get(&target_path).map(|&id| id as u64)).unwrap_or_else(|| {
                 next_link += 1;
                 next_link
             });
-            links.insert(target_path.clone(), id);
+            links.insert(target_path.clone(), usize::try_from(id).unwrap_or(usize::MAX));
             let shared = Node::File { content: content.clone(), link: Some(id) };
             to.insert(&target_path, Entry { node: shared, meta: linked.meta }).map_err(|e| e.to_string())?;
             Entry { node: Node::File { content, link: Some(id) }, meta }

@@ -74,7 +74,9 @@ pub fn to_tar(snapshot: &Snapshot, path: &str) -> Result<Vec<u8>, String> {
     let entries = snapshot.walk(path);
     let base = entries.first().map(|(p, _)| p.clone()).unwrap_or_default();
     let mut builder = tar::Builder::new(Vec::new());
-    let mut links: BTreeMap<u64, String> = BTreeMap::new();
+    // A hard link's first path, by the link's id written out (the map type the reports use:
+    // no other copy of its code in the browser build).
+    let mut links: BTreeMap<String, String> = BTreeMap::new();
     for (full, entry) in &entries {
         let rel = full.strip_prefix(base.as_str()).unwrap_or(full).trim_start_matches('/');
         let (name, is_root) = if rel.is_empty() { ("./".to_string(), true) } else { (rel.to_string(), false) };
@@ -90,12 +92,12 @@ pub fn to_tar(snapshot: &Snapshot, path: &str) -> Result<Vec<u8>, String> {
                 builder.append_link(&mut h, &name, target.as_ref())
             }
             Node::File { content, link } => {
-                if let Some(first) = link.and_then(|l| links.get(&l)) {
+                if let Some(first) = link.and_then(|l| links.get(&l.to_string())) {
                     let mut h = header(tar::EntryType::Link, meta.mode, meta.uid, meta.gid, 0);
                     builder.append_link(&mut h, &name, first.as_str())
                 } else {
                     if let Some(l) = link {
-                        links.insert(*l, name.clone());
+                        links.insert(l.to_string(), name.clone());
                     }
                     match content {
                         Content::Bytes(bytes) => {

@@ -237,8 +237,9 @@ impl Checks<'_> {
 
     /// `ReservedStageName` and `DuplicateStageName` (file configuration only).
     fn stage_names(&mut self, plan: &Plan) {
-        let mut seen: std::collections::BTreeMap<&str, Span> = std::collections::BTreeMap::new();
-        for stage in &plan.stages {
+        // Each name's first stage (the map type the plan uses: no other copy of its code).
+        let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for (index, stage) in plan.stages.iter().enumerate() {
             let (Some(name), Some(span)) = (stage.name.as_deref(), stage.name_span) else { continue };
             if name == "context" || name == "scratch" {
                 self.warn(
@@ -248,7 +249,7 @@ impl Checks<'_> {
                     format!("Stage name should not use the same name as reserved stage {}", crate::gostr::quote(name)),
                 );
             }
-            if let Some(&first) = seen.get(name) {
+            if let Some(first) = seen.get(name).map(|&i| plan.stages[i].from_span) {
                 if let Some(d) = self.warn(
                     Code::DuplicateStageName,
                     None,
@@ -258,7 +259,7 @@ impl Checks<'_> {
                     d.related.push(crate::diagnostic::Label { span: first, message: "first defined here".into() });
                 }
             } else {
-                seen.insert(name, stage.from_span);
+                seen.insert(name.to_string(), index);
             }
         }
     }

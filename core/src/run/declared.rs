@@ -2,7 +2,7 @@
 //! one by one. A table of text costs the browser build a fraction of what the same models
 //! cost as code, and adding a tool is adding a line.
 //!
-//! Each line of [`TABLE`] is `TOOLS WHEN: OP; OP; ...`:
+//! Each line of the table (`tools.txt`) is `TOOLS WHEN: OP; OP; ...`:
 //! - `TOOLS`: names separated by `|`;
 //! - `WHEN`: `*` (any use), `a|b` (the first operand is one of these: a subcommand), `-x|--y`
 //!   (one of these options is given), or `~TEXT` (an argument contains TEXT); the first line
@@ -11,12 +11,14 @@
 //! - `OP`: `w PATH SIZE` a file of unknown content (0644); `x PATH SIZE` the same, executable;
 //!   `k PATH SIZE` the same, private (0600); `t PATH TEXT` a file of this text (`\n` for a
 //!   newline); `d PATH` removed; `u PATH` rewritten, its content unknown, its size kept; `o
-//!   TEXT` printed; `l PATH TARGET` a symbolic link; `s` a stream of unknown bytes printed; `i DB` the operands installed as
+//!   TEXT` printed; `l PATH TARGET` a symbolic link (`L`: only when TARGET, taken from the
+//!   link's directory, exists); `r UTILITY ARGS` a utility the interpreter has, run; `s` a stream of unknown bytes printed; `i DB` the operands installed as
 //!   packages and recorded in the database file DB; `p` the files are partly unknown from here
 //!   on; `n NOTE` what the model estimates (a default note otherwise).
 //!
 //! An op whose text names `{op}` (an operand after the subcommand) or `{base}` (its file name
-//! without the extension) runs once for each operand. The other templates: `{cwd}`, `{home}`,
+//! without the extension) or `{conf}` (without `.conf`) runs once for each operand. `{1}`,
+//! `{2}`, `{3}` are the operands by position. The other templates: `{cwd}`, `{home}`,
 //! `{tool}`, `{sub}`, `{name}` (the working directory's name), `{o:-x|--y=DEFAULT}` (an option's
 //! value), `{e:VAR=DEFAULT}` (a variable), `{phpext}` (PHP's extension directory), `{zend}`
 //! (`zend_` for the PHP extensions that are Zend extensions), `{mixapp}` (the app `mix.exs`
@@ -26,74 +28,25 @@ use super::builds::operands;
 use super::utils::{Env, read_text};
 use crate::fs::{Content, Entry, Meta};
 
-/// The models. See the module's documentation for the form of a line.
-const TABLE: &str = r"
-gpg|gpg2 --dearmor|--dearmour|--export|--enarmor: w {o:-o|--output} 1200; n gpg writes a key: its bytes are not known
-gpg|gpg2 --dearmor|--dearmour|--export|--enarmor: s; n gpg writes a key: its bytes are not known
-gpg|gpg2 --recv-keys|--recv-key|--receive-keys|--import|--fetch-keys: w {e:GNUPGHOME={home}/.gnupg}/pubring.kbx 3000; n gpg fetches keys: the keyring's bytes are not known
-gpg|gpg2|gpgv|gpgconf *: n gpg checks signatures here: they are taken to be good, as the real build went on
-apt-key add|adv: w /etc/apt/trusted.gpg 2500; n apt-key adds a key: the keyring's bytes are not known
-apt-key *: n apt-key changes no file the image is known to keep
-dpkg --print-architecture: o amd64\n
-dpkg -i|--install: i /var/lib/dpkg/status
-dpkg-architecture ~MULTIARCH|~GNU_TYPE: o x86_64-linux-gnu\n
-dpkg-architecture ~ARCH: o amd64\n
-dnf|yum|microdnf|tdnf install|reinstall|groupinstall: w /var/lib/rpm/rpmdb.sqlite 5000000; i /var/lib/rpm/rpmdb.sqlite
-dnf|yum|microdnf|tdnf update|upgrade|makecache|clean|remove|erase|autoremove|module|config-manager|check-update: n {tool} {sub} changes only what the package database records
-conda|mamba|micromamba install|create|update|upgrade: w {e:CONDA_DIR=/opt/conda}/conda-meta/{op}.json 3000000; w {e:CONDA_DIR=/opt/conda}/pkgs/.stagecraft-cache 50000000; p; n {tool} installs packages from the network: 3 MB each, and a 50 MB cache
-conda|mamba|micromamba env: w {e:CONDA_DIR=/opt/conda}/conda-meta/history 50000000; p; n {tool} makes an environment from the network: 50 MB
-conda|mamba|micromamba clean: d {e:CONDA_DIR=/opt/conda}/pkgs; n {tool} clean empties the package cache
-conda|mamba|micromamba config|init|info|list|shell|run|activate: n {tool} {sub} changes no file the image is known to keep
-docker-php-ext-install|install-php-extensions *: x {phpext}/{op}.so 400000; t {e:PHP_INI_DIR=/usr/local/etc/php}/conf.d/docker-php-ext-{op}.ini {zend}extension={op}\n; n {tool} compiles PHP extensions: each .so is about 400 kB
-docker-php-ext-enable *: t {e:PHP_INI_DIR=/usr/local/etc/php}/conf.d/docker-php-ext-{op}.ini {zend}extension={op}\n
-pecl install: x {phpext}/{op}.so 400000; n pecl compiles PHP extensions: each .so is about 400 kB
-docker-php-ext-configure|pecl *: n {tool} configures the build of an extension
-docker-php-source extract: w /usr/src/php/configure 3000000; p; n the PHP sources are unpacked: their files are not known
-docker-php-source delete: d /usr/src/php
-gem install: w {e:GEM_HOME=/usr/local/bundle}/gems/{op}/.stagecraft-gem 500000; p
-bundle install: w {e:BUNDLE_PATH=/usr/local/bundle}/gems/.stagecraft-bundle 60000000; p
-composer install|update|require: w {cwd}/vendor/autoload.php 30000000; p
-pipx install: x {home}/.local/bin/{op} 300000
-uv sync: w {cwd}/.venv/pyvenv.cfg 50000000; p
-poetry install: w {cwd}/.venv/pyvenv.cfg 50000000; p
-luarocks install|make: w /usr/local/lib/luarocks/rocks/.stagecraft-rocks 2000000; p
-gem|bundle|composer|poetry|uv|pipx|luarocks config|lock|dump-autoload|clean|cache|update|--version: n {tool} {sub} changes no file the image is known to keep
-ldconfig *: w /etc/ld.so.cache 20000; n ldconfig rebuilds the linker cache
-update-ca-certificates|c_rehash *: w /etc/ssl/certs/ca-certificates.crt 220000; n {tool} rebuilds the certificate bundle
-locale-gen *: w /usr/lib/locale/locale-archive 3000000; n locale-gen compiles locales
-fc-cache *: w /var/cache/fontconfig/CACHEDIR.TAG 200; n fc-cache rebuilds the font cache
-ssh-keygen -f: k {o:-f} 400; w {o:-f}.pub 100; n ssh-keygen makes a random key
-setcap|update-mime-database|systemctl|update-rc.d|mandb|dpkg-reconfigure|chpasswd|passwd *: n {tool} changes what this simulation does not keep (capabilities, services, /etc/shadow dated by the build)
-cc|gcc|g++|c++|clang|clang++|musl-gcc|as|ld -o: x {o:-o} 200000; n {tool} compiles: the output's size is estimated
-cc|gcc|g++|c++|clang|clang++|musl-gcc -c: w {base}.o 20000; n {tool} compiles: the objects' sizes are estimated
-cc|gcc|g++|c++|clang|clang++|musl-gcc *: x a.out 200000; n {tool} compiles: the output's size is estimated
-strip|upx *: u {op}; n {tool} rewrites binaries: their new content is not known
-unzip *: p; n unzip extracts an archive: its files are not known here
-mix local.hex|local.rebar: w {home}/.mix/archives/{sub}.ez 1500000
-mix deps.get: w {cwd}/deps/.stagecraft-deps 20000000
-mix compile|deps.compile: w {cwd}/_build/{e:MIX_ENV=dev}/lib/{mixapp}/ebin/{mixapp}.app 1000
-mix release: x {cwd}/_build/{e:MIX_ENV=dev}/rel/{mixapp}/bin/{mixapp} 6000; w {cwd}/_build/{e:MIX_ENV=dev}/rel/{mixapp}/lib/.stagecraft-libs 25000000
-mix assets.deploy|phx.digest|assets.build|esbuild|tailwind: w {cwd}/priv/static/cache_manifest.json 3000
-mix *: n mix {sub} runs Elixir tasks: no file the image is known to keep changes
-vite|vue-cli-service|astro build: w {o:--outDir|--out-dir|--dest=dist}/index.html 1000; w {o:--outDir|--out-dir|--dest=dist}/assets/.stagecraft-bundle 300000
-parcel *: w {o:--dist-dir=dist}/index.html 1000; w {o:--dist-dir=dist}/.stagecraft-bundle 300000
-webpack *: w {o:-o|--output-path=dist}/main.js 300000
-next build: w .next/BUILD_ID 21; w .next/server/.stagecraft-pages 2000000; w .next/static/.stagecraft-chunks 1000000; w .next/standalone/server.js 6000; w .next/standalone/.stagecraft-traced 20000000; n next build: .next and its standalone server (made when next.config asks for it) are estimated
-react-scripts build: w build/index.html 700; w build/static/js/main.js 500000
-ng build: w {o:--output-path=dist/{name}}/browser/index.html 1000; w {o:--output-path=dist/{name}}/browser/main.js 300000
-nuxt build|generate: w .output/server/index.mjs 300000; w .output/public/.stagecraft-assets 500000
-remix build: w build/index.js 100000; w public/build/.stagecraft-assets 300000
-esbuild|rollup --outfile|-o|--file: w {o:--outfile|-o|--file} 200000
-cargo install: x {e:CARGO_HOME={home}/.cargo}/bin/{op} 8000000; n cargo install compiles crates from the network: 8 MB each
-cargo chef: w {o:--recipe-path=recipe.json} 5000; n cargo chef prepare writes the dependency recipe: its bytes are not known
-cargo new|init: w {op}/Cargo.toml 100; w {op}/src/main.rs 45; n cargo new writes a manifest and a main.rs: their bytes are not written here
-cargo fetch|vendor|test|check|clippy|fmt|doc|update|generate-lockfile|metadata|--version: w {e:CARGO_HOME={home}/.cargo}/registry/.stagecraft-cargo-downloads 80000000; n cargo {sub} fetches crates: the registry as one 80 MB file
-dotnet tool: x {o:--tool-path={home}/.dotnet/tools}/{op} 80000; n dotnet tool install downloads the tool: its app host stands for it
-dotnet help|--help|--info|--version|--list-sdks|--list-runtimes|nuget|dev-certs|workload|new|clean|format|add: n dotnet {sub} changes no file the image is known to keep here
-python|python3 venv|virtualenv: t {op}/pyvenv.cfg home = /usr/local/bin\ninclude-system-site-packages = false\nversion = {e:PYTHON_VERSION=3.11}\n; l {op}/bin/python /usr/local/bin/python3; l {op}/bin/python3 python; x {op}/bin/pip 250; w {op}/lib/.stagecraft-site-packages 12000000; n python -m venv: the usual layout; pyvenv.cfg names /usr/local/bin as the base
-python|python3 compileall|ensurepip: n python -m {sub}: byte-code caches are not written here
-eslint|prettier|jest|vitest|mocha|stylelint|tslint|npm-run-all|concurrently *: n {tool} checks the sources: it writes nothing an image keeps
-";
+/// The models (`tools.txt`; see the module's documentation for the form of a line). Native
+/// builds carry them; the browser build is handed the same file by the playground
+/// ([`load_tool_models`]), so that its .wasm does not carry the text.
+#[cfg(not(target_arch = "wasm32"))]
+const BUILTIN: &str = include_str!("tools.txt");
+#[cfg(target_arch = "wasm32")]
+const BUILTIN: &str = "";
+
+static LOADED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Hands the tool models (the text of `core/src/run/tools.txt`) to a build that does not carry
+/// them (the browser's); the first call wins.
+pub fn load_tool_models(text: &str) {
+    let _ = LOADED.set(text.to_string());
+}
+
+fn table() -> &'static str {
+    LOADED.get().map_or(BUILTIN, String::as_str)
+}
 
 /// Options whose value is the next word, so that it is not taken for an operand.
 const VALUED: [&str; 22] = [
@@ -126,7 +79,7 @@ impl Env<'_> {
     pub(crate) fn declared(&mut self, tool: &str, args: &[String]) -> Option<i32> {
         let words = operands(args, &VALUED);
         let sub = words.first().copied().unwrap_or("");
-        for line in TABLE.lines().filter(|l| !l.is_empty()) {
+        for line in table().lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let (head, ops) = line.split_once(": ")?;
             let (tools, when) = head.split_once(' ')?;
             if !tools.split('|').any(|t| t == tool) {
@@ -167,18 +120,18 @@ impl Env<'_> {
             let (kind, rest) = op.split_at(1);
             let rest = rest.trim_start();
             if kind == "n" {
-                note = Some(self.template(rest, tool, sub, "", args)?);
+                note = Some(self.template(rest, tool, sub, "", args, each)?);
                 continue;
             }
-            let per_operand = rest.contains("{op}") || rest.contains("{base}");
+            let per_operand = ["{op}", "{base}", "{conf}"].iter().any(|t| rest.contains(t));
             let operands: &[&str] = if per_operand { each } else { &[""] };
             for operand in operands {
                 let (target, value) = match kind {
-                    "w" | "x" | "k" | "t" | "l" => rest.split_once(' ')?,
+                    "w" | "x" | "k" | "t" | "l" | "L" => rest.split_once(' ')?,
                     _ => (rest, ""),
                 };
-                let target = self.template(target, tool, sub, operand, args)?;
-                let value = self.template(value, tool, sub, operand, args)?;
+                let target = self.template(target, tool, sub, operand, args, each)?;
+                let value = self.template(value, tool, sub, operand, args, each)?;
                 plan.push((kind.chars().next()?, target, value));
             }
         }
@@ -199,7 +152,21 @@ impl Env<'_> {
                     let text = value.replace("\\n", "\n");
                     self.shell.fs.insert(&path, Entry::file(Content::bytes(text.into_bytes()), Meta::FILE)).ok()?;
                 }
-                'l' => {
+                // A link to a file that exists, next to the link (`a2enmod`).
+                'L' if self
+                    .shell
+                    .fs
+                    .stat(&crate::dockerignore::clean(&format!("{}/{value}", path.rsplit_once('/')?.0)))
+                    .is_none() => {}
+                'r' => {
+                    let words: Vec<String> = target.split_whitespace().map(ToString::to_string).collect();
+                    let (utility, rest) = words.split_first()?;
+                    let status = self.run(utility, rest)?;
+                    if status != 0 {
+                        return Some(status);
+                    }
+                }
+                'l' | 'L' => {
                     let parent = path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
                     let _ = self.shell.fs.mkdir_all(parent, super::new_meta(self.shell, true));
                     let link = Meta::new(0o777, self.shell.uid, self.shell.gid);
@@ -241,7 +208,15 @@ impl Env<'_> {
 
     /// `text` with its templates filled; `None` when one cannot be (a missing option without
     /// a default).
-    fn template(&self, text: &str, tool: &str, sub: &str, operand: &str, args: &[String]) -> Option<String> {
+    fn template(
+        &self,
+        text: &str,
+        tool: &str,
+        sub: &str,
+        operand: &str,
+        args: &[String],
+        each: &[&str],
+    ) -> Option<String> {
         let mut out = String::new();
         let mut rest = text;
         while let Some(start) = rest.find('{') {
@@ -256,6 +231,8 @@ impl Env<'_> {
                 "tool" => tool.to_string(),
                 "sub" => sub.to_string(),
                 "op" => operand.to_string(),
+                "conf" => operand.trim_end_matches(".conf").to_string(),
+                "1" | "2" | "3" => each.get(usize::from(key.as_bytes()[0] - b'1'))?.to_string(),
                 "base" => {
                     let name = operand.rsplit('/').next().unwrap_or(operand);
                     name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string()
@@ -290,7 +267,7 @@ impl Env<'_> {
                     };
                     match (found, default) {
                         (Some(v), _) => v,
-                        (None, Some(d)) => self.template(d, tool, sub, operand, args)?,
+                        (None, Some(d)) => self.template(d, tool, sub, operand, args, each)?,
                         (None, None) => return None,
                     }
                 }

@@ -12,6 +12,7 @@
 
 mod builds;
 mod declared;
+pub use declared::load_tool_models;
 mod expand;
 mod models;
 mod system;
@@ -129,7 +130,8 @@ pub(crate) struct Shell {
     pub(crate) fs: Snapshot,
     vars: BTreeMap<String, Var>,
     positional: Vec<String>,
-    functions: BTreeMap<String, Command>,
+    /// Defined functions, by name (a few: a list costs less code than a map).
+    functions: Vec<(String, Command)>,
     pub(crate) cwd: String,
     pub(crate) uid: u32,
     pub(crate) gid: u32,
@@ -200,7 +202,7 @@ impl Shell {
             fs: start.snapshot,
             vars,
             positional: Vec::new(),
-            functions: BTreeMap::new(),
+            functions: Vec::new(),
             cwd: start.workdir,
             uid: start.uid,
             gid: start.gid,
@@ -436,7 +438,8 @@ impl Shell {
         match &command.kind {
             CommandKind::Simple { assignments, words } => self.simple(command, assignments, words, io),
             CommandKind::Function { name, body } => {
-                self.functions.insert(name.text.clone(), (**body).clone());
+                self.functions.retain(|(n, _)| *n != name.text);
+                self.functions.push((name.text.clone(), (**body).clone()));
                 self.status = 0;
                 Flow::Next
             }
@@ -679,7 +682,7 @@ impl Shell {
 
     /// A function, a shell builtin, or a utility found on `PATH`.
     fn invoke(&mut self, name: &str, args: &[String], span: Span, io: &mut Io) -> (i32, Flow) {
-        if let Some(body) = self.functions.get(name).cloned() {
+        if let Some(body) = self.functions.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone()) {
             let saved = std::mem::replace(&mut self.positional, args.to_vec());
             let flow = self.command(&body, io);
             self.positional = saved;
@@ -748,7 +751,7 @@ impl Shell {
             "unset" => {
                 for arg in args.iter().filter(|a| !a.starts_with('-')) {
                     self.vars.remove(arg);
-                    self.functions.remove(arg);
+                    self.functions.retain(|(n, _)| n != arg);
                 }
                 (0, Flow::Next)
             }
@@ -800,7 +803,7 @@ impl Shell {
                 Some((flag, rest)) if flag == "-v" => {
                     let mut status = 0;
                     for n in rest {
-                        if self.functions.contains_key(n) || is_shell_builtin(n) {
+                        if self.functions.iter().any(|(f, _)| f == n) || is_shell_builtin(n) {
                             io.stdout.extend_from_slice(format!("{n}\n").as_bytes());
                         } else if let Some(path) = self.which(n) {
                             io.stdout.extend_from_slice(format!("{path}\n").as_bytes());
@@ -1425,102 +1428,95 @@ impl Shell {
     /// its `pre` and `post` scripts around it); `npx TOOL ARGS` runs the tool. `None` when the
     /// command is not a script run (an install, say).
     fn node_script(&mut self, tool: &str, args: &[String], span: Span, io: &mut Io) -> Option<(i32, Flow)> {
-        let words: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-        let (name, extra): (String, Vec<String>) = match (tool, words.first().map(|w| w.as_str())) {
-            ("npx", Some(_)) => {
-                let at = args.iter().position(|a| !a.starts_with('-'))?;
-                let program = args[at].split('@').next().filter(|p| !p.is_empty()).unwrap_or(&args[at]).to_string();
-                return Some(self.external(&program, &args[at + 1..], span, io, false));
-            }
-            (_, Some("run" | "run-script")) => {
-                let name = (*words.get(1)?).clone();
-                let rest = args.iter().skip_while(|a| *a != "--").skip(1).cloned().collect();
-                (name, rest)
-            }
-            ("npm", Some(n @ ("start" | "test" | "t"))) => (if n == "t" { "test" } else { n }.to_string(), Vec::new()),
-            // yarn and pnpm run a script named like no command of theirs.
-            ("yarn" | "pnpm", Some(n))
-                if !matches!(
-                    n,
-                    "install"
-                        | "i"
-                        | "add"
-                        | "remove"
-                        | "ci"
-                        | "cache"
-                        | "config"
-                        | "global"
-                        | "set"
-                        | "workspaces"
-                        | "workspace"
-                        | "prune"
-                        | "store"
-                        | "fetch"
-                        | "dlx"
-                        | "exec"
-                        | "link"
-                        | "upgrade"
-                        | "up"
-                        | "info"
-                        | "why"
-                        | "plugin"
-                        | "policies"
-                        | "audit"
-                        | "import"
-                        | "deploy"
-                        | "version"
-                ) =>
-            {
-                (n.to_string(), Vec::new())
-            }
+        // The commands of yarn and pnpm: any other first word names a script.
+        const COMMANDS: [&str; 27] = [
+            "install",
+            "i",
+            "add",
+            "remove",
+            "ci",
+            "cache",
+            "config",
+            "global",
+            "set",
+            "workspaces",
+            "workspace",
+            "prune",
+            "store",
+            "fetch",
+            "dlx",
+            "exec",
+            "link",
+            "upgrade",
+            "up",
+            "info",
+            "why",
+            "plugin",
+            "policies",
+            "audit",
+            "import",
+            "deploy",
+            "version",
+        ];
+        let at = args.iter().position(|a| !a.starts_with('-'))?;
+        let first = args[at].as_str();
+        if tool == "npx" {
+            let program = first.split('@').next().filter(|p| !p.is_empty()).unwrap_or(first).to_string();
+            return Some(self.external(&program, &args[at + 1..], span, io, false));
+        }
+        let name = match first {
+            "run" | "run-script" => args[at + 1..].iter().find(|a| !a.starts_with('-'))?.as_str(),
+            "start" | "test" if tool == "npm" => first,
+            "t" if tool == "npm" => "test",
+            _ if tool != "npm" && !COMMANDS.contains(&first) => first,
             _ => return None,
         };
         let cwd = self.cwd.trim_end_matches('/').to_string();
         let Some(text) = utils::read_text(self, &format!("{cwd}/package.json")) else {
             if self.partial {
-                return Some((
-                    0,
-                    Flow::Stop(Stop::Unknown {
-                        command: format!("{tool} run {name} (package.json is not known here)"),
-                        span,
-                    }),
-                ));
+                let command = format!("{tool} run {name} (package.json is not known here)");
+                return Some((0, Flow::Stop(Stop::Unknown { command, span })));
             }
-            io.stderr.extend_from_slice(
-                format!("npm error code ENOENT\nnpm error path {cwd}/package.json\nnpm error enoent Could not read package.json\n").as_bytes(),
-            );
+            let line =
+                format!("npm error code ENOENT\nnpm error enoent Could not read package.json: {cwd}/package.json\n");
+            io.stderr.extend_from_slice(line.as_bytes());
             return Some((254, Flow::Next));
         };
-        let scripts = crate::json::parse(&text).ok().and_then(|v| match v {
-            crate::json::Value::Object(m) => m.into_iter().find(|(k, _)| k == "scripts").map(|(_, v)| v),
-            _ => None,
-        });
-        let script = |key: &str| match &scripts {
-            Some(crate::json::Value::Object(m)) => m.iter().find(|(k, _)| k == key).and_then(|(_, v)| match v {
-                crate::json::Value::String(s) => Some(s.clone()),
-                _ => None,
-            }),
+        let scripts = match crate::json::parse(&text) {
+            Ok(crate::json::Value::Object(members)) => {
+                members.into_iter().find(|(k, _)| k == "scripts").map(|(_, v)| v)
+            }
             _ => None,
         };
-        let Some(main) = script(&name) else {
+        let scripts = match scripts {
+            Some(crate::json::Value::Object(members)) => members,
+            _ => Vec::new(),
+        };
+        let script = |key: &str| {
+            scripts.iter().find(|(k, _)| k == key).and_then(|(_, v)| match v {
+                crate::json::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+        };
+        let Some(main) = script(name) else {
             if args.iter().any(|a| a == "--if-present") {
                 return Some((0, Flow::Next));
             }
             io.stderr.extend_from_slice(format!("npm error Missing script: \"{name}\"\n").as_bytes());
             return Some((1, Flow::Next));
         };
-        let mut steps = Vec::new();
-        if tool == "npm" {
-            steps.extend(script(&format!("pre{name}")));
+        // Arguments after `--` go to the script, quoted.
+        let mut line = main;
+        for a in args.iter().skip_while(|a| *a != "--").skip(1) {
+            line = format!("{line} '{}'", a.replace('\'', "'\\''"));
         }
-        let quoted: Vec<String> = extra.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
-        steps.push(if quoted.is_empty() { main } else { format!("{main} {}", quoted.join(" ")) });
-        if tool == "npm" {
-            steps.extend(script(&format!("post{name}")));
-        }
+        // npm runs `pre<name>` and `post<name>` around it.
+        let pre = if tool == "npm" { script(&format!("pre{name}")) } else { None };
+        let post = if tool == "npm" { script(&format!("post{name}")) } else { None };
+        let steps: Vec<String> = pre.into_iter().chain(std::iter::once(line)).chain(post).collect();
         let path = self.var("PATH").unwrap_or(crate::plan::dispatch::DEFAULT_PATH).to_string();
-        let saved = self.vars.get("PATH").cloned();
-        self.vars.insert("PATH".into(), Var { value: format!("{cwd}/node_modules/.bin:{path}"), exported: true });
+        let saved =
+            self.vars.insert("PATH".into(), Var { value: format!("{cwd}/node_modules/.bin:{path}"), exported: true });
         let mut result = (0, Flow::Next);
         for step in steps {
             result = self.sub_shell("sh", &["-c".to_string(), step], span, io);
@@ -1529,13 +1525,9 @@ impl Shell {
             }
         }
         match saved {
-            Some(v) => {
-                self.vars.insert("PATH".into(), v);
-            }
-            None => {
-                self.vars.remove("PATH");
-            }
-        }
+            Some(v) => self.vars.insert("PATH".into(), v),
+            None => self.vars.remove("PATH"),
+        };
         Some(result)
     }
 

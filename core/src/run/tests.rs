@@ -600,3 +600,24 @@ fn md5_constants_are_the_rfcs_formula() {
         assert_eq!(*k, formula, "K[{i}]");
     }
 }
+
+/// Every line of the tool table has the form the engine reads: tools, a condition, ops of
+/// known kinds, and the note (when there is one) last, so that no note is cut at a `; `.
+#[test]
+fn the_tool_table_is_well_formed() {
+    let table = include_str!("tools.txt");
+    let mut lines = 0;
+    for line in table.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        lines += 1;
+        let (head, ops) = line.split_once(": ").unwrap_or_else(|| panic!("no `: ` in {line}"));
+        assert!(head.split_once(' ').is_some(), "{line}: tools and a condition");
+        let ops: Vec<&str> = ops.split("; ").collect();
+        for (i, op) in ops.iter().enumerate() {
+            let kind = op.chars().next().unwrap_or(' ');
+            assert!("wxktdulLrosipn".contains(kind) && op.chars().nth(1).is_none_or(|c| c == ' '), "{line}: op {op}");
+            assert!(kind != 'n' || i + 1 == ops.len(), "{line}: the note must come last");
+        }
+        assert_eq!(line.matches('{').count(), line.matches('}').count(), "{line}: braces");
+    }
+    assert!(lines > 60, "{lines} lines");
+}

@@ -2,12 +2,12 @@
 //! redirection is already in the tree: this pass moves each body into its redirection,
 //! matched by the start of the delimiter word.
 
-use std::collections::BTreeMap;
-
 use super::ast::{AssignValue, Command, CommandKind, ParamOp, Part, PartKind, RedirectTarget, Script, Word};
 use crate::text::Span;
 
-pub(super) type Bodies = BTreeMap<u32, (Word, Span)>;
+/// By the start of the delimiter word, sorted (a list searched by halves; a map of this
+/// type would add its own code to the browser build). A body moved into the tree is `None`.
+pub(super) type Bodies = Vec<(u32, Option<(Word, Span)>)>;
 
 pub(super) fn attach(script: &mut Script, bodies: &mut Bodies) {
     for item in &mut script.items {
@@ -25,7 +25,9 @@ fn command_bodies(command: &mut Command, bodies: &mut Bodies) {
         match &mut r.target {
             RedirectTarget::Word(w) => word_bodies(w, bodies),
             RedirectTarget::HereDoc(h) => {
-                if let Some((body, end)) = bodies.remove(&h.delimiter_span.start) {
+                if let Ok(at) = bodies.binary_search_by_key(&h.delimiter_span.start, |(k, _)| *k)
+                    && let Some((body, end)) = bodies[at].1.take()
+                {
                     h.body = body;
                     h.end_span = end;
                 }

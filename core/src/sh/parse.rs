@@ -11,8 +11,6 @@
 //! leaves an error command covering what it skipped. Recursion is bounded by [`MAX_DEPTH`]:
 //! deeper nesting is reported once and the rest of the text is given up.
 
-use std::collections::BTreeMap;
-
 use nom::{IResult, Parser as _, branch::alt, bytes::complete::tag, combinator::value};
 
 use super::ast::{
@@ -155,7 +153,7 @@ pub(crate) struct Parser<'a> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     pending: Vec<PendingHereDoc>,
     /// Here-document bodies by the start of their delimiter word.
-    bodies: BTreeMap<u32, (Word, Span)>,
+    bodies: super::heredoc::Bodies,
 }
 
 impl<'a> Parser<'a> {
@@ -171,7 +169,7 @@ impl<'a> Parser<'a> {
             eof_reported: false,
             diagnostics: Vec::new(),
             pending: Vec::new(),
-            bodies: BTreeMap::new(),
+            bodies: Vec::new(),
         }
     }
 
@@ -181,6 +179,7 @@ impl<'a> Parser<'a> {
         self.heredocs_at_eof();
         if !self.bodies.is_empty() {
             let mut bodies = std::mem::take(&mut self.bodies);
+            crate::sort::sort_by_key(&mut bodies, |(k, _)| *k);
             super::heredoc::attach(&mut script, &mut bodies);
         }
         script
@@ -1055,7 +1054,7 @@ impl<'a> Parser<'a> {
                 }
             };
             self.pos = after;
-            self.bodies.insert(h.key, (body, end_span));
+            self.bodies.push((h.key, Some((body, end_span))));
         }
     }
 

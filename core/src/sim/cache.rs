@@ -182,17 +182,19 @@ fn reason(before: Option<&StepCache>, now: &StepCache) -> String {
 #[must_use]
 pub fn compare(before: Option<&Simulation>, now: &Simulation) -> Vec<StepStatus> {
     let mut known = std::collections::BTreeSet::new();
-    let mut at: BTreeMap<(usize, usize), &StepCache> = BTreeMap::new();
+    // By (stage, step): a list, sorted below for lookups.
+    let mut at: Vec<((usize, usize), &StepCache)> = Vec::new();
     if let Some(before) = before {
         for stage in &before.stages {
             for (i, step) in stage.steps.iter().enumerate() {
                 if let Some(cache) = &step.cache {
                     known.insert(cache.key.clone());
-                    at.insert((stage.index, i), cache);
+                    at.push(((stage.index, i), cache));
                 }
             }
         }
     }
+    crate::sort::sort_by_key(&mut at, |(k, _)| *k);
     let mut out = Vec::new();
     for stage in &now.stages {
         for (i, step) in stage.steps.iter().enumerate() {
@@ -200,7 +202,12 @@ pub fn compare(before: Option<&Simulation>, now: &Simulation) -> Vec<StepStatus>
             let status = if known.contains(&cache.key) {
                 CacheStatus::Cached
             } else {
-                CacheStatus::Missed { reason: reason(at.get(&(stage.index, i)).copied(), cache) }
+                CacheStatus::Missed {
+                    reason: reason(
+                        at.binary_search_by_key(&(stage.index, i), |(k, _)| *k).ok().map(|j| at[j].1),
+                        cache,
+                    ),
+                }
             };
             out.push(StepStatus { stage: stage.index, step: i, status });
         }
