@@ -498,11 +498,7 @@ impl Env<'_> {
                 self.shell.model("git clone fetches a repository: its files are not known here");
                 Some(0)
             }
-            "config" | "checkout" | "submodule" | "fetch" | "reset" | "apply" => {
-                self.shell.model("git changes files this simulation does not know");
-                Some(0)
-            }
-            _ => None,
+            _ => self.declared("git", args),
         }
     }
 

@@ -64,6 +64,13 @@ impl Env<'_> {
         match applet {
             "usermod" => {
                 let Some(row) = passwd.iter_mut().find(|r| is_user(r)) else {
+                    if self.shell.partial {
+                        // Made by a step whose files are not known: taken to be there.
+                        self.shell.model(&format!(
+                            "usermod: the user {user} is not in the files known here, so it is not edited"
+                        ));
+                        return Some(0);
+                    }
                     self.io.stderr.extend_from_slice(format!("usermod: user '{user}' does not exist\n").as_bytes());
                     return Some(6);
                 };

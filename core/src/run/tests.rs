@@ -489,6 +489,12 @@ fn over_partly_unknown_files_a_missing_path_is_taken_to_be_there() {
     assert!(f.snapshot.lstat("/tmp/ok").is_none());
     // A failure that is not about a missing path still fails.
     assert_eq!(partial("false").status, 1);
+    // Users made by an unknown step: their ids are estimated, as said.
+    let f = partial("touch /tmp/x && chown jenkins:jenkins /tmp/x");
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/x").1.uid, 1000);
+    assert!(f.modeled.iter().any(|m| m.contains("jenkins")), "{:?}", f.modeled);
+    assert_eq!(run("touch /tmp/x && chown jenkins /tmp/x").status, 1, "over known files an unknown user fails");
 }
 
 #[test]

@@ -820,6 +820,12 @@ impl Env<'_> {
         } else {
             match self.id_of(&user, "/etc/passwd") {
                 Some(id) => Some(id),
+                // A user an unknown step made: the first id useradd gives stands for it.
+                None if self.shell.partial => {
+                    self.shell
+                        .model(&format!("the user {user} is not in the files known here: 1000 stands for its id"));
+                    Some(1000)
+                }
                 None => return self.fail(&format!("unknown user {user}")),
             }
         };
@@ -830,6 +836,10 @@ impl Env<'_> {
             }
             Some(g) => match self.id_of(g, "/etc/group") {
                 Some(id) => Some(id),
+                None if self.shell.partial => {
+                    self.shell.model(&format!("the group {g} is not in the files known here: 1000 stands for its id"));
+                    Some(1000)
+                }
                 None => return self.fail(&format!("unknown group {g}")),
             },
         };
