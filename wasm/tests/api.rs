@@ -150,23 +150,29 @@ fn bad_input_is_an_error_not_a_panic() {
     assert_eq!(Uint8Array::new(&get(&blob, "bytes")).to_vec(), vec![0, 159, 146, 150]);
 }
 
+/// A playground whose catalog has one image, `alpine:3.20` (busybox's shell, `PATH`
+/// `/bin:/sbin`): `/bin`, `/bin/busybox`, `/bin/sh`, and the listing `lines` (JSONL).
+fn busybox_playground(lines: &str) -> Playground {
+    let mut pg = Playground::new();
+    let index = r#"[{"name": "alpine", "tags": ["3.20"], "layers": ["a.jsonl"], "config": {"env": [["PATH", "/bin:/sbin"]]}, "shell": {"path": "/bin/sh", "flavour": "busybox-ash"}, "fidelity": "exact", "source": "test"}]"#;
+    pg.add_index(index).unwrap();
+    let base = r#"{"path": "/bin", "type": "dir", "mode": "0755"}
+{"path": "/bin/busybox", "type": "file", "mode": "0755", "size": 800000, "sha256": "b"}
+{"path": "/bin/sh", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
+"#;
+    pg.add_listing("a.jsonl", format!("{base}{lines}"));
+    pg
+}
+
 /// The RUN interpreter is in the browser build: a script's files land in the layer, and a
 /// runaway loop ends at the budget with a diagnostic instead of hanging the page.
 #[wasm_bindgen_test]
 fn run_is_interpreted_and_bounded() {
-    let mut pg = Playground::new();
-    let index = r#"[{"name": "alpine", "tags": ["3.20"], "layers": ["a.jsonl"], "config": {"env": [["PATH", "/bin"]]}, "shell": {"path": "/bin/sh", "flavour": "busybox-ash"}, "fidelity": "exact", "source": "test"}]"#;
-    pg.add_index(index).unwrap();
-    pg.add_listing(
-        "a.jsonl",
-        r#"{"path": "/bin", "type": "dir", "mode": "0755"}
-{"path": "/bin/busybox", "type": "file", "mode": "0755", "size": 800000, "sha256": "b"}
-{"path": "/bin/sh", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
-{"path": "/bin/chmod", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
+    let mut pg = busybox_playground(
+        r#"{"path": "/bin/chmod", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
 {"path": "/bin/ln", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
 {"path": "/tmp", "type": "dir", "mode": "1777"}
-"#
-        .into(),
+"#,
     );
     let dockerfile =
         "FROM alpine:3.20\nRUN printf 'hi %s\\n' there > /greeting && chmod 600 /greeting && ln -s /greeting /link\n";
@@ -202,18 +208,10 @@ fn run_is_interpreted_and_bounded() {
 /// line models is opaque before, and modeled with the file the line says after.
 #[wasm_bindgen_test]
 fn tool_models_are_loaded_from_the_page() {
-    let mut pg = Playground::new();
-    let index = r#"[{"name": "alpine", "tags": ["3.20"], "layers": ["a.jsonl"], "config": {"env": [["PATH", "/bin:/sbin"]]}, "shell": {"path": "/bin/sh", "flavour": "busybox-ash"}, "fidelity": "exact", "source": "test"}]"#;
-    pg.add_index(index).unwrap();
-    pg.add_listing(
-        "a.jsonl",
-        r#"{"path": "/bin", "type": "dir", "mode": "0755"}
-{"path": "/bin/busybox", "type": "file", "mode": "0755", "size": 800000, "sha256": "b"}
-{"path": "/bin/sh", "type": "symlink", "mode": "0777", "target": "/bin/busybox"}
-{"path": "/sbin", "type": "dir", "mode": "0755"}
+    let mut pg = busybox_playground(
+        r#"{"path": "/sbin", "type": "dir", "mode": "0755"}
 {"path": "/sbin/ldconfig", "type": "file", "mode": "0755", "size": 1000, "sha256": "c"}
-"#
-        .into(),
+"#,
     );
     let dockerfile = "FROM alpine:3.20\nRUN ldconfig\n";
     let fidelity = |pg: &mut Playground| {

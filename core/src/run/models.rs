@@ -415,18 +415,7 @@ impl Env<'_> {
             "--ingroup",
             "--gecos",
         ];
-        let mut names = Vec::new();
-        let mut skip = false;
-        for a in args {
-            if skip {
-                skip = false;
-            } else if takes_value.contains(&a.as_str()) {
-                skip = true;
-            } else if !a.starts_with('-') {
-                names.push(a.clone());
-            }
-        }
-        let name = names.first()?.clone();
+        let name = (*super::builds::operands(args, &takes_value).first()?).to_string();
         let file = if group { "/etc/group" } else { "/etc/passwd" };
         let Some(text) = read_text(self.shell, file) else {
             if self.shell.partial {
