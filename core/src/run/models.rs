@@ -43,8 +43,9 @@ impl Env<'_> {
             return Some(status);
         }
         match applet {
-            "apk" => self.apk(args),
-            "apt-get" | "apt" => self.apt(args),
+            // tonistiigi/xx's cross-compilation wrappers run the tool for the target.
+            "apk" | "xx-apk" => self.apk(args),
+            "apt-get" | "apt" | "xx-apt-get" | "xx-apt" => self.apt(args),
             "openssl" => self.openssl(args),
             "curl" | "wget" => self.download(applet, args),
             "mktemp" => self.mktemp(args),
@@ -55,7 +56,7 @@ impl Env<'_> {
                 Some(0)
             }
             "git" => self.git(args),
-            "go" => self.go(args),
+            "go" | "xx-go" => self.go(args),
             "npm" | "yarn" | "pnpm" => self.node_packages(applet, args),
             _ => self.build_tool(applet, args),
         }
@@ -577,7 +578,13 @@ impl Env<'_> {
                                 }),
                         ),
                         None if self.shell.partial => names.push("requirements".into()),
-                        None => return None,
+                        None => {
+                            let line = format!(
+                                "ERROR: Could not open requirements file: [Errno 2] No such file or directory: '{file}'\n"
+                            );
+                            self.io.stderr.extend_from_slice(line.as_bytes());
+                            return Some(1);
+                        }
                     }
                 }
                 "-e" | "--editable" => {

@@ -627,3 +627,24 @@ fn the_tool_table_is_well_formed() {
     }
     assert!(lines > 60, "{lines} lines");
 }
+
+#[test]
+fn build_systems_and_runtimes_from_the_table() {
+    let fs = project(
+        &[("/src/Makefile", "all:\n\tcc -o app main.c\n")],
+        &["/usr/bin/make", "/opt/jdk/bin/jlink", "/usr/bin/pip"],
+    );
+    let f = run_in(
+        fs.clone(),
+        "/src",
+        "make && /opt/jdk/bin/jlink --add-modules java.base --strip-debug --output /javaruntime",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.estimated, "what make's recipes write is not known: the files are partly unknown after it");
+    assert!(f.snapshot.lstat("/javaruntime/bin/java").is_some_and(|e| e.meta.mode == 0o755));
+    assert!(f.modeled.iter().any(|m| m.starts_with("make runs")), "{:?}", f.modeled);
+    // pip with a requirements file that is not there fails as pip does.
+    let f = run_in(fs, "/src", "pip install -r requirements.txt");
+    assert_eq!(f.status, 1);
+    assert!(f.output.contains("Could not open requirements file"), "{}", f.output);
+}
