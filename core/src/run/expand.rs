@@ -241,10 +241,49 @@ impl Shell {
         out: &mut Pieces,
     ) -> Result<(), Flow> {
         let unknown = |what: &str| Flow::Stop(Stop::Unknown { command: what.to_string(), span });
-        if param.indirect || param.subscript.is_some() {
-            return Err(unknown("a bash ${!name} or ${name[i]} expansion"));
+        if param.indirect {
+            return Err(unknown("a bash ${!name} expansion"));
         }
         let name = param.name.as_str();
+        // bash arrays: `${a[@]}`, `${a[*]}`, `${#a[@]}`, `${a[i]}` (a variable is an array of one).
+        let element = match param.subscript.as_deref().map(str::trim) {
+            None => None,
+            Some(sub) => {
+                let elements: Vec<String> = match self.arrays.iter().find(|(n, _)| n == name) {
+                    Some((_, e)) => e.clone(),
+                    None => self.var(name).map(|v| vec![v.to_string()]).unwrap_or_default(),
+                };
+                if sub == "@" || sub == "*" {
+                    if param.op.is_some() {
+                        return Err(unknown("an operation on a whole bash array"));
+                    }
+                    if param.length {
+                        out.push(&elements.len().to_string(), !quoted, !quoted);
+                    } else if sub == "@" && quoted {
+                        for (i, e) in elements.iter().enumerate() {
+                            if i > 0 {
+                                out.break_field();
+                            }
+                            out.push(e, false, false);
+                        }
+                    } else {
+                        out.push(&elements.join(" "), !quoted, !quoted);
+                    }
+                    return Ok(());
+                }
+                let index: usize = match sub.parse() {
+                    Ok(i) => i,
+                    Err(_) => match self.var(sub).and_then(|v| v.parse().ok()) {
+                        Some(i) => i,
+                        None => return Err(unknown("a bash array subscript that is not a number")),
+                    },
+                };
+                if matches!(param.op, Some(ParamOp::Assign { .. })) {
+                    return Err(unknown("an assignment to a bash array element"));
+                }
+                Some(elements.get(index).cloned())
+            }
+        };
         // "$@": one field per positional parameter.
         if name == "@" && quoted && param.op.is_none() && !param.length {
             let args = self.positional().to_vec();
@@ -265,7 +304,10 @@ impl Shell {
             }
             return Ok(());
         }
-        let value = self.special(name);
+        let value = match element {
+            Some(element) => element,
+            None => self.special(name),
+        };
         if param.length {
             let len = value.as_deref().unwrap_or("").chars().count();
             out.push(&len.to_string(), !quoted, !quoted);

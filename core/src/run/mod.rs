@@ -132,6 +132,8 @@ pub(crate) struct Shell {
     positional: Vec<String>,
     /// Defined functions, by name (a few: a list costs less code than a map).
     functions: Vec<(String, Command)>,
+    /// bash's indexed arrays, by name (their element 0 is the variable's value too).
+    pub(crate) arrays: Vec<(String, Vec<String>)>,
     pub(crate) cwd: String,
     pub(crate) uid: u32,
     pub(crate) gid: u32,
@@ -203,6 +205,7 @@ impl Shell {
             vars,
             positional: Vec::new(),
             functions: Vec::new(),
+            arrays: Vec::new(),
             cwd: start.workdir,
             uid: start.uid,
             gid: start.gid,
@@ -256,6 +259,12 @@ impl Shell {
     }
 
     pub(crate) fn set_var(&mut self, name: &str, value: &str) {
+        if let Some((_, elements)) = self.arrays.iter_mut().find(|(n, _)| n == name) {
+            match elements.first_mut() {
+                Some(first) => value.clone_into(first),
+                None => elements.push(value.to_string()),
+            }
+        }
         match self.vars.get_mut(name) {
             Some(v) => value.clone_into(&mut v.value),
             None => {
@@ -598,14 +607,24 @@ impl Shell {
     fn simple(&mut self, command: &Command, assignments: &[sh::Assignment], words: &[sh::Word], io: &mut Io) -> Flow {
         self.subst_status = None;
         let mut values = Vec::new();
+        let mut arrays = Vec::new();
         for a in assignments {
             let value = match &a.value {
                 sh::AssignValue::Word(w) => match self.word_string(w) {
                     Ok(v) => v,
                     Err(flow) => return flow,
                 },
+                // `name=(a b c)`: the words expanded as a command's are.
+                sh::AssignValue::Array(words) if self.dialect == Dialect::Bash => match self.fields(words) {
+                    Ok(elements) => {
+                        let first = elements.first().cloned().unwrap_or_default();
+                        arrays.push((a.name.text.clone(), elements));
+                        first
+                    }
+                    Err(flow) => return flow,
+                },
                 sh::AssignValue::Array(_) => {
-                    return Flow::Stop(Stop::Unknown { command: "a bash array".into(), span: a.span });
+                    return Flow::Stop(Stop::Unknown { command: "an array outside bash".into(), span: a.span });
                 }
             };
             if value.len() > MAX_OUTPUT {
@@ -639,10 +658,21 @@ impl Shell {
             for (k, v) in &values {
                 self.set_var(k, v);
             }
+            for (k, elements) in arrays {
+                self.arrays.retain(|(n, _)| *n != k);
+                self.arrays.push((k, elements));
+            }
             // The status of the last command substitution, or 0.
             self.status = self.subst_status.unwrap_or(0);
             return self.with_redirects(command, io, |_, _| Flow::Next);
         };
+        if !arrays.is_empty() {
+            // bash refuses an array assignment before a command.
+            return Flow::Stop(Stop::Unknown {
+                command: "an array assignment before a command".into(),
+                span: command.span,
+            });
+        }
         let name = name.clone();
         let args = args.to_vec();
         // Assignments before a special builtin stay; before anything else they are for that
@@ -751,6 +781,7 @@ impl Shell {
             "unset" => {
                 for arg in args.iter().filter(|a| !a.starts_with('-')) {
                     self.vars.remove(arg);
+                    self.arrays.retain(|(n, _)| n != arg);
                     self.functions.retain(|(n, _)| n != arg);
                 }
                 (0, Flow::Next)
@@ -1400,6 +1431,7 @@ impl Shell {
         let mut sub = self.clone();
         // A new process: only exported variables, no functions, fresh options.
         sub.vars.retain(|_, v| v.exported);
+        sub.arrays.clear();
         sub.functions.clear();
         (sub.errexit, sub.nounset, sub.xtrace, sub.pipefail) = (false, false, false, false);
         sub.dialect = dialect;

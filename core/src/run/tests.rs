@@ -648,3 +648,21 @@ fn build_systems_and_runtimes_from_the_table() {
     assert_eq!(f.status, 1);
     assert!(f.output.contains("Could not open requirements file"), "{}", f.output);
 }
+
+#[test]
+fn bash_arrays_for_simple_cases() {
+    let bash = |script: &str| run_script(script, Start { dialect: Dialect::Bash, ..start(busybox()) });
+    let f = bash(
+        "dirs=(/opt/a \"/opt/b c\" /opt/d); mkdir -p \"${dirs[@]}\"; echo ${#dirs[@]} \"${dirs[1]}\" $dirs > /tmp/out; \
+         for d in \"${dirs[@]}\"; do echo \"[$d]\"; done >> /tmp/out; echo ${dirs[*]} >> /tmp/out; i=2; echo ${dirs[i]} >> /tmp/out",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    assert_eq!(
+        file(&f, "/tmp/out").0,
+        "3 /opt/b c /opt/a\n[/opt/a]\n[/opt/b c]\n[/opt/d]\n/opt/a /opt/b c /opt/d\n/opt/d\n"
+    );
+    assert!(f.snapshot.lstat("/opt/b c").is_some(), "one field per element, spaces kept");
+    // sh has no arrays: the interpreter says so rather than guess.
+    assert!(run("a=(x y)").stopped.is_some());
+}
