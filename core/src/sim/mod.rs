@@ -749,6 +749,7 @@ impl Simulator<'_> {
         // Cache mounts to keep after the step: their id and target.
         let mut caches: Vec<(String, String)> = Vec::new();
         let mut mount_notes: Vec<&str> = Vec::new();
+        let mut mount_partial = false;
         for m in &run.mounts {
             use crate::instructions::MountType;
             let target = match (m.mount_type(), &m.target) {
@@ -787,16 +788,33 @@ impl Simulator<'_> {
                 }
                 MountType::Bind => {
                     let source = m.source.clone().unwrap_or_else(|| "/".into());
-                    let files = match &m.from {
-                        None => self.visible.clone(),
+                    let (files, unknown) = match &m.from {
+                        None => (self.visible.clone(), false),
                         Some(from) => match self.source_files(from, keyword) {
-                            Some((files, false)) => files,
-                            _ => return gap(self, &format!("the files of --mount from={from} are not known")),
+                            Some(found) => found,
+                            None => return gap(self, &format!("the files of --mount from={from} are not known")),
                         },
                     };
+                    if unknown {
+                        // A stage with opaque steps: what is known of it is mounted, the step
+                        // runs over partly unknown files.
+                        mount_partial = true;
+                        mount_notes
+                            .push("a bind mount from a stage with opaque steps holds files that are not known here");
+                    }
                     match files.stat(&source) {
                         Some(e) => e,
-                        None => return gap(self, &format!("--mount source {source} is not in the simulated files")),
+                        None if unknown => crate::fs::Entry::dir(Meta::DIR),
+                        None => {
+                            // BuildKit cannot compute the mount's cache key: the build fails.
+                            let path = crate::dockerignore::clean(&format!("/{source}"));
+                            self.diag(
+                                Code::SimulationError,
+                                at(item.span),
+                                format!("RUN --mount failed: {}: not found", crate::gostr::quote(&path)),
+                            );
+                            return (Fidelity::Failed, true);
+                        }
                     }
                 }
                 MountType::Ssh => continue,
@@ -805,6 +823,7 @@ impl Simulator<'_> {
                 return gap(self, &format!("--mount target {target} cannot be made here"));
             }
         }
+        let partial = partial || mount_partial;
         let start = crate::run::Start {
             snapshot: during,
             env: vars,
@@ -884,8 +903,9 @@ impl Simulator<'_> {
             }
             None if partial || finished.estimated => {
                 state.snapshot = finished.snapshot;
-                // Packages were installed by a model: their files are only partly known.
-                state.opaque |= finished.estimated;
+                // Packages were installed by a model, or a mount brought unknown files: the
+                // stage's files are only partly known from here.
+                state.opaque |= finished.estimated || mount_partial;
                 self.diag(
                     Code::SimulationNote,
                     keyword,

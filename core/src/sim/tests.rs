@@ -284,7 +284,7 @@ fn build_log_in_buildkit_style() {
 ";
     assert_eq!(log, expected);
     let fresh = cache::build_log(&checked, &first, &cache::compare(None, &first), "Dockerfile");
-    assert!(fresh.contains("#6 [build 3/3] RUN make\n#6 DONE (simulated: opaque)\n"), "{fresh}");
+    assert!(fresh.contains("#6 [build 3/3] RUN make\n#6 DONE (simulated: modeled)\n"), "{fresh}");
 }
 
 #[test]
@@ -409,4 +409,26 @@ fn cache_mounts_keep_their_content_between_steps() {
     assert_eq!(seen.size(), 5, "{:?}", sim.diagnostics);
     assert!(stage.snapshot.stat("/cache/f").is_none(), "the cache is not in the layer");
     assert_eq!(stage.steps[1].fidelity, Fidelity::Exact, "the second step found the cache filled: exact");
+}
+
+/// A bind mount of a file the context does not have fails the step as BuildKit does; one
+/// from a stage with opaque steps mounts what is known and the step is modeled.
+#[test]
+fn bind_mounts_of_missing_and_partly_known_sources() {
+    let ctx = context(&[("/src/a.txt", "a\n")], None);
+    let text =
+        "FROM alpine AS build\nRUN make -C /\nFROM alpine\nRUN --mount=type=bind,source=missing.txt,target=/m cat /m\n";
+    let (_, sim) = run(text, &ctx, None);
+    let step = &sim.stage(1).expect("stage 1").steps[0];
+    assert_eq!(step.fidelity, Fidelity::Failed);
+    assert!(messages(&sim, Code::SimulationError).iter().any(|m| m.contains("\"/missing.txt\": not found")));
+    let text = "FROM alpine AS build\nRUN make -C /\nFROM alpine\nRUN --mount=type=bind,from=build,source=/,target=/b ls /b > /listing\n";
+    let (_, sim) = run(text, &ctx, None);
+    let stage = sim.stage(1).expect("stage 1");
+    assert_eq!(stage.steps[0].fidelity, Fidelity::Modeled, "{:?}", sim.diagnostics);
+    assert!(stage.snapshot.stat("/listing").is_some());
+    assert!(
+        stage.snapshot.stat("/b").is_some_and(|e| e.as_dir().is_some_and(crate::fs::DirNode::is_empty)),
+        "the mount is not in the layer"
+    );
 }
