@@ -152,3 +152,38 @@ pub fn check_options(line: &str) -> CheckOptions {
     }
     CheckOptions { build, all_stages, dockerignore, catalog }
 }
+
+/// The build context of a directory, as Docker's CLI sends it: every file, directory (with
+/// its mode) and symlink, owned by root.
+///
+/// # Panics
+/// When the directory cannot be read.
+#[must_use]
+pub fn context_of_dir(dir: &Path, dockerignore: Option<&str>) -> stagecraft_core::sim::BuildContext {
+    use stagecraft_core::fs::{Content, Entry, Meta};
+    let mut context = stagecraft_core::sim::BuildContext::from_files(Vec::new(), dockerignore).expect("context");
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&at).expect("read_dir").filter_map(Result::ok).collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            let rel = format!("/{}", path.strip_prefix(dir).expect("under").to_string_lossy());
+            let meta = std::fs::symlink_metadata(&path).expect("stat");
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+            let node = if meta.file_type().is_symlink() {
+                Entry::symlink(
+                    std::fs::read_link(&path).expect("link").to_string_lossy().into_owned(),
+                    Meta::new(0o777, 0, 0),
+                )
+            } else if meta.is_dir() {
+                stack.push(path.clone());
+                Entry::dir(Meta::new(mode, 0, 0))
+            } else {
+                Entry::file(Content::bytes(std::fs::read(&path).expect("read")), Meta::new(mode, 0, 0))
+            };
+            context.files.insert(&rel, node).expect("insert");
+        }
+    }
+    context
+}

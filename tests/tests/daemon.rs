@@ -22,7 +22,7 @@ use stagecraft_core::fs::{Content, Snapshot};
 use stagecraft_core::report::sim::sha256_hex;
 use stagecraft_core::sim::{BuildContext, simulate};
 use stagecraft_core::{Analysis, Diagnostic};
-use stagecraft_tests::{check_options, skip_or_fail, workspace_root};
+use stagecraft_tests::{check_options, context_of_dir as context, skip_or_fail, workspace_root};
 
 const BASE: &str = "local/busybox:1";
 
@@ -156,37 +156,6 @@ fn base_catalog(files: &BTreeMap<String, Seen>) -> Catalog {
     let mut catalog = Catalog::builtin();
     catalog.load(&file.to_string()).expect("catalog file");
     catalog
-}
-
-/// The build context of a fixture directory, as Docker's CLI sends it: every file, directory
-/// (with its mode) and symlink, owned by root.
-fn context(dir: &Path, dockerignore: Option<&str>) -> BuildContext {
-    use stagecraft_core::fs::{Entry, Meta};
-    let mut context = BuildContext::from_files(Vec::new(), dockerignore).expect("context");
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(at) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&at).expect("read_dir").filter_map(Result::ok).collect();
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for entry in entries {
-            let path = entry.path();
-            let rel = format!("/{}", path.strip_prefix(dir).expect("under").to_string_lossy());
-            let meta = std::fs::symlink_metadata(&path).expect("stat");
-            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
-            let node = if meta.file_type().is_symlink() {
-                Entry::symlink(
-                    std::fs::read_link(&path).expect("link").to_string_lossy().into_owned(),
-                    Meta::new(0o777, 0, 0),
-                )
-            } else if meta.is_dir() {
-                stack.push(path.clone());
-                Entry::dir(Meta::new(mode, 0, 0))
-            } else {
-                Entry::file(Content::bytes(std::fs::read(&path).expect("read")), Meta::new(mode, 0, 0))
-            };
-            context.files.insert(&rel, node).expect("insert");
-        }
-    }
-    context
 }
 
 #[test]

@@ -435,9 +435,10 @@ impl Env<'_> {
                 for (from, entry) in self.shell.fs.walk(&dir) {
                     let rel = &from[dir.len()..];
                     let base = rel.rsplit('/').next().unwrap_or("");
-                    let content =
-                        (base.starts_with("appsettings") && base.ends_with(".json") && !rel[1..].contains('/'))
-                            || rel.starts_with("/wwwroot/");
+                    let content = (base.starts_with("appsettings")
+                        && base.ends_with(".json")
+                        && !rel.get(1..).unwrap_or("").contains('/'))
+                        || rel.starts_with("/wwwroot/");
                     if content && matches!(entry.node, Node::File { .. }) {
                         let to = format!("{out}{rel}");
                         let parent = to.rsplit_once('/').map_or("/", |(d, _)| d).to_string();

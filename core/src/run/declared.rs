@@ -117,8 +117,11 @@ impl Env<'_> {
         let mut plan: Vec<(char, String, String)> = Vec::new();
         let mut note = None;
         for op in ops.split("; ") {
-            let (kind, rest) = op.split_at(1);
-            let rest = rest.trim_start();
+            // The table may come from the page: any text, so no byte slicing.
+            let mut chars = op.chars();
+            let kind = chars.next()?.to_string();
+            let kind = kind.as_str();
+            let rest = chars.as_str().trim_start();
             if kind == "n" {
                 note = Some(self.template(rest, tool, sub, "", args, each)?);
                 continue;

@@ -666,3 +666,13 @@ fn bash_arrays_for_simple_cases() {
     // sh has no arrays: the interpreter says so rather than guess.
     assert!(run("a=(x y)").stopped.is_some());
 }
+
+/// `head` over a file whose name starts with a character of several bytes (found by the
+/// mutation test: the check for `-5` sliced the word at byte 1 and panicked).
+#[test]
+fn head_of_a_file_named_in_any_characters() {
+    let f = run("echo one > /tmp/\u{e9}t\u{e9} && cd /tmp && head \u{e9}t\u{e9} > /tmp/out");
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    assert!(file(&f, "/tmp/out").0.contains("one"), "{}", f.output);
+    assert_eq!(file(&run("head -1 /etc/passwd > /tmp/first"), "/tmp/first").0, "root:x:0:0:root:/root:/bin/sh\n");
+}

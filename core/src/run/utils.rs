@@ -972,12 +972,9 @@ impl Env<'_> {
         // `-5` is `-n 5`.
         let args: Vec<String> = args
             .iter()
-            .map(|a| {
-                if a.len() > 1 && a[1..].bytes().all(|b| b.is_ascii_digit()) && a.starts_with('-') {
-                    format!("-n{}", &a[1..])
-                } else {
-                    a.clone()
-                }
+            .map(|a| match a.strip_prefix('-') {
+                Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => format!("-n{n}"),
+                _ => a.clone(),
             })
             .collect();
         let (flags, operands, _) = options(&args, &['n', 'c']);
