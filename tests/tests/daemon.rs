@@ -14,13 +14,12 @@
 //! differ in exactly that way.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 use stagecraft_core::catalog::Catalog;
-use stagecraft_core::fs::{Content, Snapshot};
+use stagecraft_core::fs::Snapshot;
 use stagecraft_core::report::sim::sha256_hex;
-use stagecraft_core::sim::{BuildContext, simulate};
+use stagecraft_core::sim::simulate;
 use stagecraft_core::{Analysis, Diagnostic};
 use stagecraft_tests::{check_options, context_of_dir as context, skip_or_fail, workspace_root};
 
