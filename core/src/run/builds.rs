@@ -95,11 +95,10 @@ fn block<'a>(text: &'a str, name: &str) -> Option<&'a str> {
     while let Some(i) = text[from..].find(name) {
         let at = from + i + name.len();
         from = at;
-        let open = text[at..].find('{')?;
-        // `bootJar {`, `tasks.named('bootJar') {`, `tasks.named<BootJar>("bootJar") {`.
-        if text[at..at + open].contains(['\n', ';']) {
-            continue;
-        }
+        // `bootJar {`, `tasks.named('bootJar') {`, `tasks.named<BootJar>("bootJar") {`: the
+        // brace on the same line.
+        let line = text[at..].find(['\n', ';']).unwrap_or(text.len() - at);
+        let Some(open) = text[at..at + line].find('{') else { continue };
         let start = at + open + 1;
         let mut depth = 1;
         for (j, c) in text[start..].char_indices() {
@@ -181,7 +180,11 @@ impl Env<'_> {
     fn maven(&mut self, args: &[String]) -> Option<i32> {
         let pom = opt(args, &["-f", "--file"]).unwrap_or_else(|| "pom.xml".into());
         let pom = if pom.ends_with(".xml") { pom } else { format!("{}/pom.xml", pom.trim_end_matches('/')) };
-        let goals = operands(args, &["-f", "--file", "-pl", "--projects", "-P", "-s", "--settings", "-T", "-am"]);
+        let goals = operands(args, &["-f", "--file", "-pl", "--projects", "-P", "-s", "--settings", "-T"]);
+        if goals.is_empty() || args.iter().any(|a| a == "-v" || a == "--version") {
+            self.shell.model("mvn without a goal prints its version or help");
+            return Some(0);
+        }
         let text = match self.project_file(
             &pom,
             "[ERROR] The goal you specified requires a project to execute but there is no POM in this directory. Please verify you invoked Maven from the correct project directory.",
@@ -228,8 +231,14 @@ impl Env<'_> {
         }
         if depth < 4 {
             let modules = xml_tag(&own, "modules").unwrap_or("").to_string();
+            let mut seen: Vec<String> = Vec::new();
             for module in modules.split("<module>").skip(1).filter_map(|m| m.split("</module>").next()) {
-                let sub = format!("{dir}/{}", module.trim());
+                // Maven refuses a module listed twice or one that is the project itself.
+                let sub = crate::dockerignore::clean(&format!("{dir}/{}", module.trim()));
+                if sub == dir || seen.contains(&sub) || seen.len() >= 64 {
+                    continue;
+                }
+                seen.push(sub.clone());
                 let text = read_text(self.shell, &format!("{sub}/pom.xml"));
                 self.maven_package(&sub, text.as_deref(), depth + 1)?;
             }
@@ -390,7 +399,7 @@ impl Env<'_> {
             None => {}
         }
         let home = self.home();
-        if sub != "restore" || !rest.iter().any(|a| a == "--no-restore") {
+        if !rest.iter().any(|a| a == "--no-restore") {
             self.download_cache(&format!("{home}/.nuget/packages"), 30_000_000, "nuget")?;
         }
         let configuration = opt(rest, &["-c", "--configuration"])
@@ -433,7 +442,8 @@ impl Env<'_> {
             // Content files of web projects come along as they are.
             if sub == "publish" && text.contains("Microsoft.NET.Sdk.Web") {
                 for (from, entry) in self.shell.fs.walk(&dir) {
-                    let rel = &from[dir.len()..];
+                    // The walk names entries by their resolved paths.
+                    let Some(rel) = from.strip_prefix(dir.as_str()) else { continue };
                     let base = rel.rsplit('/').next().unwrap_or("");
                     let content = (base.starts_with("appsettings")
                         && base.ends_with(".json")
@@ -473,7 +483,7 @@ impl Env<'_> {
             "--recipe-path",
         ];
         let words = operands(args, &valued);
-        let sub = *words.first()?;
+        let Some(&sub) = words.first() else { return self.declared("cargo", args) };
         let install_crates = sub == "install" && opt(args, &["--path"]).is_none() && words.len() > 1;
         if !(matches!(sub, "build" | "install" | "auditable") || sub == "chef" && words.get(1) == Some(&"cook"))
             || install_crates

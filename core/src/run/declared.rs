@@ -49,17 +49,14 @@ fn table() -> &'static str {
 }
 
 /// Options whose value is the next word, so that it is not taken for an operand.
-const VALUED: [&str; 22] = [
+const VALUED: [&str; 20] = [
     "-o",
     "-f",
     "-d",
     "-C",
     "-n",
     "-p",
-    "-c",
     "-j",
-    "-u",
-    "-g",
     "-s",
     "-k",
     "--output",
@@ -72,6 +69,7 @@ const VALUED: [&str; 22] = [
     "--ini-name",
     "--root",
     "--outDir",
+    "--version",
 ];
 
 impl Env<'_> {

@@ -266,6 +266,15 @@ impl Shell {
                             }
                             out.push(e, false, false);
                         }
+                        if elements.is_empty() {
+                            // As "$@" with no parameters: no field at all.
+                            out.quoted.pop();
+                            out.fields.pop();
+                            if out.fields.is_empty() {
+                                out.fields.push(Vec::new());
+                                out.quoted.push(false);
+                            }
+                        }
                     } else {
                         out.push(&elements.join(" "), !quoted, !quoted);
                     }

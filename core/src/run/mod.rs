@@ -616,6 +616,9 @@ impl Shell {
                 },
                 // `name=(a b c)`: the words expanded as a command's are.
                 sh::AssignValue::Array(words) if self.dialect == Dialect::Bash => match self.fields(words) {
+                    Ok(elements) if elements.iter().map(String::len).sum::<usize>() > MAX_OUTPUT => {
+                        return Flow::Stop(Stop::Budget { span: a.span });
+                    }
                     Ok(elements) => {
                         let first = elements.first().cloned().unwrap_or_default();
                         arrays.push((a.name.text.clone(), elements));
@@ -866,10 +869,23 @@ impl Shell {
             self.abs(file)
         } else {
             let path = self.var("PATH").unwrap_or(crate::plan::dispatch::DEFAULT_PATH).to_string();
-            path.split(':')
+            let found = path
+                .split(':')
                 .map(|d| format!("{}/{file}", d.trim_end_matches('/')))
-                .find(|p| self.fs.stat(p).is_some_and(|e| !e.is_dir()))
-                .unwrap_or_else(|| self.abs(file))
+                .find(|p| self.fs.stat(p).is_some_and(|e| !e.is_dir()));
+            match found {
+                Some(p) => p,
+                // bash also looks in the working directory; dash and busybox ash do not.
+                None if self.dialect == Dialect::Bash || self.partial => self.abs(file),
+                None => {
+                    let line = match self.userland {
+                        Userland::Busybox => format!("{}: .: line 0: {file}: not found\n", self.name),
+                        Userland::Gnu => format!("{}: 1: .: {file}: not found\n", self.name),
+                    };
+                    io.stderr.extend_from_slice(line.as_bytes());
+                    return (2, Flow::Exit(2));
+                }
+            }
         };
         let text = match utils::read_file(self, &path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),

@@ -19,9 +19,11 @@ impl Env<'_> {
             "python" | "python3" => self.python(args),
             "yes" => {
                 // Endless in a real run; whatever reads it takes a few lines.
-                let word = if args.is_empty() { "y".to_string() } else { args.join(" ") };
-                self.io.stdout.extend_from_slice(format!("{word}\n").repeat(1024).as_bytes());
-                self.shell.model("yes writes without end: 1024 lines stand for it");
+                let line = format!("{}\n", if args.is_empty() { "y".to_string() } else { args.join(" ") });
+                // At most 64 KiB, whatever the line's length.
+                let lines = (64 * 1024 / line.len()).clamp(1, 1024);
+                self.io.stdout.extend_from_slice(line.repeat(lines).as_bytes());
+                self.shell.model("yes writes without end: up to 1024 lines stand for it");
                 Some(0)
             }
             // Cross binutils and compilers (`aarch64-linux-gnu-gcc`) as the native ones.
@@ -48,8 +50,31 @@ impl Env<'_> {
             })
             .collect();
         let args = split.as_slice();
-        let valued = ["-G", "-g", "-u", "-s", "-d", "-l", "-c", "--groups", "--gid", "--uid", "--shell", "--home"];
-        let user = (*operands(args, &valued).first()?).to_string();
+        let valued = [
+            "-G",
+            "-g",
+            "-u",
+            "-s",
+            "-d",
+            "-l",
+            "-c",
+            "-p",
+            "-e",
+            "-f",
+            "-R",
+            "--groups",
+            "--gid",
+            "--uid",
+            "--shell",
+            "--home",
+            "--password",
+            "--root",
+        ];
+        let names = operands(args, &valued);
+        let user = (*names.first()?).to_string();
+        // `deluser USER GROUP` and `delgroup USER GROUP` take the user out of the group only.
+        let from_group =
+            if matches!(applet, "deluser" | "delgroup") { names.get(1).map(ToString::to_string) } else { None };
         // Both files as rows of fields.
         let mut files: Vec<(&str, Vec<Vec<String>>)> = ["/etc/passwd", "/etc/group"]
             .into_iter()
@@ -61,7 +86,24 @@ impl Env<'_> {
         let [(_, passwd), (_, group)] = files.as_mut_slice() else { return None };
         let is_user = |row: &Vec<String>| row[0] == user;
         let not_user = |m: &&str| *m != user && !m.is_empty();
+        // The tools refuse a name that is not there (status 6), unless the files are partly
+        // unknown (an unknown step may have made it).
+        let exists = if applet.ends_with("group") { group.iter().any(is_user) } else { passwd.iter().any(is_user) };
+        if !exists && from_group.is_none() && applet != "usermod" {
+            if self.shell.partial {
+                self.shell.model(&format!("{applet}: {user} is not in the files known here, so nothing is removed"));
+                return Some(0);
+            }
+            self.io.stderr.extend_from_slice(format!("{applet}: '{user}' does not exist\n").as_bytes());
+            return Some(6);
+        }
+        if let Some(g) = &from_group {
+            for row in group.iter_mut().filter(|r| r.len() == 4 && r[0] == *g) {
+                row[3] = row[3].split(',').filter(not_user).collect::<Vec<_>>().join(",");
+            }
+        }
         match applet {
+            _ if from_group.is_some() => {}
             "usermod" => {
                 let Some(row) = passwd.iter_mut().find(|r| is_user(r)) else {
                     if self.shell.partial {
@@ -80,6 +122,15 @@ impl Env<'_> {
                     if let (Some(value), Some(slot)) = (opt(args, &flags), row.get_mut(i)) {
                         *slot = value;
                     }
+                }
+                // `-g NAME`: passwd holds the group's id.
+                if let Some(slot) = row.get_mut(3).filter(|g| g.parse::<u32>().is_err()) {
+                    let Some(gid) = group.iter().find(|r| r[0] == **slot).and_then(|r| r.get(2)) else {
+                        let line = format!("usermod: group '{slot}' does not exist\n");
+                        self.io.stderr.extend_from_slice(line.as_bytes());
+                        return Some(6);
+                    };
+                    gid.clone_into(slot);
                 }
                 if let Some(wanted) = opt(args, &["-G", "--groups"]) {
                     // Without -a the user leaves the groups not named.

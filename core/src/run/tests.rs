@@ -676,3 +676,41 @@ fn head_of_a_file_named_in_any_characters() {
     assert!(file(&f, "/tmp/out").0.contains("one"), "{}", f.output);
     assert_eq!(file(&run("head -1 /etc/passwd > /tmp/first"), "/tmp/first").0, "root:x:0:0:root:/root:/bin/sh\n");
 }
+
+/// Findings of a review, each as the real tool behaves.
+#[test]
+fn review_findings_behave_as_the_real_tools() {
+    let fs = project(
+        &[("/tmp/e.sh", "X=1\n")],
+        &["/usr/bin/curl", "/bin/tar", "/usr/sbin/deluser", "/usr/sbin/userdel", "/usr/sbin/usermod", "/usr/bin/yes"],
+    );
+    // A download piped into tar whose first option is -C: unpacked as unknown files.
+    let f = run_script(
+        "mkdir -p /usr/local && curl -fsSL https://x.test/go.tgz | tar -C /usr/local -xz",
+        start(fs.clone()),
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none() && f.estimated, "{:?}", f.stopped);
+    // `.` looks on PATH only in sh (dash and busybox say "not found" and exit 2).
+    let f = run_script("cd /tmp && . e.sh; echo after > /tmp/after", start(fs.clone()));
+    assert_eq!(f.status, 2);
+    assert!(f.snapshot.lstat("/tmp/after").is_none());
+    // deluser USER GROUP takes the user out of the group; userdel of nobody fails with 6.
+    let f = run_script("usermod -aG root app && deluser app root", start(fs.clone()));
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/etc/group").0, "root:x:0:\napp:x:1000:\n");
+    assert!(file(&f, "/etc/passwd").0.contains("app:x:1000"), "the user stays");
+    assert_eq!(run_script("userdel nobody", start(fs.clone())).status, 6);
+    // usermod -g NAME writes the group's id.
+    let f = run_script("usermod -g root app", start(fs.clone()));
+    assert!(file(&f, "/etc/passwd").0.contains("app:x:1000:0:"), "{}", file(&f, "/etc/passwd").0);
+    // yes with a long line stays bounded.
+    let f = run_script("x=$(printf '%4000s' a); yes \"$x\" | head -c 10 > /tmp/y", start(fs));
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    // An empty bash array quoted with @ makes no field.
+    let f = run_script(
+        "a=(); for x in \"${a[@]}\"; do echo \"[$x]\"; done > /tmp/out",
+        Start { dialect: Dialect::Bash, ..start(busybox()) },
+    );
+    assert_eq!(file(&f, "/tmp/out").0, "");
+}

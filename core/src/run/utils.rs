@@ -178,7 +178,13 @@ impl Env<'_> {
     /// Runs utility `applet`; `None` when it is not one the interpreter has.
     pub(crate) fn run(&mut self, applet: &str, args: &[String]) -> Option<i32> {
         if self.io.unknown_in.is_some() {
-            return self.pass_unknown(applet, args);
+            if let Some(status) = self.pass_unknown(applet, args) {
+                return Some(status);
+            }
+            // Declined with the stream still there: a tool that would read it, not known.
+            if self.io.unknown_in.is_some() {
+                return None;
+            }
         }
         Some(match applet {
             // `sleep` and `sync` change no file.
@@ -303,15 +309,42 @@ impl Env<'_> {
                 return status;
             }
             "tar" => {
-                let reads_stdin = !args.iter().any(|a| a.contains('f')) || args.iter().any(|a| a == "-");
-                let extracts = args.first().is_some_and(|a| a.contains('x')) || args.iter().any(|a| a == "--extract");
-                if !(reads_stdin && extracts) {
+                // The options as tar reads them: bundled letters (the first word may lack its
+                // dash), `f` and `C` taking the next word.
+                let (mut extracts, mut file, mut dir) = (false, None, None);
+                let mut i = 0;
+                while let Some(w) = args.get(i) {
+                    if let Some(long) = w.strip_prefix("--") {
+                        match long.split_once('=') {
+                            Some(("file", f)) => file = Some(f.to_string()),
+                            Some(("directory", d)) => dir = Some(d.to_string()),
+                            _ => extracts |= matches!(long, "extract" | "get"),
+                        }
+                    } else if let Some(bundle) = w.strip_prefix('-').or(if i == 0 { Some(w.as_str()) } else { None }) {
+                        for c in bundle.chars() {
+                            match c {
+                                'x' => extracts = true,
+                                'f' | 'C' => {
+                                    i += 1;
+                                    let value = args.get(i).cloned();
+                                    if c == 'f' { file = value } else { dir = value }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    i += 1;
+                }
+                if file.as_deref().is_some_and(|f| f != "-") {
+                    // tar reads its archive from a file, not from the stream: it runs as usual.
                     return None;
                 }
-                if let Some(dir) =
-                    args.iter().position(|a| a == "-C" || a == "--directory").and_then(|i| args.get(i + 1))
-                {
-                    let dir = self.shell.abs(dir);
+                if !extracts {
+                    self.io.unknown_in = Some(what);
+                    return None;
+                }
+                if let Some(dir) = dir {
+                    let dir = self.shell.abs(&dir);
                     if self.shell.fs.stat(&dir).is_none() && !self.shell.partial {
                         return Some(
                             self.fail(&format!("can't change directory to '{dir}': No such file or directory")),
@@ -321,7 +354,10 @@ impl Env<'_> {
                 self.shell.model(&format!("tar unpacks {what}: the files it holds are not known here"));
                 self.shell.partial = true;
             }
-            _ => return None,
+            _ => {
+                self.io.unknown_in = Some(what);
+                return None;
+            }
         }
         Some(0)
     }
