@@ -44,6 +44,24 @@ impl Pieces {
         field.extend(text.chars().map(|c| Ch { c, active, split }));
     }
 
+    /// `"$@"` and `"${a[@]}"`: one quoted field per item; no items make no field at all.
+    fn each_a_field(&mut self, items: &[String]) {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.break_field();
+            }
+            self.push(item, false, false);
+        }
+        if items.is_empty() {
+            self.quoted.pop();
+            self.fields.pop();
+            if self.fields.is_empty() {
+                self.fields.push(Vec::new());
+                self.quoted.push(false);
+            }
+        }
+    }
+
     fn mark_quoted(&mut self) {
         *self.quoted.last_mut().expect("one field") = true;
     }
@@ -260,21 +278,7 @@ impl Shell {
                     if param.length {
                         out.push(&elements.len().to_string(), !quoted, !quoted);
                     } else if sub == "@" && quoted {
-                        for (i, e) in elements.iter().enumerate() {
-                            if i > 0 {
-                                out.break_field();
-                            }
-                            out.push(e, false, false);
-                        }
-                        if elements.is_empty() {
-                            // As "$@" with no parameters: no field at all.
-                            out.quoted.pop();
-                            out.fields.pop();
-                            if out.fields.is_empty() {
-                                out.fields.push(Vec::new());
-                                out.quoted.push(false);
-                            }
-                        }
+                        out.each_a_field(&elements);
                     } else {
                         out.push(&elements.join(" "), !quoted, !quoted);
                     }
@@ -296,21 +300,7 @@ impl Shell {
         // "$@": one field per positional parameter.
         if name == "@" && quoted && param.op.is_none() && !param.length {
             let args = self.positional().to_vec();
-            for (i, a) in args.iter().enumerate() {
-                if i > 0 {
-                    out.break_field();
-                }
-                out.push(a, false, false);
-            }
-            if args.is_empty() {
-                // "$@" with no parameters makes no field at all.
-                out.quoted.pop();
-                out.fields.pop();
-                if out.fields.is_empty() {
-                    out.fields.push(Vec::new());
-                    out.quoted.push(false);
-                }
-            }
+            out.each_a_field(&args);
             return Ok(());
         }
         let value = match element {
