@@ -1087,22 +1087,7 @@ impl Shell {
         let applet = if base == "busybox" { called.clone() } else { base.clone() };
         // A stream of unknown bytes goes only to the tools that can pass it on or unpack it.
         if let Some(what) = &io.unknown_in
-            && !matches!(
-                called.as_str(),
-                "tar"
-                    | "tee"
-                    | "cat"
-                    | "gunzip"
-                    | "zcat"
-                    | "gzip"
-                    | "xz"
-                    | "unxz"
-                    | "bzip2"
-                    | "bunzip2"
-                    | "gpg"
-                    | "gpg2"
-                    | "apt-key"
-            )
+            && !utils::STREAM_TOOLS.contains(&called.as_str())
         {
             return (0, Flow::Stop(Stop::Unknown { command: format!("{name} reading {what}, not known here"), span }));
         }

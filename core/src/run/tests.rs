@@ -27,6 +27,15 @@ fn busybox() -> Snapshot {
     fs
 }
 
+/// The busybox root with more applets linked to busybox.
+fn busybox_with(applets: &[&str]) -> Snapshot {
+    let mut fs = busybox();
+    for applet in applets {
+        fs.insert(&format!("/bin/{applet}"), Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+    }
+    fs
+}
+
 fn start(fs: Snapshot) -> Start {
     Start {
         snapshot: fs,
@@ -263,10 +272,7 @@ fn network_none_makes_downloads_fail() {
 
 #[test]
 fn md5_hard_links_and_byte_counts() {
-    let mut fs = busybox();
-    for applet in ["md5sum", "ln", "tail"] {
-        fs.insert(&format!("/bin/{applet}"), Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
-    }
+    let fs = busybox_with(&["md5sum", "ln", "tail"]);
     let f = run_script(
         "printf abc > /tmp/a && md5sum /tmp/a > /tmp/sum && ln /tmp/a /tmp/b && printf hello | head -c 3 > /tmp/h && printf hello | tail -c 2 > /tmp/t",
         start(fs),
@@ -317,8 +323,7 @@ fn runaway_scripts_stop_within_bounds() {
 /// `-r` reverses, `-u` keeps one line per number.
 #[test]
 fn numeric_sort_orders_by_value_then_line() {
-    let mut fs = busybox();
-    fs.insert("/bin/sort", Entry::symlink("/bin/busybox", Meta::SYMLINK)).unwrap();
+    let fs = busybox_with(&["sort"]);
     let f = run_script(
         "printf '10\\nb\\n9\\n-1.5\\na\\n10\\n3.25\\n' > /in && sort -n /in > /n && sort -rn /in > /r && sort -nu /in > /u",
         start(fs),

@@ -17,6 +17,11 @@ pub(crate) struct Env<'a> {
     pub(crate) name: String,
 }
 
+/// The tools a stream of unknown bytes (a download piped in) may go to: they pass it on,
+/// save it or unpack it ([`Env::run`]); anything else reading it stops the interpreter.
+pub(crate) const STREAM_TOOLS: [&str; 13] =
+    ["tar", "tee", "cat", "gunzip", "zcat", "gzip", "xz", "unxz", "bzip2", "bunzip2", "gpg", "gpg2", "apt-key"];
+
 /// The error of reading a file the simulation knows only by size.
 pub(crate) const UNKNOWN_CONTENT: &str = "its content is not known here";
 
@@ -290,6 +295,9 @@ impl Env<'_> {
     /// and `cat` pass it on, `tee` saves it, `tar` unpacks files that are not known; `None`
     /// for anything else.
     fn pass_unknown(&mut self, applet: &str, args: &[String]) -> Option<i32> {
+        if !STREAM_TOOLS.contains(&applet) {
+            return None;
+        }
         let what = self.io.unknown_in.take()?;
         let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         match applet {
