@@ -39,7 +39,7 @@ fn big_context(n: usize) -> BuildContext {
                 .expect("file");
         }
     }
-    BuildContext { files, dockerignore: None }
+    BuildContext { files, dockerignore: None, unknown: false }
 }
 
 const TEN_STAGES: &str = "FROM scratch AS s0\nCOPY tree /tree\nFROM scratch AS s1\nCOPY --from=s0 /tree /tree\nFROM scratch AS s2\nCOPY --from=s1 /tree /tree\nFROM scratch AS s3\nCOPY --from=s2 /tree /tree\nFROM scratch AS s4\nCOPY --from=s3 /tree /tree\nFROM scratch AS s5\nCOPY --from=s4 /tree /tree\nFROM scratch AS s6\nCOPY --from=s5 /tree /tree\nFROM scratch AS s7\nCOPY --from=s6 /tree /tree\nFROM scratch AS s8\nCOPY --from=s7 /tree /tree\nFROM scratch AS s9\nCOPY --from=s8 /tree /tree\n";
@@ -82,7 +82,7 @@ fn bench(c: &mut Criterion) {
         let bytes = std::fs::read(dir.join(name)).expect("context file");
         files.insert(&format!("/{name}"), Entry::file(Content::bytes(bytes), Meta::FILE)).expect("insert");
     }
-    let nginx = BuildContext { files, dockerignore: None };
+    let nginx = BuildContext { files, dockerignore: None, unknown: false };
     // The shipped trees of the images the example uses, built once as the CLI builds them.
     let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("catalog-data");
     let index = Index::parse(&std::fs::read_to_string(data.join("index.json")).expect("index.json")).expect("index");

@@ -53,7 +53,7 @@ pub(crate) fn load(dir: &Path, dockerignore: Option<&str>) -> Result<(BuildConte
             result.map_err(|e| format!("{child_rel}: {e}"))?;
         }
     }
-    Ok((BuildContext { files, dockerignore: matcher }, warnings))
+    Ok((BuildContext { files, dockerignore: matcher, unknown: false }, warnings))
 }
 
 #[cfg(unix)]

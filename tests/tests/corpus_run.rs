@@ -1,15 +1,15 @@
 //! The real-world corpus (`../shared/corpus/realworld`, read in place) simulated end to end:
 //! every file yields a simulation without a panic, and the RUN layers of built stages are
 //! counted by fidelity (exact, modeled, opaque, failed), with the commands that most often
-//! make a layer opaque, printed as the RUN issue's share report. Each file is simulated over
-//! an empty build context (the corpus has no contexts), so COPYs of context files fail; the
-//! RUN layers after them are still simulated.
+//! make a layer opaque, printed as the RUN issue's share report. The corpus has no build
+//! contexts, so each file is simulated as a Dockerfile read without its directory
+//! ([`BuildContext::unknown`]): what a COPY takes from the context stands in as files of
+//! unknown content, and the steps after it run over partly unknown files.
 //!
 //! `cargo test -p stagecraft-tests --test corpus_run -- --nocapture` prints the report.
 
 use std::collections::BTreeMap;
 
-use stagecraft_core::fs::Snapshot;
 use stagecraft_core::instructions::Kind;
 use stagecraft_core::sim::{BuildContext, Fidelity, simulate};
 use stagecraft_core::{Analysis, CheckOptions, Code, syntax};
@@ -37,7 +37,7 @@ fn run_layers_of_the_corpus_by_fidelity() {
     needed.sort();
     needed.dedup();
     let catalog = shipped_catalog(&needed.iter().map(String::as_str).collect::<Vec<_>>());
-    let context = BuildContext { files: Snapshot::new(), dockerignore: None };
+    let context = BuildContext::unknown();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     for text in &texts {

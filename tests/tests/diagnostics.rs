@@ -44,7 +44,7 @@ fn render(bytes: &[u8]) -> (String, BTreeSet<Code>) {
                 .insert(path, Entry::file(Content::bytes(format!("{body}\n").into_bytes()), Meta::FILE))
                 .expect("context file");
         }
-        let context = BuildContext { files, dockerignore: None };
+        let context = BuildContext { files, dockerignore: None, unknown: false };
         simulate(text, &analysis, &checked, &context, Catalog::shared())
     });
     let index = LineIndex::new(text);

@@ -41,7 +41,7 @@ fn context(text: &str) -> BuildContext {
             .insert(path, Entry::file(Content::bytes(format!("{body}\n").into_bytes()), Meta::new(mode, 0, 0)))
             .expect("context file");
     }
-    BuildContext { files, dockerignore: None }
+    BuildContext { files, dockerignore: None, unknown: false }
 }
 
 fn run(path: &std::path::Path, catalog: &Catalog) -> Vec<String> {

@@ -299,6 +299,17 @@ impl Playground {
         Ok(added)
     }
 
+    /// Hands over the package catalog (`catalog/packages/debian-bookworm.txt`): what Debian's
+    /// packages install, for the apt model. Returns how many packages it has.
+    #[wasm_bindgen(js_name = loadPackages)]
+    pub fn load_packages(&mut self, text: &str) -> Result<usize, JsError> {
+        let packages = stagecraft_core::catalog::Packages::parse(text).map_err(|e| JsError::new(&e))?;
+        let n = packages.len();
+        self.extra.set_packages(packages);
+        self.catalog = None;
+        Ok(n)
+    }
+
     /// The listing files the images of `dockerfile` need that are not loaded yet.
     #[wasm_bindgen(js_name = missingListings)]
     pub fn missing_listings(&self, dockerfile: &str, options: &JsValue) -> Result<Vec<String>, JsError> {

@@ -9,8 +9,10 @@
 
 mod builtin;
 mod index;
+pub mod packages;
 
 pub use index::{Index, IndexImage, Shell};
+pub use packages::Packages;
 
 use serde::Serialize;
 
@@ -115,6 +117,8 @@ pub struct Entry {
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     entries: Vec<Entry>,
+    /// What Debian's packages install (the apt model's file lists), when loaded.
+    packages: Option<std::sync::Arc<Packages>>,
 }
 
 impl Catalog {
@@ -128,7 +132,7 @@ impl Catalog {
     #[must_use]
     pub fn shared() -> &'static Catalog {
         static BUILTIN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
-        BUILTIN.get_or_init(|| Self { entries: builtin::entries() })
+        BUILTIN.get_or_init(|| Self { entries: builtin::entries(), packages: None })
     }
 
     /// An empty catalog: every image is unknown.
@@ -169,6 +173,20 @@ impl Catalog {
 
     pub fn extend(&mut self, other: &Catalog) {
         self.entries.extend(other.entries.iter().cloned());
+        if other.packages.is_some() {
+            self.packages.clone_from(&other.packages);
+        }
+    }
+
+    /// Sets the package catalog the apt model installs from.
+    pub fn set_packages(&mut self, packages: Packages) {
+        self.packages = Some(std::sync::Arc::new(packages));
+    }
+
+    /// The package catalog, when one was set.
+    #[must_use]
+    pub fn packages(&self) -> Option<&std::sync::Arc<Packages>> {
+        self.packages.as_ref()
     }
 
     /// The entry for an image reference: the entry with that tag, else the name's entry for

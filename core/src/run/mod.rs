@@ -54,6 +54,8 @@ pub struct Start {
     /// missing may exist in reality, so "not found" stops the interpreter (opaque) instead of
     /// failing the step, and what does run is an estimate.
     pub partial: bool,
+    /// What Debian's packages install, for the apt model.
+    pub packages: Option<std::sync::Arc<crate::catalog::Packages>>,
 }
 
 /// Why the interpreter stopped before the end of the script.
@@ -166,6 +168,8 @@ pub(crate) struct Shell {
     umask: u32,
     /// The shell's name in its messages (`$0`).
     name: String,
+    /// See [`Start::packages`].
+    pub(crate) packages: Option<std::sync::Arc<crate::catalog::Packages>>,
 }
 
 /// Runs a shell-form RUN: `script` through the stage's shell.
@@ -228,6 +232,7 @@ impl Shell {
             depth: 0,
             umask: 0o022,
             name: "/bin/sh".into(),
+            packages: start.packages,
         };
         shell.vars.entry("IFS".into()).or_insert(Var { value: " \t\n".into(), exported: false });
         let pwd = shell.cwd.clone();
@@ -1065,6 +1070,9 @@ impl Shell {
                         }
                     }
                 }
+                if let Some(status) = self.query_only(&applet, args) {
+                    return (status, Flow::Next);
+                }
                 return (
                     127,
                     Flow::Stop(Stop::Unknown { command: format!("{name} (not in the files known here)"), span }),
@@ -1099,7 +1107,7 @@ impl Shell {
         let before = io.stderr.len();
         let mut status = None;
         let script = self.script_shell(&resolved);
-        for candidate in [applet, called] {
+        for candidate in [applet, called.clone()] {
             let mut env = utils::Env { shell: self, io, name: candidate.clone() };
             status = env.run(&candidate, args);
             if status.is_some() {
@@ -1113,8 +1121,25 @@ impl Shell {
                 let argv: Vec<String> = std::iter::once(path).chain(args.iter().cloned()).collect();
                 self.sub_shell(&shell, &argv, span, io)
             }
-            (None, None) => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
+            (None, None) => match self.query_only(&called, args) {
+                Some(status) => (status, Flow::Next),
+                None => (0, Flow::Stop(Stop::Unknown { command: name.to_string(), span })),
+            },
         }
+    }
+
+    /// A program asked only for its version or its usage (`vector --version`, `java
+    /// -version`, `gofumpt version`): it prints and changes no file, whatever it is (modeled:
+    /// what it prints is not known here).
+    fn query_only(&mut self, program: &str, args: &[String]) -> Option<i32> {
+        let [arg] = args else { return None };
+        if !matches!(arg.as_str(), "--version" | "-version" | "version" | "-v" | "-V" | "--help" | "-h" | "help") {
+            return None;
+        }
+        self.model(&format!(
+            "`{program} {arg}` prints what it is and changes no file; what it prints is not known here"
+        ));
+        Some(0)
     }
 
     /// The shell a script file names on its `#!` line (`sh`, `bash`, `ash`, `dash`, directly

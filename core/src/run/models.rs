@@ -190,36 +190,82 @@ impl Env<'_> {
     }
 
     fn apt(&mut self, args: &[String]) -> Option<i32> {
-        let command = args.iter().find(|a| !a.starts_with('-'))?.as_str();
-        let packages: Vec<String> = args
-            .iter()
-            .filter(|a| !a.starts_with('-') && a.as_str() != command)
-            .map(|p| p.split(['=', ':']).next().unwrap_or(p).to_string())
-            .collect();
+        // The words that are not options nor an option's value (`-o NAME=VALUE`, `-t SUITE`).
+        let mut words = Vec::new();
+        let mut iter = args.iter();
+        while let Some(a) = iter.next() {
+            if matches!(a.as_str(), "-o" | "-t" | "-c" | "--option" | "--target-release" | "--config-file") {
+                iter.next();
+            } else if !a.starts_with('-') {
+                words.push(a);
+            }
+        }
+        let (command, rest) = words.split_first()?;
+        let command = command.as_str();
+        let packages: Vec<String> = rest.iter().map(|p| p.split(['=', ':']).next().unwrap_or(p).to_string()).collect();
         match command {
             "update" => {
-                let lists = ["InRelease", "main_binary-amd64_Packages.lz4"];
-                for suffix in ["bookworm", "bookworm-updates", "bookworm-security"] {
-                    for (i, list) in lists.iter().enumerate() {
-                        let size = if i == 0 {
-                            150_000
-                        } else if suffix == "bookworm" {
-                            8_800_000
-                        } else {
-                            60_000
-                        };
-                        let path = format!("/var/lib/apt/lists/deb.debian.org_debian_dists_{suffix}_{list}");
-                        self.synthetic(&path, size, &format!("apt list {suffix} {list}"), 0o644).ok()?;
+                // apt names each list after its source: the URI without its scheme, `/` as
+                // `_`, then `dists_SUITE_...`. The sources come from the image's files; when
+                // they are not known, MIRROR stands for the URI.
+                let sources = self.apt_sources();
+                let sources = if sources.is_empty() {
+                    let codename = read_text(self.shell, "/etc/os-release")
+                        .and_then(|t| {
+                            t.lines().find_map(|l| {
+                                l.strip_prefix("VERSION_CODENAME=").map(|v| v.trim_matches('"').to_string())
+                            })
+                        })
+                        .unwrap_or_else(|| "stable".into());
+                    self.shell.model("the image's apt sources are not known here: MIRROR stands for their address");
+                    [String::new(), "-updates".into(), "-security".into()]
+                        .iter()
+                        .map(|s| ("MIRROR".to_string(), format!("{codename}{s}"), vec!["main".to_string()]))
+                        .collect()
+                } else {
+                    sources
+                };
+                for (uri, suite, components) in &sources {
+                    let prefix =
+                        uri.split_once("://").map_or(uri.as_str(), |(_, r)| r).trim_end_matches('/').replace('/', "_");
+                    self.synthetic(
+                        &format!("/var/lib/apt/lists/{prefix}_dists_{suite}_InRelease"),
+                        150_000,
+                        &format!("apt list {uri} {suite}"),
+                        0o644,
+                    )
+                    .ok()?;
+                    for c in components {
+                        // The main suite's main component is the big one.
+                        let size = if c == "main" && !suite.contains('-') { 8_800_000 } else { 60_000 };
+                        self.synthetic(
+                            &format!("/var/lib/apt/lists/{prefix}_dists_{suite}_{c}_binary-amd64_Packages.lz4"),
+                            size,
+                            &format!("apt list {uri} {suite} {c}"),
+                            0o644,
+                        )
+                        .ok()?;
                     }
                 }
-                self.shell.model(
-                    "apt-get update downloads package lists: the simulation writes them with estimated names and sizes",
-                );
+                self.shell
+                    .model("apt-get update downloads package lists: the simulation writes them with estimated sizes");
                 Some(0)
             }
             "install" => {
+                let recommends = !args.iter().any(|a| {
+                    a == "--no-install-recommends"
+                        || a.eq_ignore_ascii_case("APT::Install-Recommends=false")
+                        || a.eq_ignore_ascii_case("APT::Install-Recommends=0")
+                });
+                let unknown = self.install_debs(&packages, recommends);
                 self.record_installed("/var/lib/dpkg/status", &packages, "dpkg");
-                self.install_packages("apt-get", &packages);
+                if unknown.len() < packages.len() {
+                    // Their file lists are real; what their maintainer scripts do is not known.
+                    self.shell.partial = true;
+                }
+                if !unknown.is_empty() {
+                    self.install_packages("apt-get", &unknown);
+                }
                 Some(0)
             }
             "upgrade" | "dist-upgrade" | "full-upgrade" | "reinstall" | "dist-clean" | "clean" | "autoclean"
@@ -234,6 +280,133 @@ impl Env<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The image's apt sources as (URI, suite, components): `/etc/apt/sources.list`'s `deb`
+    /// lines and the deb822 files of `/etc/apt/sources.list.d`, as far as their text is known.
+    fn apt_sources(&self) -> Vec<(String, String, Vec<String>)> {
+        let mut out = Vec::new();
+        if let Some(text) = read_text(self.shell, "/etc/apt/sources.list") {
+            for line in text.lines().map(str::trim) {
+                let mut w = line.split_whitespace();
+                if w.next() != Some("deb") {
+                    continue;
+                }
+                let mut w = w.skip_while(|x| x.starts_with('['));
+                if let (Some(uri), Some(suite)) = (w.next(), w.next()) {
+                    out.push((uri.to_string(), suite.to_string(), w.map(str::to_string).collect()));
+                }
+            }
+        }
+        let dir = "/etc/apt/sources.list.d";
+        let names: Vec<String> = self
+            .shell
+            .fs
+            .stat(dir)
+            .and_then(|e| e.as_dir().map(|d| d.iter().map(|(n, _)| n.to_string()).collect()))
+            .unwrap_or_default();
+        for name in names.iter().filter(|n| n.ends_with(".sources")) {
+            let Some(text) = read_text(self.shell, &format!("{dir}/{name}")) else { continue };
+            for stanza in text.split("\n\n") {
+                let field = |key: &str| {
+                    stanza.lines().find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(':')).map(str::trim))
+                };
+                if !field("Types").is_some_and(|t| t.split_whitespace().any(|t| t == "deb")) {
+                    continue;
+                }
+                let components: Vec<String> =
+                    field("Components").unwrap_or_default().split_whitespace().map(str::to_string).collect();
+                for uri in field("URIs").unwrap_or_default().split_whitespace() {
+                    for suite in field("Suites").unwrap_or_default().split_whitespace() {
+                        out.push((uri.to_string(), suite.to_string(), components.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Installs `requested` from the package catalog with what they depend on (and recommend,
+    /// with `recommends`) that the image lacks, as dpkg unpacks them: their real paths, modes,
+    /// sizes and links, and the `.list` record of each. Only in a Debian 12 image (the
+    /// catalog's release). Returns the requested names the catalog does not have.
+    fn install_debs(&mut self, requested: &[String], recommends: bool) -> Vec<String> {
+        let Some(catalog) = self.shell.packages.clone() else { return requested.to_vec() };
+        if !read_text(self.shell, "/etc/debian_version").is_some_and(|v| v.starts_with("12.")) {
+            return requested.to_vec();
+        }
+        let installed = |shell: &super::Shell, name: &str| {
+            ["", ":amd64"].iter().any(|arch| shell.fs.lstat(&format!("/var/lib/dpkg/info/{name}{arch}.list")).is_some())
+        };
+        let mut unknown = Vec::new();
+        let mut planned: Vec<crate::catalog::packages::Package<'_>> = Vec::new();
+        let mut queue: Vec<(&str, bool)> = requested.iter().rev().map(|r| (r.as_str(), true)).collect();
+        while let Some((name, asked)) = queue.pop() {
+            if planned.iter().any(|p| p.name == name) || installed(self.shell, name) {
+                continue;
+            }
+            match catalog.get(name) {
+                Some(p) => {
+                    queue.extend(p.depends.iter().map(|d| (*d, false)));
+                    if recommends {
+                        queue.extend(p.recommends.iter().map(|d| (*d, false)));
+                    }
+                    planned.push(p);
+                }
+                None if asked => unknown.push(name.to_string()),
+                // A dependency the catalog leaves out: a required package, in every Debian image.
+                None => {}
+            }
+        }
+        let (mut files, mut bytes) = (0_u64, 0_u64);
+        for p in &planned {
+            let mut list = String::from("/.\n");
+            for e in p.entries() {
+                let path = e.path();
+                list.push_str(path);
+                list.push('\n');
+                let parent = path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+                let _ = self.shell.fs.mkdir_all(parent, Meta::DIR);
+                self.shell.written += 64;
+                let entry = match e {
+                    crate::catalog::packages::PackageEntry::Dir { mode, owner, .. } => {
+                        // dpkg leaves a directory that is there as it is.
+                        if self.shell.fs.lstat(path).is_some() {
+                            continue;
+                        }
+                        Entry::dir(Meta::new(mode, owner.0, owner.1))
+                    }
+                    crate::catalog::packages::PackageEntry::File { mode, size, owner, .. } => {
+                        files += 1;
+                        bytes += size;
+                        Entry::file(
+                            Content::synthetic(size, format!("deb {} {} {path}", p.name, p.version)),
+                            Meta::new(mode, owner.0, owner.1),
+                        )
+                    }
+                    crate::catalog::packages::PackageEntry::Symlink { target, .. } => {
+                        Entry::symlink(target, Meta::new(0o777, 0, 0))
+                    }
+                    crate::catalog::packages::PackageEntry::Hardlink { target, .. } => {
+                        let Some(e) = self.shell.fs.lstat(target) else { continue };
+                        e
+                    }
+                };
+                let _ = self.shell.fs.remove(path);
+                let _ = self.shell.fs.insert(path, entry);
+            }
+            let record = format!("/var/lib/dpkg/info/{}.list", p.name);
+            let _ =
+                self.shell.fs.insert(&record, Entry::file(Content::bytes(list.into_bytes()), Meta::new(0o644, 0, 0)));
+        }
+        if !planned.is_empty() {
+            self.shell.model(&format!(
+                "apt-get installs {} packages from Debian 12's archive ({files} files, {} MB): their paths, modes and sizes are the real ones; their contents and what their maintainer scripts do are not known here",
+                planned.len(),
+                bytes / 1_000_000
+            ));
+        }
+        unknown
     }
 
     /// `openssl req|genrsa|x509|rand`: the files named by `-out` and `-keyout`.
@@ -503,6 +676,28 @@ impl Env<'_> {
                 let out = if out.ends_with('/') { format!("{out}app") } else { out };
                 self.synthetic(&out, 12_000_000, "go build output", 0o755).ok()?;
                 self.shell.model("go build compiles: the binary is estimated at 12 MB");
+                Some(0)
+            }
+            "install" if args[1..].iter().any(|a| a.contains('@')) => {
+                // `go install PATH@VERSION`: the command's binary in GOBIN, else GOPATH/bin
+                // (GOPATH defaults to ~/go), named after the last element of its path that is
+                // not a major version (`/v2`).
+                let dir = match (self.shell.var("GOBIN"), self.shell.var("GOPATH")) {
+                    (Some(bin), _) if !bin.is_empty() => bin.to_string(),
+                    (_, Some(path)) if !path.is_empty() => format!("{}/bin", path.split(':').next().unwrap_or(path)),
+                    _ => format!("{}/go/bin", self.shell.var("HOME").unwrap_or("/root")),
+                };
+                for target in args[1..].iter().filter(|a| !a.starts_with('-')) {
+                    let path = target.split('@').next().unwrap_or(target);
+                    let name = path
+                        .split('/')
+                        .rev()
+                        .find(|e| !(e.len() > 1 && e.starts_with('v') && e[1..].bytes().all(|b| b.is_ascii_digit())))
+                        .filter(|n| !n.is_empty() && *n != "...")?;
+                    self.synthetic(&format!("{dir}/{name}"), 12_000_000, &format!("go install {target}"), 0o755)
+                        .ok()?;
+                }
+                self.shell.model("go install builds each command: its binary is estimated at 12 MB; the module cache is not kept here");
                 Some(0)
             }
             "mod" | "get" | "install" | "generate" | "vet" | "test" | "env" | "version" => {

@@ -47,6 +47,7 @@ fn start(fs: Snapshot) -> Start {
         dialect: Dialect::Posix,
         partial: false,
         network_none: false,
+        packages: None,
     }
 }
 
@@ -718,4 +719,116 @@ fn review_findings_behave_as_the_real_tools() {
         Start { dialect: Dialect::Bash, ..start(busybox()) },
     );
     assert_eq!(file(&f, "/tmp/out").0, "");
+}
+
+/// A Debian 12 root (busybox's applets, apt-get, dpkg's records of libc6) with a package
+/// catalog of three packages.
+fn debian_with_packages() -> Start {
+    let mut fs = busybox_with(&["apt-get", "ls"]);
+    fs.mkdir_all("/var/lib/dpkg/info", Meta::DIR).unwrap();
+    fs.insert("/etc/debian_version", Entry::file(Content::bytes(b"12.9\n".to_vec()), Meta::FILE)).unwrap();
+    fs.insert("/var/lib/dpkg/info/libc6:amd64.list", Entry::file(Content::bytes(b"/.\n".to_vec()), Meta::FILE))
+        .unwrap();
+    fs.insert("/var/lib/dpkg/status", Entry::file(Content::synthetic(1000, "status"), Meta::FILE)).unwrap();
+    let catalog = "package\tcurl\t7.88.1-10\tx\n\
+depends\tlibc6\tlibcurl4\n\
+d\t755\t/usr\n\
+d\t755\t/usr/bin\n\
+f\t755\t280000\t/usr/bin/curl\n\
+package\tlibcurl4\t7.88.1-10\ty\n\
+recommends\tca-certificates\n\
+d\t755\t/usr/lib\n\
+f\t644\t700000\t/usr/lib/libcurl.so.4.8.0\n\
+l\t/usr/lib/libcurl.so.4\tlibcurl.so.4.8.0\n\
+package\tca-certificates\t20230311\tz\n\
+d\t755\t/usr/share/ca-certificates\n\
+f\t644\t2000\t/usr/share/ca-certificates/a.crt\n";
+    Start { packages: Some(std::sync::Arc::new(crate::catalog::Packages::parse(catalog).unwrap())), ..start(fs) }
+}
+
+#[test]
+fn apt_get_install_unpacks_the_catalogs_packages_and_their_dependencies() {
+    let out = run_script("apt-get install -y curl", debian_with_packages());
+    assert_eq!(out.status, 0, "{}", out.output);
+    let curl = out.snapshot.stat("/usr/bin/curl").unwrap();
+    assert_eq!((curl.meta.mode & 0o7777, curl.size()), (0o755, 280_000));
+    // The dependency, and what it recommends (apt installs Recommends by default).
+    assert_eq!(out.snapshot.stat("/usr/lib/libcurl.so.4.8.0").unwrap().size(), 700_000);
+    assert!(
+        matches!(out.snapshot.lstat("/usr/lib/libcurl.so.4").unwrap().node, Node::Symlink(ref t) if &**t == "libcurl.so.4.8.0")
+    );
+    assert!(out.snapshot.stat("/usr/share/ca-certificates/a.crt").is_some());
+    // dpkg's record of what each package brought, as dpkg writes it.
+    let list = out.snapshot.stat("/var/lib/dpkg/info/curl.list").unwrap();
+    let Node::File { content, .. } = &list.node else { panic!("curl.list is a file") };
+    assert_eq!(content.as_bytes(), Some(&b"/.\n/usr\n/usr/bin\n/usr/bin/curl\n"[..]));
+    assert!(out.modeled.iter().any(|m| m.contains("installs 3 packages")), "{:?}", out.modeled);
+    // libc6 is installed already: nothing of it is unpacked again (the catalog lacks it anyway).
+    let out = run_script("apt-get install -y --no-install-recommends curl", debian_with_packages());
+    assert!(out.snapshot.stat("/usr/share/ca-certificates/a.crt").is_none());
+    assert!(out.modeled.iter().any(|m| m.contains("installs 2 packages")), "{:?}", out.modeled);
+    // A package the catalog does not have gets the estimate, and says so.
+    let out =
+        run_script("apt-get install -y -o Dpkg::Options::=--force-confold curl frobnicate", debian_with_packages());
+    assert!(out.snapshot.stat("/usr/bin/curl").is_some());
+    assert!(out.snapshot.stat("/usr/bin/frobnicate").is_some());
+    assert!(out.snapshot.stat("/usr/bin/Dpkg::Options::=--force-confold").is_none());
+}
+
+#[test]
+fn the_catalog_is_for_debian_12_only() {
+    let mut start = debian_with_packages();
+    start
+        .snapshot
+        .insert("/etc/debian_version", Entry::file(Content::bytes(b"bookworm/sid\n".to_vec()), Meta::FILE))
+        .unwrap();
+    let out = run_script("apt-get install -y curl", start);
+    // Ubuntu's (or another release's) curl is not bookworm's: the estimate stands in.
+    assert!(out.snapshot.stat("/usr/lib/libcurl.so.4.8.0").is_none());
+    assert!(out.snapshot.stat("/usr/bin/curl").is_some());
+}
+
+#[test]
+fn a_program_asked_for_its_version_changes_no_file() {
+    // Over partly unknown files a program the files lack may be there; `--version` alone is
+    // modeled as printing, whatever the program.
+    let out = run_script("vector --version && touch /done", Start { partial: true, ..start(busybox()) });
+    assert_eq!(out.status, 0);
+    assert!(out.stopped.is_none());
+    assert!(out.snapshot.stat("/done").is_some());
+    assert!(out.modeled.iter().any(|m| m.contains("`vector --version` prints what it is")), "{:?}", out.modeled);
+    // With other arguments it is not known what it does.
+    let out = run_script("vector --config /x", Start { partial: true, ..start(busybox()) });
+    assert!(out.stopped.is_some());
+    // Over known files a missing program is "not found", as in a real build.
+    assert_eq!(run("vector --version").status, 127);
+}
+
+#[test]
+fn install_reads_its_long_options() {
+    let out = run_script(
+        "install --directory --mode 0750 --owner=1000 --group app /srv/data",
+        start(busybox_with(&["install"])),
+    );
+    assert_eq!(out.status, 0, "{}", out.output);
+    let dir = out.snapshot.stat("/srv/data").unwrap();
+    assert_eq!((dir.meta.mode & 0o7777, dir.meta.uid, dir.meta.gid), (0o750, 1000, 1000));
+}
+
+#[test]
+fn go_install_puts_the_command_in_gopath_bin() {
+    let mut fs = busybox();
+    fs.mkdir_all("/usr/local/go/bin", Meta::DIR).unwrap();
+    fs.insert("/usr/local/go/bin/go", Entry::file(Content::synthetic(1, "go"), Meta::new(0o755, 0, 0))).unwrap();
+    let go = Start {
+        env: vec![("PATH".into(), "/go/bin:/usr/local/go/bin:/bin".into()), ("GOPATH".into(), "/go".into())],
+        ..start(fs)
+    };
+    let out = run_script(
+        "go install mvdan.cc/gofumpt@v0.6.0 && go install github.com/a/b/v2/cmd/tool@latest && gofumpt --version",
+        go,
+    );
+    assert_eq!(out.status, 0, "{}", out.output);
+    assert!(out.snapshot.stat("/go/bin/gofumpt").is_some_and(|e| e.meta.mode & 0o111 != 0));
+    assert!(out.snapshot.stat("/go/bin/tool").is_some(), "the major version is not the name");
 }

@@ -125,6 +125,33 @@ pub(crate) fn append(shell: &mut Shell, path: &str, bytes: &[u8]) {
 /// Short options with their values, as [`options`] returns them.
 type Flags = Vec<(char, Option<String>)>;
 
+/// `args` with the long options `table` names spelled as their short forms (`--mode=755` and
+/// `--mode 755` as `-m 755`), for [`options`]; others are left as they are.
+fn spelled_short(args: &[String], table: &[(&str, char)]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            out.push(arg.clone());
+            out.extend(iter.cloned());
+            break;
+        }
+        let Some(long) = arg.strip_prefix("--") else {
+            out.push(arg.clone());
+            continue;
+        };
+        let (name, value) = long.split_once('=').map_or((long, None), |(n, v)| (n, Some(v)));
+        match table.iter().find(|(n, _)| *n == name) {
+            Some((_, c)) => {
+                out.push(format!("-{c}"));
+                out.extend(value.map(str::to_string));
+            }
+            None => out.push(arg.clone()),
+        }
+    }
+    out
+}
+
 fn options(args: &[String], with_value: &[char]) -> (Flags, Vec<String>, Vec<String>) {
     let mut flags = Vec::new();
     let mut long = Vec::new();
@@ -260,7 +287,7 @@ impl Env<'_> {
             "realpath" => self.realpath(args),
             "which" => self.which(args),
             "install" => self.install(args)?,
-            "ls" => self.ls(args)?,
+            "ls" => self.ls(args),
             "hostname" if args.is_empty() => {
                 // BuildKit names every RUN container so; the classic builder uses its id.
                 self.shell.model("hostname is the container's: buildkitsandbox under BuildKit");
@@ -1427,7 +1454,11 @@ impl Env<'_> {
 
     /// `install`: `-d` directories, or files copied with `-m` (default 0755), `-o`, `-g`.
     fn install(&mut self, args: &[String]) -> Option<i32> {
-        let (flags, mut operands, long) = options(args, &['m', 'o', 'g', 't']);
+        let args = spelled_short(
+            args,
+            &[("directory", 'd'), ("mode", 'm'), ("owner", 'o'), ("group", 'g'), ("target-directory", 't')],
+        );
+        let (flags, mut operands, long) = options(&args, &['m', 'o', 'g', 't']);
         if !long.is_empty() || has(&flags, 't') || has(&flags, 'D') {
             return None;
         }
@@ -1611,10 +1642,13 @@ fn glob_path(pattern: &str, path: &str) -> bool {
 impl Env<'_> {
     /// `ls [-1aA] [PATH]...` as it prints to a pipe or a file: one name per line, sorted, dot
     /// files hidden unless `-a`/`-A`. Long listings carry times the simulation does not know.
-    fn ls(&mut self, args: &[String]) -> Option<i32> {
+    fn ls(&mut self, args: &[String]) -> i32 {
         let (flags, operands, long) = options(args, &[]);
         if !long.is_empty() || flags.iter().any(|(f, _)| !matches!(f, '1' | 'a' | 'A')) {
-            return None;
+            // `ls -l`, `-la`, `-R`...: what it prints carries times and sizes this listing
+            // does not give; it changes no file. The names stand for it.
+            self.shell
+                .model("ls with these options prints details (times, sizes) not given here: the names stand for them");
         }
         let all = has(&flags, 'a');
         let almost = has(&flags, 'A');
@@ -1665,7 +1699,7 @@ impl Env<'_> {
             }
         }
         self.out(&out);
-        Some(status)
+        status
     }
 
     /// `stat -c FORMAT PATH...` with `%n %a %A %u %g %U %G %s %F %%`.

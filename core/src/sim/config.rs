@@ -45,6 +45,10 @@ pub struct ImageConfig {
     /// `MAINTAINER` (the deprecated `author` field).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// A Windows image (its `os`): shell-form commands run through `cmd /S /C`, and RUN is
+    /// not simulated.
+    #[serde(skip)]
+    pub windows: bool,
 }
 
 impl ImageConfig {
@@ -86,11 +90,11 @@ impl ImageConfig {
 
     /// The shell a shell-form command runs with.
     #[must_use]
-    pub fn shell_or_default(&self, os: &str) -> Vec<String> {
+    pub fn shell_or_default(&self) -> Vec<String> {
         if !self.shell.is_empty() {
             return self.shell.clone();
         }
-        if os == "windows" { vec!["cmd".into(), "/S".into(), "/C".into()] } else { vec!["/bin/sh".into(), "-c".into()] }
+        if self.windows { vec!["cmd".into(), "/S".into(), "/C".into()] } else { vec!["/bin/sh".into(), "-c".into()] }
     }
 }
 

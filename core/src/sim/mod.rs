@@ -51,6 +51,10 @@ pub struct BuildContext {
     pub files: Snapshot,
     /// The `.dockerignore` in effect, if any.
     pub dockerignore: Option<Matcher>,
+    /// The context's files are not given (a Dockerfile read without its directory): what a
+    /// COPY or a bind mount names from it and `files` lacks stands in as a file or directory
+    /// of unknown content, and the steps after it are `modeled` over partly unknown files.
+    pub unknown: bool,
 }
 
 impl BuildContext {
@@ -97,7 +101,13 @@ impl BuildContext {
                 .insert(&clean, Entry::file(content, Meta::new(mode & 0o7777, 0, 0)))
                 .map_err(|e| format!("context file {}: {e}", crate::gostr::quote(&path)))?;
         }
-        Ok(Self { files: snapshot, dockerignore })
+        Ok(Self { files: snapshot, dockerignore, unknown: false })
+    }
+
+    /// A context whose files are not given: every COPY from it is modeled.
+    #[must_use]
+    pub fn unknown() -> Self {
+        Self { unknown: true, ..Self::default() }
     }
 
     /// The context as a tar archive that `docker build - < context.tar` builds: its files,
@@ -348,7 +358,12 @@ impl Simulator<'_> {
             }
             Base::Unknown => (Snapshot::new(), ImageConfig::default(), "an unresolved base".into(), true),
         };
-        if config.env_value("PATH").is_none() && stage.platform.as_deref().is_none_or(|p| !p.starts_with("windows")) {
+        if stage.platform.as_deref().is_some_and(|p| p.starts_with("windows"))
+            || matches!(&stage.base, Base::Image(reference) if windows_image(reference))
+        {
+            config.windows = true;
+        }
+        if config.env_value("PATH").is_none() && !config.windows {
             config.set_env("PATH", crate::plan::dispatch::DEFAULT_PATH);
         }
         let base_key = match &stage.base {
@@ -557,15 +572,17 @@ impl Simulator<'_> {
                     return (Fidelity::Exact, false);
                 }
                 let owner = if state.config.user.is_empty() {
-                    Ok((0, 0))
+                    Ok(((0, 0), None))
                 } else {
-                    users::resolve(&state.config.user, &state.snapshot)
+                    resolve_ids(&state.config.user, &state.snapshot, state.opaque)
                 };
+                let mut fidelity = Fidelity::Exact;
                 let (uid, gid) = match owner {
-                    Ok(o) => o,
-                    Err(e) if state.opaque => {
-                        self.diag(Code::SimulationGap, at(path.span), format!("{e}; an opaque step may create it"));
-                        return (Fidelity::Opaque, true);
+                    Ok((o, None)) => o,
+                    Ok((o, Some(note))) => {
+                        fidelity = Fidelity::Modeled;
+                        self.diag(Code::SimulationNote, at(path.span), format!("modeled: {note}"));
+                        o
                     }
                     Err(e) => {
                         self.diag(Code::SimulationError, at(path.span), e);
@@ -573,7 +590,7 @@ impl Simulator<'_> {
                     }
                 };
                 match state.snapshot.mkdir_all(&workdir, Meta::new(0o755, uid, gid)) {
-                    Ok(_) => (Fidelity::Exact, true),
+                    Ok(_) => (fidelity, true),
                     Err(e) => {
                         self.diag(Code::SimulationError, at(path.span), format!("mkdir {workdir}: {e}"));
                         (Fidelity::Failed, true)
@@ -673,7 +690,7 @@ impl Simulator<'_> {
             );
             (Fidelity::Opaque, true)
         };
-        let shell = state.config.shell_or_default("linux");
+        let shell = state.config.shell_or_default();
         let Some(token) = run.command.args.first() else { return (Fidelity::Exact, true) };
         // Shell form: the stage's SHELL with the script; a heredoc alone is the script.
         let script: Option<String> = if !run.command.shell_form {
@@ -692,6 +709,9 @@ impl Simulator<'_> {
         } else {
             let Some((path, args)) = shell.split_first() else { return gap(self, "RUN with an empty SHELL") };
             let name = path.rsplit('/').next().unwrap_or_default();
+            if state.config.windows {
+                return gap(self, &format!("RUN in a Windows image (through {}) is not simulated", shell.join(" ")));
+            }
             if !matches!(name, "sh" | "bash" | "ash" | "dash") || args.last().map(String::as_str) != Some("-c") {
                 return gap(self, &format!("RUN through {} is not simulated", shell.join(" ")));
             }
@@ -711,17 +731,10 @@ impl Simulator<'_> {
         let (uid, gid) = if state.config.user.is_empty() {
             (0, 0)
         } else {
-            match users::resolve(&state.config.user, &state.snapshot) {
-                Ok(ids) => ids,
-                // root is uid 0 whatever /etc/passwd says.
-                Err(_) if partial && state.config.user.split(':').next() == Some("root") => (0, 0),
-                Err(_) if partial => {
-                    // A user an unknown step made: the first id useradd gives stands for it.
-                    user_note = Some(format!(
-                        "the user {} is not in the files known here: its files are owned by 1000:1000, the first id useradd gives",
-                        state.config.user
-                    ));
-                    (1000, 1000)
+            match resolve_ids(&state.config.user, &state.snapshot, partial) {
+                Ok((ids, note)) => {
+                    user_note = note;
+                    ids
                 }
                 Err(e) => {
                     self.diag(Code::SimulationError, keyword, e);
@@ -789,7 +802,7 @@ impl Simulator<'_> {
                 MountType::Bind => {
                     let source = m.source.clone().unwrap_or_else(|| "/".into());
                     let (files, unknown) = match &m.from {
-                        None => (self.visible.clone(), false),
+                        None => (self.visible.clone(), self.context.unknown),
                         Some(from) => match self.source_files(from, keyword) {
                             Some(found) => found,
                             None => return gap(self, &format!("the files of --mount from={from} are not known")),
@@ -799,12 +812,15 @@ impl Simulator<'_> {
                         // A stage with opaque steps: what is known of it is mounted, the step
                         // runs over partly unknown files.
                         mount_partial = true;
-                        mount_notes
-                            .push("a bind mount from a stage with opaque steps holds files that are not known here");
+                        mount_notes.push(if m.from.is_none() {
+                            "the build context is not given: a bind mount from it holds files that are not known here"
+                        } else {
+                            "a bind mount from a stage with opaque steps holds files that are not known here"
+                        });
                     }
                     match files.stat(&source) {
                         Some(e) => e,
-                        None if unknown => crate::fs::Entry::dir(Meta::DIR),
+                        None if unknown => context_stand_in(&source, "a bind mount's source"),
                         None => {
                             // BuildKit cannot compute the mount's cache key: the build fails.
                             let path = crate::dockerignore::clean(&format!("/{source}"));
@@ -834,6 +850,7 @@ impl Simulator<'_> {
             dialect,
             partial,
             network_none: run.network.as_ref().is_some_and(|n| n.value.as_ref() == "none"),
+            packages: self.catalog.packages().cloned(),
         };
         // Over partly unknown files a missing shell may exist in reality: the script runs
         // as if it did (modeled).
@@ -905,12 +922,23 @@ impl Simulator<'_> {
                 state.snapshot = finished.snapshot;
                 // Packages were installed by a model, or a mount brought unknown files: the
                 // stage's files are only partly known from here.
+                let why = if state.failed_before {
+                    Some("a step before failed")
+                } else if state.opaque {
+                    Some("an earlier step left some unknown")
+                } else if mount_partial {
+                    Some("a mount holds files not known here")
+                } else {
+                    None
+                };
                 state.opaque |= finished.estimated || mount_partial;
-                self.diag(
-                    Code::SimulationNote,
-                    keyword,
-                    "modeled: the step ran over files that are partly unknown (an opaque step came before)",
-                );
+                if let Some(why) = why {
+                    self.diag(
+                        Code::SimulationNote,
+                        keyword,
+                        format!("modeled: the step ran over files that are partly unknown ({why})"),
+                    );
+                }
                 for why in &finished.modeled {
                     self.diag(Code::SimulationNote, keyword, format!("modeled: {why}"));
                 }
@@ -938,8 +966,13 @@ impl Simulator<'_> {
         if !run.command.shell_form || !run.files.is_empty() {
             return false;
         }
-        let bash = state.config.shell.first().is_some_and(|s| s.rsplit('/').next() == Some("bash"));
-        let dialect = if bash { crate::sh::Dialect::Bash } else { crate::sh::Dialect::Posix };
+        // Only a POSIX shell's script is read here (not cmd's or PowerShell's).
+        let shell = state.config.shell_or_default();
+        let name = shell.first().map_or("", |s| s.rsplit('/').next().unwrap_or_default());
+        if !matches!(name, "sh" | "bash" | "ash" | "dash") {
+            return false;
+        }
+        let dialect = if name == "bash" { crate::sh::Dialect::Bash } else { crate::sh::Dialect::Posix };
         let script: &str = &token.value;
         let parsed = crate::sh::parse(script, dialect);
         // On one line the script is the source text itself, so spans map exactly; across
@@ -994,14 +1027,16 @@ impl Simulator<'_> {
         let verb = if request.is_add { "ADD" } else { "COPY" };
         let dest_raw = self.expand(request.dest, env);
         let dest = resolve_dest(&state.config.workdir, &dest_raw);
+        let mut fidelity = Fidelity::Exact;
         let chown = match request.chown.map(|c| self.expand(c, env)) {
             None => None,
-            Some(spec) => match users::resolve(&spec, &state.snapshot) {
-                Ok(ids) => Some(ids),
-                Err(e) if state.opaque => {
+            Some(spec) => match resolve_ids(&spec, &state.snapshot, state.opaque) {
+                Ok((ids, None)) => Some(ids),
+                Ok((ids, Some(note))) => {
+                    fidelity = Fidelity::Modeled;
                     let span = at(request.chown.map_or(request.dest.span, |c| c.span));
-                    self.diag(Code::SimulationGap, span, format!("{e}; an opaque step may create it"));
-                    return (Fidelity::Opaque, true);
+                    self.diag(Code::SimulationNote, span, format!("modeled: {note}"));
+                    Some(ids)
                 }
                 Err(e) => {
                     self.diag(Code::SimulationError, at(request.chown.map_or(request.dest.span, |c| c.span)), e);
@@ -1026,8 +1061,8 @@ impl Simulator<'_> {
             Matcher::parse(&patterns.join("\n")).ok()
         };
         let options = CopyOptions { chown, chmod, wildcards: true, exclude };
-        let mut fidelity = Fidelity::Exact;
         let mut failed = false;
+        let context_unknown = matches!(source, CopySource::Context) && self.context.unknown;
         let source_opaque = match source {
             CopySource::Context => false,
             CopySource::Other(_, opaque) => *opaque,
@@ -1141,6 +1176,19 @@ impl Simulator<'_> {
                         continue;
                     }
                     match copy(root, &normalized, &mut working, &dest, &options) {
+                        Ok(0) if context_unknown => {
+                            if fidelity == Fidelity::Exact {
+                                fidelity = Fidelity::Modeled;
+                            }
+                            state.opaque = true;
+                            self.diag(
+                                Code::SimulationNote,
+                                at(token.span),
+                                format!(
+                                    "modeled: the build context is not given, so what {path} matches there is not known"
+                                ),
+                            );
+                        }
                         Ok(0) if source_opaque => {
                             fidelity = Fidelity::Opaque;
                             self.diag(
@@ -1157,7 +1205,19 @@ impl Simulator<'_> {
                             )
                             .with_help("BuildKit allows a wildcard that matches nothing"),
                         ),
+                        Ok(_) if context_unknown => {
+                            if fidelity == Fidelity::Exact {
+                                fidelity = Fidelity::Modeled;
+                            }
+                            state.opaque = true;
+                            self.diag(
+                                Code::SimulationNote,
+                                at(token.span),
+                                format!("modeled: the build context is not given; {path} copies the files given for it, and there may be more"),
+                            );
+                        }
                         Ok(_) if source_opaque => {
+                            state.opaque = true;
                             if fidelity == Fidelity::Exact {
                                 fidelity = Fidelity::Modeled;
                             }
@@ -1168,6 +1228,35 @@ impl Simulator<'_> {
                             );
                         }
                         Ok(_) => {}
+                        Err(CopyError::NotFound(_)) if context_unknown => {
+                            // A file or directory of unknown content stands in for it, placed
+                            // as Docker places the source it names.
+                            let mut stand_in = Snapshot::new();
+                            let parent =
+                                normalized.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+                            let _ = stand_in.mkdir_all(parent, Meta::DIR);
+                            let _ = stand_in.insert(&normalized, context_stand_in(&normalized, "a context file"));
+                            let single = CopyOptions { wildcards: false, ..options.clone() };
+                            if let Err(e) = copy(&stand_in, &normalized, &mut working, &dest, &single) {
+                                failed = true;
+                                self.diag(Code::SimulationError, at(token.span), format!("{verb} failed: {e}"));
+                                continue;
+                            }
+                            if fidelity == Fidelity::Exact {
+                                fidelity = Fidelity::Modeled;
+                            }
+                            state.opaque = true;
+                            let what = if stand_in.stat(&normalized).is_some_and(|e| e.is_dir()) {
+                                "a directory"
+                            } else {
+                                "a file"
+                            };
+                            self.diag(
+                                Code::SimulationNote,
+                                at(token.span),
+                                format!("modeled: the build context is not given; {what} of unknown content stands in for {path}"),
+                            );
+                        }
                         Err(CopyError::NotFound(missing)) if source_opaque => {
                             fidelity = Fidelity::Opaque;
                             self.diag(
@@ -1280,6 +1369,74 @@ fn heredoc_only(command: &str, name: &str) -> bool {
     unquoted == name && !marker.contains(char::is_whitespace)
 }
 
+/// Does `reference` name a Windows image (Server Core, Nano Server, .NET Framework, or a tag
+/// that says so)? The catalog describes Linux images only, so the name is what tells.
+fn windows_image(reference: &str) -> bool {
+    let r = reference.to_ascii_lowercase();
+    ["windows/servercore", "windows/nanoserver", "windows/server:", "/windows:", "dotnet/framework/"]
+        .iter()
+        .any(|p| r.contains(p))
+        || r.rsplit_once(':').is_some_and(|(_, tag)| {
+            tag.contains("windowsservercore") || tag.contains("nanoserver") || tag.contains("ltsc20")
+        })
+}
+
+/// The uid and gid of `spec` (`user`, `user:group`, numeric ids) from the stage's files. Over
+/// partly unknown files a name they lack is taken to exist, with 1000:1000 (the first ids
+/// useradd and adduser give) standing for it and a note that says so.
+fn resolve_ids(spec: &str, snapshot: &Snapshot, partial: bool) -> Result<((u32, u32), Option<String>), String> {
+    match users::resolve(spec, snapshot) {
+        Ok(ids) => Ok((ids, None)),
+        Err(e) if !partial => Err(e),
+        // root is uid 0 whatever /etc/passwd says.
+        Err(_) if spec.split(':').next() == Some("root") => Ok(((0, 0), None)),
+        Err(_) => Ok((
+            (1000, 1000),
+            Some(format!(
+                "the user {spec} is not in the files known here: its files are owned by 1000:1000, the first ids useradd gives"
+            )),
+        )),
+    }
+}
+
+/// What stands in for `path` of a build context that is not given: a file of unknown content
+/// when its name reads as a file's (an extension, a well-known name such as `Makefile` or
+/// `.npmrc`), else a directory (`src`, `.mvn`) whose content is unknown.
+fn context_stand_in(path: &str, what: &str) -> crate::fs::Entry {
+    let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let known_files = [
+        "Makefile",
+        "GNUmakefile",
+        "Dockerfile",
+        "Gemfile",
+        "Pipfile",
+        "Procfile",
+        "Rakefile",
+        "LICENSE",
+        "NOTICE",
+        "VERSION",
+        "gradlew",
+        "mvnw",
+        "Jenkinsfile",
+        "Caddyfile",
+        "Justfile",
+        "Taskfile",
+    ];
+    let file_like = !path.ends_with('/')
+        && (name.trim_start_matches('.').contains('.')
+            || known_files.contains(&name)
+            || [".env", ".gitignore", ".dockerignore", ".editorconfig", ".tool-versions"].contains(&name)
+            || (name.starts_with('.') && (name.ends_with("rc") || name.ends_with("-version"))));
+    if file_like {
+        // Scripts are usually kept executable.
+        let script = std::path::Path::new(name).extension().is_some_and(|e| e.eq_ignore_ascii_case("sh"));
+        let mode = if script || name == "gradlew" || name == "mvnw" { 0o755 } else { 0o644 };
+        Entry::file(Content::synthetic(0, format!("{what} not given: {path}")), Meta::new(mode, 0, 0))
+    } else {
+        Entry::dir(Meta::DIR)
+    }
+}
+
 /// BuildKit's destination: relative to WORKDIR, a trailing `/` (or `.`) kept as "a directory".
 fn resolve_dest(workdir: &str, dest: &str) -> String {
     let dir_suffix = dest.ends_with('/') || dest == "." || dest.is_empty() || dest.ends_with("/.");
@@ -1292,7 +1449,7 @@ fn resolve_dest(workdir: &str, dest: &str) -> String {
 }
 
 fn with_shell(config: &ImageConfig, args: &[String]) -> Vec<String> {
-    let mut shell = config.shell_or_default("linux");
+    let mut shell = config.shell_or_default();
     shell.push(args.join(" "));
     shell
 }

@@ -44,7 +44,7 @@ fn context(files: &[(&str, &str)], ignore: Option<&str>) -> BuildContext {
         snapshot.mkdir_all(parent, Meta::DIR).unwrap();
         snapshot.insert(path, Entry::file(Content::bytes(body.as_bytes()), Meta::FILE)).unwrap();
     }
-    BuildContext { files: snapshot, dockerignore: ignore.map(|i| Matcher::parse(i).unwrap()) }
+    BuildContext { files: snapshot, dockerignore: ignore.map(|i| Matcher::parse(i).unwrap()), unknown: false }
 }
 
 fn run(text: &str, ctx: &BuildContext, target: Option<&str>) -> (Checked, Simulation) {
@@ -307,7 +307,7 @@ fn add_extracts_local_archives() {
     let mut files = Snapshot::new();
     files.insert("/tool.tar.gz", Entry::file(Content::bytes(gz), Meta::FILE)).unwrap();
     files.insert("/notes.txt", Entry::file(Content::bytes(&b"not an archive\n"[..]), Meta::FILE)).unwrap();
-    let ctx = BuildContext { files, dockerignore: None };
+    let ctx = BuildContext { files, dockerignore: None, unknown: false };
     let (_, sim) =
         run("FROM scratch\nADD tool.tar.gz /opt/\nADD notes.txt /opt/\nCOPY tool.tar.gz /copied/\n", &ctx, None);
     let stage = sim.stage(0).unwrap();
@@ -431,4 +431,43 @@ fn bind_mounts_of_missing_and_partly_known_sources() {
         stage.snapshot.stat("/b").is_some_and(|e| e.as_dir().is_some_and(crate::fs::DirNode::is_empty)),
         "the mount is not in the layer"
     );
+}
+
+#[test]
+fn a_context_not_given_stands_in_with_files_of_unknown_content() {
+    let text = "FROM alpine:3.20\nCOPY package.json .mvn /app/\nUSER node\nWORKDIR /home/node/w\nCOPY src /app/src\nCOPY --chown=node *.lock ./\nRUN ls /app/src\n";
+    let (_, sim) = run(text, &BuildContext::unknown(), None);
+    let stage = sim.stage(0).expect("stage 0");
+    let fidelities: Vec<Fidelity> =
+        stage.steps.iter().filter(|s| !s.text.starts_with("USER")).map(|s| s.fidelity).collect();
+    // No failure from files the context would have had: each step is modeled, and says why.
+    assert!(fidelities.iter().all(|f| *f == Fidelity::Modeled), "{fidelities:?} {:?}", sim.diagnostics);
+    let file = stage.snapshot.stat("/app/package.json").expect("a file stands in for package.json");
+    assert!(!file.is_dir());
+    assert!(stage.snapshot.stat("/app/src").is_some_and(|e| e.is_dir()), "a directory stands in for src");
+    // The user the context's steps would have made: 1000 stands for it, and the note says so.
+    assert_eq!(stage.snapshot.stat("/home/node/w").map(|e| (e.meta.uid, e.meta.gid)), Some((1000, 1000)));
+    let notes = messages(&sim, Code::SimulationNote);
+    assert!(notes.iter().any(|m| m.contains("the build context is not given; a file of unknown content stands in for package.json")), "{notes:?}");
+    assert!(notes.iter().any(|m| m.contains("the user node is not in the files known here")), "{notes:?}");
+    // A given, empty context is a real one: the same COPY fails as Docker's does.
+    let (_, sim) = run("FROM alpine:3.20\nCOPY package.json ./\n", &context(&[], None), None);
+    assert_eq!(sim.stage(0).expect("stage 0").steps[0].fidelity, Fidelity::Failed);
+}
+
+#[test]
+fn run_in_a_windows_image_is_opaque_and_not_read_as_sh() {
+    let text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN setx /M PATH \"%PATH%;C:\\bin\" & echo (a)\nSHELL [\"powershell\", \"-Command\"]\nRUN $h = (Get-FileHash a).Hash\n";
+    let (_, sim) = run(text, &context(&[], None), None);
+    let stage = sim.stage(0).expect("stage 0");
+    let runs: Vec<Fidelity> = stage.steps.iter().filter(|s| s.text.starts_with("RUN")).map(|s| s.fidelity).collect();
+    assert_eq!(runs, [Fidelity::Opaque, Fidelity::Opaque]);
+    // cmd's and PowerShell's text is not a POSIX shell's: no syntax error is reported for it.
+    assert!(messages(&sim, Code::SimulationError).is_empty(), "{:?}", sim.diagnostics);
+    let gaps = messages(&sim, Code::SimulationGap);
+    assert!(gaps.iter().any(|m| m.starts_with("RUN in a Windows image (through cmd /S /C)")), "{gaps:?}");
+    assert!(gaps.iter().any(|m| m.starts_with("RUN in a Windows image (through powershell -Command)")), "{gaps:?}");
+    assert!(windows_image("mcr.microsoft.com/dotnet/framework/sdk:4.8.1"));
+    assert!(windows_image("example/app:1.0-nanoserver-ltsc2022"));
+    assert!(!windows_image("mcr.microsoft.com/dotnet/sdk:8.0-bookworm-slim"));
 }

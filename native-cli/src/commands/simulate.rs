@@ -35,6 +35,11 @@ pub(crate) struct Args {
     catalogs: Vec<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Simulate without the context's files (a Dockerfile read without its directory): what
+    /// COPY and bind mounts take from the context stands in as files of unknown content, and
+    /// the steps after them are modeled.
+    #[arg(long)]
+    no_context: bool,
 }
 
 fn human(bytes: u64) -> String {
@@ -59,14 +64,19 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         extra.load(&text).map_err(|e| format!("{}: {e}", file.display()))?;
     }
     let loaded = args.build.check_with((!extra.is_empty()).then(|| extra.clone()))?;
-    let dockerignore = {
-        let file = args.build.file.clone().unwrap_or_else(|| args.build.context.join("Dockerfile"));
-        crate::build_flags::dockerignore(&file, &args.build.context)?
+    let context = if args.no_context {
+        stagecraft_core::sim::BuildContext::unknown()
+    } else {
+        let dockerignore = {
+            let file = args.build.file.clone().unwrap_or_else(|| args.build.context.join("Dockerfile"));
+            crate::build_flags::dockerignore(&file, &args.build.context)?
+        };
+        let (context, warnings) = crate::context::load(&args.build.context, dockerignore.as_deref())?;
+        for w in warnings {
+            eprintln!("stagecraft: {w}");
+        }
+        context
     };
-    let (context, warnings) = crate::context::load(&args.build.context, dockerignore.as_deref())?;
-    for w in warnings {
-        eprintln!("stagecraft: {w}");
-    }
     let text = &loaded.source.text;
     let needed = loaded.checked.plan.images_used();
     let mut catalog = crate::catalog::catalog(&needed)?;
