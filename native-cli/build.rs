@@ -42,6 +42,20 @@ fn main() {
         index.display().to_string()
     )
     .expect("write to a String");
+    // The package catalog (`cargo xtask packages`), deflated too.
+    let packages = data.join("packages/debian-bookworm.txt");
+    println!("cargo:rerun-if-changed={}", packages.display());
+    let raw = std::fs::read(&packages).unwrap_or_else(|e| panic!("{}: {e}", packages.display()));
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&raw).expect("deflate");
+    let packed = out.join("debian-bookworm-packages.deflate");
+    std::fs::write(&packed, z.finish().expect("deflate")).expect("write OUT_DIR");
+    writeln!(
+        table,
+        "/// `core/catalog-data/packages/debian-bookworm.txt`, deflated.\npub(crate) static PACKAGES: &[u8] = include_bytes!({:?});",
+        packed.display().to_string()
+    )
+    .expect("write to a String");
     std::fs::write(out.join("catalog_data.rs"), table).expect("write OUT_DIR");
     playground(&out);
 }

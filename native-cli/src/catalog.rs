@@ -4,7 +4,7 @@
 
 use std::io::Read as _;
 
-use stagecraft_core::catalog::{Catalog, Index};
+use stagecraft_core::catalog::{Catalog, Index, Packages};
 
 include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
 
@@ -22,7 +22,17 @@ pub(crate) fn catalog(needed: &[String]) -> Result<Catalog, String> {
     let mut catalog = Catalog::builtin();
     let index = Index::parse(INDEX)?;
     catalog.add_index(&index, Some(needed), &mut listing)?;
+    catalog.set_packages(packages()?);
     Ok(catalog)
+}
+
+/// The embedded package catalog (what Debian's packages install, for the apt model).
+pub(crate) fn packages() -> Result<Packages, String> {
+    let mut text = String::new();
+    flate2::read::DeflateDecoder::new(PACKAGES)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("the embedded package catalog: {e}"))?;
+    Packages::parse(&text)
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ pub fn skip_or_fail(what: &str) {
 }
 
 /// The built-in catalog with the shipped base-image trees (`core/catalog-data`) of the images
-/// named in `needed` (familiar names), read from the working tree.
+/// named in `needed` (familiar names) and the package catalog, read from the working tree.
 ///
 /// # Panics
 /// When the index or a listing is missing or broken: the shipped data must load.
@@ -50,6 +50,8 @@ pub fn shipped_catalog(needed: &[&str]) -> Catalog {
     catalog
         .add_index(&index, Some(&needed), &mut |name| std::fs::read_to_string(data.join(name)).ok())
         .expect("the shipped catalog loads");
+    let packages = std::fs::read_to_string(data.join("packages/debian-bookworm.txt")).expect("the package catalog");
+    catalog.set_packages(stagecraft_core::catalog::Packages::parse(&packages).expect("the package catalog parses"));
     catalog
 }
 

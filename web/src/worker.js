@@ -55,6 +55,22 @@ function listingText(name) {
   return listingTexts.get(name);
 }
 
+// The package catalog (what Debian's packages install), fetched once, when a Dockerfile first
+// installs with apt: most never do, and it is the largest asset.
+let packagesText = null;
+function packagesFor(dockerfile) {
+  if (!/\bapt(-get)?\b[^\n]*\binstall\b/.test(dockerfile)) return null;
+  if (!packagesText) {
+    packagesText = (async () => {
+      const res = await fetch(new URL('./catalog/packages-debian-bookworm.txt.gz', import.meta.url));
+      if (!res.ok) throw new Error(`package catalog: HTTP ${res.status}`);
+      return new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).text();
+    })();
+    packagesText.catch(() => { packagesText = null; }); // retried next time
+  }
+  return packagesText;
+}
+
 async function ensureListings(s, dockerfile, options) {
   const missing = (s.pg.missingListings(dockerfile, options) || []).filter((n) => !s.loaded.has(n));
   const failures = [];
@@ -66,6 +82,15 @@ async function ensureListings(s, dockerfile, options) {
       failures.push(String(e.message || e));
     }
   }));
+  const packages = packagesFor(dockerfile);
+  if (packages && !s.packages) {
+    try {
+      s.pg.loadPackages(await packages);
+      s.packages = true;
+    } catch (e) {
+      failures.push(String(e.message || e));
+    }
+  }
   return failures;
 }
 
@@ -81,6 +106,7 @@ const handlers = {
       if (indexText !== null) s.pg.addIndex(indexText);
       s.loaded.clear();
       s.catalogs.clear();
+      s.packages = false;
     }
     for (const text of wanted) {
       if (!s.catalogs.has(text)) {

@@ -603,6 +603,24 @@ await check('a base-image snapshot file (stagecraft image snapshot) is loaded an
   current = page;
 });
 
+await check('apt-get install unpacks real Debian packages (the package catalog, fetched on demand)', async () => {
+  const p = watch(await context.newPage());
+  current = p;
+  await p.goto(`${origin}/`);
+  await waitSimulated(p, 0);
+  const before = await simulatedCount(p);
+  await p.evaluate(() => window.stagecraft.setDockerfile('FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n'));
+  await waitSimulated(p, before);
+  // The note names what came from the catalog: curl, libcurl4 and their libraries.
+  await p.waitForFunction(() => /apt-get installs \d+ packages from Debian 12's archive \(\d+ files/.test(document.body.textContent), null, { timeout: 15000 });
+  const text = await p.evaluate(() => document.body.textContent);
+  const n = Number(/apt-get installs (\d+) packages from Debian 12/.exec(text)[1]);
+  assert(n >= 5, `only ${n} packages installed for curl (curl, libcurl4 and its libraries expected)`);
+  await p.close();
+  current = page;
+  return `${n} packages`;
+});
+
 await check('a huge Dockerfile leaves the page responsive', async () => {
   const p = watch(await context.newPage());
   current = p;

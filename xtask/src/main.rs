@@ -7,6 +7,7 @@
 
 mod bench_context;
 mod docker;
+mod packages;
 mod unicode;
 mod web;
 
@@ -25,6 +26,7 @@ cargo xtask <task>
   oracle         install the official parser (PyPI dockerfile 3.4.0) used by the differential tests
   bench-parser   whole-process throughput against the official parser, on the real-world corpus
   bench-context  sending a 200 MiB context: stagecraft build against docker build (classic), side by side
+  packages       regenerate core/catalog-data/packages/debian-bookworm.txt from the .deb files (Debian 12, root)
   gen-unicode    regenerate core/src/gostr/tables.rs (the core's compact Unicode class and case tables)
   fuzz [SECS]    run the cargo-fuzz target over parse and lowering (default 600 s; needs nightly)
 ";
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Some("bench-parser") => bench_parser(),
         Some("bench-context") => bench_context::bench(),
         Some("gen-unicode") => unicode::generate(),
+        Some("packages") => packages::generate(),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(600)),
         _ => {
             eprint!("{HELP}");

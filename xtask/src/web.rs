@@ -108,7 +108,8 @@ pub(crate) fn dist() -> Result {
     budget(&dist)
 }
 
-/// `catalog/index.json` and each listing it names as `catalog/<name>.gz`.
+/// `catalog/index.json` and each listing it names as `catalog/<name>.gz`, and the package
+/// catalog as `catalog/packages-debian-bookworm.txt.gz`.
 fn catalog(out: &Path) -> Result {
     let data = root().join("core/catalog-data");
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -135,6 +136,11 @@ fn catalog(out: &Path) -> Result {
         std::fs::write(out.join(format!("{name}.gz")), packed).map_err(|e| e.to_string())?;
     }
     println!("catalog: {} listings, {:.1} MiB gzipped (loaded on demand)", names.len(), total as f64 / 1_048_576.0);
+    // The package catalog, fetched when a Dockerfile installs with apt.
+    let text = std::fs::read(data.join("packages/debian-bookworm.txt")).map_err(|e| format!("packages: {e}"))?;
+    let packed = gzip(&text)?;
+    println!("packages: {:.1} MiB gzipped (loaded on demand)", packed.len() as f64 / 1_048_576.0);
+    std::fs::write(out.join("packages-debian-bookworm.txt.gz"), packed).map_err(|e| e.to_string())?;
     Ok(())
 }
 

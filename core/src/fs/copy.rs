@@ -40,6 +40,18 @@ impl Chmod {
     /// # Errors
     /// BuildKit's message for a bad value.
     pub fn parse(value: &str) -> Result<Self, String> {
+        Self::parse_with(value, false)
+    }
+
+    /// chmod(1)'s modes: BuildKit's, and a class's bits copied to others (`g=u`, `o+g`).
+    ///
+    /// # Errors
+    /// As [`Chmod::parse`].
+    pub fn parse_utility(value: &str) -> Result<Self, String> {
+        Self::parse_with(value, true)
+    }
+
+    fn parse_with(value: &str, copies: bool) -> Result<Self, String> {
         let non_octal =
             || format!("invalid chmod parameter: '{value}'. it should be octal string and between 0 and 07777");
         if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -62,7 +74,8 @@ impl Chmod {
             }
             let op = rest.chars().next().unwrap_or('+');
             let perms = rest[1..].to_string();
-            if perms.chars().any(|c| !"rwxXst".contains(c)) {
+            let copy = copies && matches!(perms.as_str(), "u" | "g" | "o");
+            if !copy && perms.chars().any(|c| !"rwxXst".contains(c)) {
                 return Err(format!("invalid mode: {value}"));
             }
             clauses.push(SymbolicClause { who: if who == 0 { 0o7777 } else { who }, op, perms });
@@ -81,8 +94,15 @@ impl Chmod {
             Self::Symbolic(clauses) => {
                 let mut mode = mode & 0o7777;
                 for c in clauses {
-                    let mut bits = 0;
-                    for p in c.perms.chars() {
+                    // `u`, `g`, `o`: that class's permissions now, for every class.
+                    let shift = match c.perms.as_str() {
+                        "u" => Some(6),
+                        "g" => Some(3),
+                        "o" => Some(0),
+                        _ => None,
+                    };
+                    let mut bits = shift.map_or(0, |s| ((mode >> s) & 0o7) * 0o111);
+                    for p in c.perms.chars().filter(|_| shift.is_none()) {
                         bits |= match p {
                             'r' => 0o444,
                             'w' => 0o222,

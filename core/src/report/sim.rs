@@ -156,14 +156,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The steps that wrote each path of a stage's image: its own and those of the stages it is
 /// built FROM, oldest first. A directory added whole is recorded at its root (what it holds
 /// inherits the owner), so 100,000 grafted files cost one record.
-fn attribution(checked: &Checked, sim: &Simulation, stage: usize, upto: Option<usize>) -> BTreeMap<String, LayerRef> {
+fn attribution(checked: &Checked, sim: &Simulation, stage: usize, upto: Option<usize>) -> Owners {
     let mut chain = vec![stage];
     let mut current = stage;
     while let Base::Stage(parent) = checked.plan.stages[current].base {
         chain.push(parent);
         current = parent;
     }
-    let mut owners: BTreeMap<String, LayerRef> = BTreeMap::new();
+    let mut owners = Owners::default();
     for &s in chain.iter().rev() {
         let Some(stage_sim) = sim.stage(s) else { continue };
         for (index, step) in stage_sim.steps.iter().enumerate() {
@@ -174,19 +174,23 @@ fn attribution(checked: &Checked, sim: &Simulation, stage: usize, upto: Option<u
                 // What was under the path before is gone or replaced.
                 let prefix = format!("{}/", change.path);
                 let stale: Vec<String> = owners
+                    .paths
                     .range(prefix.clone()..)
                     .take_while(|(p, _)| p.starts_with(&prefix))
                     .map(|(p, _)| p.clone())
                     .collect();
                 for p in stale {
-                    owners.remove(&p);
+                    owners.paths.remove(&p);
                 }
                 match change.kind {
                     ChangeKind::Deleted => {
-                        owners.remove(&change.path);
+                        owners.paths.remove(&change.path);
                     }
                     ChangeKind::Added | ChangeKind::Modified => {
-                        owners.insert(change.path.clone(), LayerRef { stage: s, index });
+                        if owners.layers.last() != Some(&LayerRef { stage: s, index }) {
+                            owners.layers.push(LayerRef { stage: s, index });
+                        }
+                        owners.paths.insert(change.path.clone(), owners.layers.len() - 1);
                     }
                 }
             }
@@ -195,12 +199,20 @@ fn attribution(checked: &Checked, sim: &Simulation, stage: usize, upto: Option<u
     owners
 }
 
+/// Which step wrote each path: an index into `layers` (a map of small values shares its code
+/// with the other maps of the browser build, whose .wasm has a size budget).
+#[derive(Default)]
+struct Owners {
+    paths: BTreeMap<String, usize>,
+    layers: Vec<LayerRef>,
+}
+
 /// The owner of a path: its own record, or that of the nearest directory above it.
-fn owner_of(owners: &BTreeMap<String, LayerRef>, path: &str) -> Option<LayerRef> {
+fn owner_of(owners: &Owners, path: &str) -> Option<LayerRef> {
     let mut p = path;
     loop {
-        if let Some(o) = owners.get(p) {
-            return Some(*o);
+        if let Some(o) = owners.paths.get(p) {
+            return owners.layers.get(*o).copied();
         }
         match p.rfind('/') {
             Some(0) | None => return None,
@@ -209,7 +221,7 @@ fn owner_of(owners: &BTreeMap<String, LayerRef>, path: &str) -> Option<LayerRef>
     }
 }
 
-fn file_view(path: String, entry: &Entry, owners: &BTreeMap<String, LayerRef>) -> FileView {
+fn file_view(path: String, entry: &Entry, owners: &Owners) -> FileView {
     let (sha256, target) = match &entry.node {
         Node::File { content: Content::Bytes(b), .. } => (Some(sha256_hex(b)), None),
         Node::Symlink(t) => (None, Some(t.to_string())),

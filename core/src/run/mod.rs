@@ -14,12 +14,11 @@ mod builds;
 mod declared;
 pub use declared::load_tool_models;
 mod expand;
+mod find;
 mod models;
 mod system;
 mod text;
 mod utils;
-
-use std::collections::BTreeMap;
 
 use crate::fs::{Content, Entry, FsError, Meta, Node, Snapshot};
 use crate::sh::{
@@ -112,6 +111,58 @@ struct Var {
     exported: bool,
 }
 
+/// The shell's variables, sorted by name: a list searched by halves. A script has tens of
+/// them, and a list costs the browser build less code than one more kind of map.
+#[derive(Clone, Debug, Default)]
+struct Vars(Vec<(String, Var)>);
+
+impl Vars {
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+
+    fn get(&self, name: &str) -> Option<&Var> {
+        self.find(name).ok().map(|i| &self.0[i].1)
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut Var> {
+        self.find(name).ok().map(|i| &mut self.0[i].1)
+    }
+
+    fn insert(&mut self, name: String, var: Var) {
+        match self.find(&name) {
+            Ok(i) => self.0[i].1 = var,
+            Err(i) => self.0.insert(i, (name, var)),
+        }
+    }
+
+    /// The variable `name`, made with `var` when there is none.
+    fn get_or_insert(&mut self, name: String, var: Var) -> &mut Var {
+        let i = match self.find(&name) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (name, var));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    fn remove(&mut self, name: &str) {
+        if let Ok(i) = self.find(name) {
+            self.0.remove(i);
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&Var) -> bool) {
+        self.0.retain(|(_, v)| keep(v));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &Var)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
 /// Standard input, output and error of the command being run.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Io {
@@ -130,7 +181,7 @@ pub(crate) struct Io {
 #[allow(clippy::struct_excessive_bools)] // the shell's options are flags
 pub(crate) struct Shell {
     pub(crate) fs: Snapshot,
-    vars: BTreeMap<String, Var>,
+    vars: Vars,
     positional: Vec<String>,
     /// Defined functions, by name (a few: a list costs less code than a map).
     functions: Vec<(String, Command)>,
@@ -200,7 +251,7 @@ pub fn run_exec(argv: &[String], start: Start) -> Finished {
 
 impl Shell {
     fn new(start: Start) -> Self {
-        let mut vars = BTreeMap::new();
+        let mut vars = Vars::default();
         for (k, v) in start.env {
             vars.insert(k, Var { value: v, exported: true });
         }
@@ -234,7 +285,7 @@ impl Shell {
             name: "/bin/sh".into(),
             packages: start.packages,
         };
-        shell.vars.entry("IFS".into()).or_insert(Var { value: " \t\n".into(), exported: false });
+        shell.vars.get_or_insert("IFS".into(), Var { value: " \t\n".into(), exported: false });
         let pwd = shell.cwd.clone();
         shell.set_var("PWD", &pwd);
         shell
@@ -776,7 +827,7 @@ impl Shell {
                         Some((k, v)) => (k.to_string(), Some(v.to_string())),
                         None => (arg.clone(), None),
                     };
-                    let var = self.vars.entry(k).or_insert(Var { value: String::new(), exported: false });
+                    let var = self.vars.get_or_insert(k, Var { value: String::new(), exported: false });
                     if let Some(v) = v {
                         var.value = v;
                     }
@@ -1171,6 +1222,7 @@ impl Shell {
         }
         Some(match applet {
             "xargs" => self.xargs(args, span, io),
+            "find" => self.find(args, span, io),
             "env" => self.env(args, span, io),
             "sh" | "ash" | "dash" | "bash" => self.sub_shell(applet, args, span, io),
             "gosu" | "su-exec" | "sudo" => return self.as_user(applet, args, span, io),
@@ -1456,7 +1508,7 @@ impl Shell {
         }
         let mut sub = self.clone();
         // A new process: only exported variables, no functions, fresh options.
-        sub.vars.retain(|_, v| v.exported);
+        sub.vars.retain(|v| v.exported);
         sub.arrays.clear();
         sub.functions.clear();
         (sub.errexit, sub.nounset, sub.xtrace, sub.pipefail) = (false, false, false, false);
@@ -1573,8 +1625,8 @@ impl Shell {
         let post = if tool == "npm" { script(&format!("post{name}")) } else { None };
         let steps: Vec<String> = pre.into_iter().chain(std::iter::once(line)).chain(post).collect();
         let path = self.var("PATH").unwrap_or(crate::plan::dispatch::DEFAULT_PATH).to_string();
-        let saved =
-            self.vars.insert("PATH".into(), Var { value: format!("{cwd}/node_modules/.bin:{path}"), exported: true });
+        let saved = self.vars.get("PATH").cloned();
+        self.vars.insert("PATH".into(), Var { value: format!("{cwd}/node_modules/.bin:{path}"), exported: true });
         let mut result = (0, Flow::Next);
         for step in steps {
             result = self.sub_shell("sh", &["-c".to_string(), step], span, io);
@@ -1585,7 +1637,7 @@ impl Shell {
         match saved {
             Some(v) => self.vars.insert("PATH".into(), v),
             None => self.vars.remove("PATH"),
-        };
+        }
         Some(result)
     }
 
@@ -1671,7 +1723,7 @@ impl Shell {
         }
         let saved = self.vars.clone();
         if clear {
-            self.vars.retain(|_, v| !v.exported);
+            self.vars.retain(|v| !v.exported);
         }
         while let Some((k, v)) = args.get(i).and_then(|a| a.split_once('=')) {
             self.vars.insert(k.to_string(), Var { value: v.to_string(), exported: true });

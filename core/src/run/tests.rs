@@ -832,3 +832,67 @@ fn go_install_puts_the_command_in_gopath_bin() {
     assert!(out.snapshot.stat("/go/bin/gofumpt").is_some_and(|e| e.meta.mode & 0o111 != 0));
     assert!(out.snapshot.stat("/go/bin/tool").is_some(), "the major version is not the name");
 }
+
+#[test]
+fn chmod_copies_a_class_and_takes_an_operator_before_octal_digits() {
+    // Expected modes from GNU chmod 9.1 (this machine's): `g=u` on 0750 gives 0770, `o+g`
+    // then 0777; `=2775` sets 2775, `-2000` clears the setgid bit.
+    let mut fs = busybox_with(&["stat"]);
+    fs.mkdir_all("/usr/bin", Meta::DIR).unwrap();
+    let out = run_script(
+        "mkdir /x && chmod 750 /x && chmod g=u /x && stat -c %a /x && chmod o+g /x && stat -c %a /x",
+        start(fs.clone()),
+    );
+    assert_eq!(out.output, "770\n777\n", "{}", out.output);
+    let gnu = Start { userland: Userland::Gnu, ..start(fs.clone()) };
+    let out = run_script("mkdir /y && chmod =2775 /y && stat -c %a /y && chmod -2000 /y && stat -c %a /y", gnu);
+    assert_eq!(out.output, "2775\n775\n", "{}", out.output);
+    // busybox's chmod takes no operator before digits.
+    let out = run_script("mkdir /z && chmod =2775 /z", start(fs));
+    assert_eq!(out.status, 1);
+}
+
+#[test]
+fn sha384sum_and_a_checksum_list_of_unknown_content() {
+    let mut fs = busybox_with(&["sha384sum", "sha512sum"]);
+    let out = run_script("printf abc | sha384sum", start(fs.clone()));
+    assert_eq!(
+        out.output,
+        "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7  -\n"
+    );
+    // A list downloaded with the archive: not known here, taken to pass (modeled).
+    fs.insert("/tmp/a.tar.gz.sha512", Entry::file(Content::synthetic(140, "download"), Meta::FILE)).unwrap();
+    let out = run_script("sha512sum -c /tmp/a.tar.gz.sha512 && touch /ok", start(fs));
+    assert!(out.snapshot.stat("/ok").is_some(), "{}", out.output);
+    assert!(out.modeled.iter().any(|m| m.contains("checksum list whose content is not known")), "{:?}", out.modeled);
+}
+
+#[test]
+fn find_evaluates_its_expression_and_runs_exec() {
+    // Expected output from GNU find 4.9 (this machine's) over the same tree, sorted where the
+    // real order is the filesystem's.
+    let setup =
+        "mkdir -p /t/a/b /t/c && cd /t && touch a/x.a a/b/y.a c/z.txt && chmod 755 c/z.txt && ln -s a/x.a link && ";
+    let fs = busybox_with(&["find", "sort", "ls"]);
+    let gnu =
+        |script: &str| run_script(&format!("{setup}{script}"), Start { userland: Userland::Gnu, ..start(fs.clone()) });
+    assert_eq!(gnu("find . -type f -name '*.a' | sort").output, "./a/b/y.a\n./a/x.a\n");
+    assert_eq!(gnu("find . -type f -executable -not \\( -name '*tkinter*' \\)").output, "./c/z.txt\n");
+    assert_eq!(gnu("find . \\( -name b -prune \\) -o -type f -print | sort").output, "./a/x.a\n./c/z.txt\n");
+    let out = gnu("find -type f -name '*.a' -delete; find . | sort");
+    assert_eq!(out.output, ".\n./a\n./a/b\n./c\n./c/z.txt\n./link\n");
+    assert!(out.snapshot.stat("/t/a/x.a").is_none());
+    assert_eq!(gnu("find . -perm -100 -type f").output, "./c/z.txt\n");
+    assert_eq!(gnu("mkdir e && find . -empty -type d").output, "./e\n");
+    assert_eq!(gnu("find c -exec echo X {} \\;").output, "X c\nX c/z.txt\n");
+    assert_eq!(gnu("find c -type f -exec echo Y {} +").output, "Y c/z.txt\n");
+    let out = gnu("find /t/nope");
+    assert_eq!((out.status, out.output.as_str()), (1, "find: '/t/nope': No such file or directory\n"));
+    // -exec runs what the shell runs: here it removes what it finds.
+    let out = gnu("find /t -name '*.txt' -exec rm {} \\; && ls /t/c");
+    assert_eq!(out.output, "");
+    assert!(out.snapshot.stat("/t/c/z.txt").is_none());
+    // A predicate the model lacks stops the step (opaque) rather than guess.
+    let out = gnu("find /t -newer /t/a");
+    assert!(out.stopped.is_some());
+}

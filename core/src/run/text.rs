@@ -163,12 +163,16 @@ fn tr_set(spec: &str) -> Vec<char> {
     chars
 }
 
-/// The hex digest `applet` (`sha256sum`, `sha512sum`, `md5sum`) prints for `bytes`.
+/// The hex digest `applet` (`sha256sum`, `sha384sum`, `sha512sum`, `md5sum`) prints for `bytes`.
 fn digest_hex(applet: &str, bytes: &[u8]) -> String {
     let raw: Vec<u8> = match applet {
         "sha512sum" => {
             use sha2::Digest as _;
             sha2::Sha512::digest(bytes).to_vec()
+        }
+        "sha384sum" => {
+            use sha2::Digest as _;
+            sha2::Sha384::digest(bytes).to_vec()
         }
         "md5sum" => md5(bytes).to_vec(),
         _ => return crate::report::sim::sha256_hex(bytes),
@@ -330,7 +334,7 @@ impl Env<'_> {
             "grep" | "egrep" | "fgrep" => self.grep(args, applet),
             "sed" => self.sed(args),
             "base64" => self.base64(args),
-            "sha256sum" | "sha512sum" | "md5sum" => self.shasum(args, applet),
+            "sha256sum" | "sha384sum" | "sha512sum" | "md5sum" => self.shasum(args, applet),
             _ => return None,
         })
     }
@@ -764,6 +768,15 @@ impl Env<'_> {
         }
         if check {
             let files: Vec<String> = args.iter().filter(|a| !a.starts_with('-') || *a == "-").cloned().collect();
+            // A checksum list downloaded beside the files: its lines are not known here, and
+            // the real build went on past it.
+            if files
+                .iter()
+                .any(|f| f != "-" && read_file(self.shell, &self.shell.abs(f)).is_err_and(|e| e == UNKNOWN_CONTENT))
+            {
+                self.shell.model("a checksum list whose content is not known here is taken to pass");
+                return Some(0);
+            }
             let lists = match self.read_inputs(&files)? {
                 Ok(i) => i,
                 Err(s) => return Some(s),

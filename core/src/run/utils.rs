@@ -312,7 +312,6 @@ impl Env<'_> {
                 0
             }
             "stat" => self.stat(args)?,
-            "find" => self.find(args)?,
             "tar" | "gunzip" | "zcat" | "gzip" | "uname" | "expr" => return self.archive_tool(applet, args),
             _ => return self.text_tool(applet, args).unwrap_or_else(|| self.model_tool(applet, args)),
         })
@@ -839,7 +838,18 @@ impl Env<'_> {
         let rest: Vec<&String> =
             args.iter().filter(|a| a.as_str() != "-R" && a.as_str() != "-f" && a.as_str() != "-v").collect();
         let Some((mode, files)) = rest.split_first() else { return self.fail("missing operand") };
-        let Ok(chmod) = Chmod::parse(mode) else { return self.fail(&format!("invalid mode {}", Self::q(mode))) };
+        // GNU chmod also takes an operator before octal digits: `=2775`, `+100`, `-2000`.
+        let numeric = mode
+            .strip_prefix(['=', '+', '-'])
+            .filter(|d| self.gnu() && !d.is_empty() && d.bytes().all(|b| (b'0'..=b'7').contains(&b)))
+            .and_then(|d| u32::from_str_radix(d, 8).ok())
+            .filter(|m| *m <= 0o7777)
+            .map(|m| (mode.as_bytes()[0], m));
+        let chmod = match Chmod::parse_utility(mode) {
+            _ if numeric.is_some() => None,
+            Ok(c) => Some(c),
+            Err(_) => return self.fail(&format!("invalid mode {}", Self::q(mode))),
+        };
         let mut status = 0;
         for file in files {
             let path = self.shell.abs(file);
@@ -869,7 +879,13 @@ impl Env<'_> {
                     status = self.fail(&format!("changing permissions of {}: Operation not permitted", Self::q(&p)));
                     continue;
                 }
-                let mode = chmod.apply(entry.meta.mode, entry.is_dir());
+                let mode = match (&chmod, numeric) {
+                    (Some(c), _) => c.apply(entry.meta.mode, entry.is_dir()),
+                    (None, Some((b'+', bits))) => entry.meta.mode | bits,
+                    (None, Some((b'-', bits))) => entry.meta.mode & !bits,
+                    (None, Some((_, bits))) => bits,
+                    (None, None) => entry.meta.mode,
+                };
                 let _ = self.shell.fs.insert(&p, Entry { meta: Meta { mode, ..entry.meta }, ..entry });
             }
         }
@@ -891,6 +907,8 @@ impl Env<'_> {
         } else {
             match self.id_of(&user, "/etc/passwd") {
                 Some(id) => Some(id),
+                // root is 0 in every image, whatever its files say.
+                None if self.shell.partial && user == "root" => Some(0),
                 // A user an unknown step made: the first id useradd gives stands for it.
                 None if self.shell.partial => {
                     self.shell
@@ -907,6 +925,7 @@ impl Env<'_> {
             }
             Some(g) => match self.id_of(g, "/etc/group") {
                 Some(id) => Some(id),
+                None if self.shell.partial && g == "root" => Some(0),
                 None if self.shell.partial => {
                     self.shell.model(&format!("the group {g} is not in the files known here: 1000 stands for its id"));
                     Some(1000)
@@ -1521,122 +1540,6 @@ impl Env<'_> {
         }
         Some(0)
     }
-
-    /// `find PATH... [-name P] [-path P] [-type f|d|l] [-maxdepth N] [-mindepth N] [-print]
-    /// [-delete] [-exec CMD {} ;]` (expressions joined by "and"; `-exec` needs the shell, so
-    /// it is not run here).
-    fn find(&mut self, args: &[String]) -> Option<i32> {
-        let mut roots = Vec::new();
-        let mut i = 0;
-        while i < args.len() && !args[i].starts_with('-') && args[i] != "!" && args[i] != "(" {
-            roots.push(args[i].clone());
-            i += 1;
-        }
-        if roots.is_empty() {
-            roots.push(".".into());
-        }
-        let mut tests: Vec<(bool, String, String)> = Vec::new();
-        let (mut min, mut max, mut delete) = (0usize, usize::MAX, false);
-        let mut negate = false;
-        while i < args.len() {
-            let a = args[i].as_str();
-            match a {
-                "!" | "-not" => {
-                    negate = true;
-                    i += 1;
-                    continue;
-                }
-                "-name" | "-iname" | "-path" | "-type" => {
-                    tests.push((negate, a.to_string(), args.get(i + 1)?.clone()));
-                    i += 2;
-                }
-                "-maxdepth" => {
-                    max = args.get(i + 1)?.parse().ok()?;
-                    i += 2;
-                }
-                "-mindepth" => {
-                    min = args.get(i + 1)?.parse().ok()?;
-                    i += 2;
-                }
-                "-print" => i += 1,
-                "-delete" => {
-                    delete = true;
-                    i += 1;
-                }
-                _ => return None,
-            }
-            negate = false;
-        }
-        let mut status = 0;
-        let mut found = Vec::new();
-        for root in &roots {
-            let base = self.shell.abs(root);
-            let Some(start) = self.shell.fs.lstat(&base) else {
-                status = self.fail(&format!("{root}: No such file or directory"));
-                continue;
-            };
-            let entries = if start.is_dir() { self.shell.fs.walk(&base) } else { vec![(base.clone(), start)] };
-            let base_clean = crate::dockerignore::clean(&base);
-            for (path, entry) in entries {
-                let rel = path.strip_prefix(base_clean.trim_end_matches('/')).unwrap_or("");
-                let depth = rel.split('/').filter(|p| !p.is_empty()).count();
-                if depth < min || depth > max {
-                    continue;
-                }
-                let shown = if rel.is_empty() { root.clone() } else { format!("{}{rel}", root.trim_end_matches('/')) };
-                let name = if rel.is_empty() {
-                    root.trim_end_matches('/').rsplit('/').next().unwrap_or(root).to_string()
-                } else {
-                    path.rsplit('/').next().unwrap_or("").to_string()
-                };
-                let pass = tests.iter().all(|(neg, test, arg)| {
-                    let ok = match test.as_str() {
-                        "-name" => crate::fs::copy::glob_match(arg, &name),
-                        "-iname" => crate::fs::copy::glob_match(&arg.to_ascii_lowercase(), &name.to_ascii_lowercase()),
-                        "-path" => glob_path(arg, &shown),
-                        _ => match arg.as_str() {
-                            "f" => matches!(entry.node, Node::File { .. }),
-                            "d" => entry.is_dir(),
-                            "l" => matches!(entry.node, Node::Symlink(_)),
-                            _ => false,
-                        },
-                    };
-                    ok != *neg
-                });
-                if pass {
-                    found.push((shown, path));
-                }
-            }
-        }
-        if delete {
-            // Depth first: the deepest paths go before their directories.
-            for (_, path) in found.iter().rev() {
-                if let Some(e) = self.shell.fs.lstat(path)
-                    && e.as_dir().is_some_and(|d| !d.is_empty())
-                {
-                    status = self.fail(&format!("{path}: Directory not empty"));
-                    continue;
-                }
-                let _ = self.shell.fs.remove(path);
-            }
-        } else {
-            // Real `find` lists each directory in the order the filesystem keeps it (hashed
-            // on ext4 and overlayfs), which differs between machines; here it is by name.
-            if found.len() > 2 {
-                self.shell.model("find lists directories in the filesystem's own order, which differs between machines: here they are listed by name");
-            }
-            for (shown, _) in found {
-                self.out(&format!("{shown}\n"));
-            }
-        }
-        Some(status)
-    }
-}
-
-/// `find -path`: `*` matches `/` too.
-fn glob_path(pattern: &str, path: &str) -> bool {
-    let p: Vec<super::expand::Ch> = pattern.chars().map(|c| super::expand::Ch::literal(c, true)).collect();
-    super::expand::pattern_matches(&p, path)
 }
 
 impl Env<'_> {

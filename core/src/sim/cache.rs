@@ -28,9 +28,9 @@ pub struct StepCache {
     /// Source path to the digest of everything under it, for COPY and ADD.
     pub sources: BTreeMap<String, String>,
     /// The source entries themselves (shared with their snapshots), to say which files
-    /// changed when a digest differs.
+    /// changed when a digest differs; a list, since a step has few sources.
     #[serde(skip)]
-    pub source_entries: BTreeMap<String, crate::fs::Entry>,
+    pub source_entries: Vec<(String, crate::fs::Entry)>,
     /// The variables a RUN sees (and the build args in effect).
     pub env: BTreeMap<String, String>,
 }
@@ -148,8 +148,10 @@ fn reason(before: Option<&StepCache>, now: &StepCache) -> String {
             if before.sources.get(source) == Some(digest) {
                 continue;
             }
-            let old = before.source_entries.get(source).map(tree_digests).unwrap_or_default();
-            let new = now.source_entries.get(source).map(tree_digests).unwrap_or_default();
+            let entry =
+                |c: &StepCache| c.source_entries.iter().find(|(p, _)| p == source).map(|(_, e)| tree_digests(e));
+            let old = entry(before).unwrap_or_default();
+            let new = entry(now).unwrap_or_default();
             for (rel, d) in &new {
                 if old.get(rel) != Some(d) {
                     changed.push(format!("{source}{rel}"));

@@ -268,7 +268,7 @@ pub fn simulate(
         lexer: Lexer::new(analysis.tree.escape),
         out: Simulation::default(),
         base_shell: None,
-        caches: BTreeMap::new(),
+        caches: Vec::new(),
     };
     for stage in checked.plan.stages.iter().filter(|s| s.built) {
         let Some(run) = checked.dispatch.stage(stage.index) else { continue };
@@ -292,7 +292,7 @@ struct Simulator<'a> {
     base_shell: Option<crate::catalog::Shell>,
     /// Cache mounts' content by id (the `id=`, else the target), kept from one RUN to the
     /// next within the build, as BuildKit keeps them.
-    caches: BTreeMap<String, crate::fs::Entry>,
+    caches: Vec<(String, crate::fs::Entry)>,
 }
 
 impl Simulator<'_> {
@@ -377,7 +377,7 @@ impl Simulator<'_> {
             cmd_set: false,
             opaque,
             sources: BTreeMap::new(),
-            source_entries: BTreeMap::new(),
+            source_entries: Vec::new(),
             link: false,
             output: String::new(),
             failed_before: false,
@@ -786,7 +786,7 @@ impl Simulator<'_> {
                 MountType::Cache => {
                     let id = m.id.clone().unwrap_or_else(|| target.clone());
                     caches.push((id.clone(), target.clone()));
-                    if let Some(kept) = self.caches.get(&id) {
+                    if let Some((_, kept)) = self.caches.iter().find(|(k, _)| *k == id) {
                         kept.clone()
                     } else {
                         mount_notes.push(
@@ -877,7 +877,8 @@ impl Simulator<'_> {
         state.output = std::mem::take(&mut finished.output);
         for (id, target) in &caches {
             if let Some(entry) = finished.snapshot.lstat(target) {
-                self.caches.insert(id.clone(), entry);
+                self.caches.retain(|(k, _)| k != id);
+                self.caches.push((id.clone(), entry));
             }
         }
         for (target, original) in mounted.iter().rev() {
@@ -1117,7 +1118,8 @@ impl Simulator<'_> {
                     for matched in &matches {
                         if let Some((digest, entry)) = cache::digest(root, matched, options.exclude.as_ref()) {
                             state.sources.insert(matched.clone(), digest);
-                            state.source_entries.insert(matched.clone(), entry);
+                            state.source_entries.retain(|(p, _)| p != matched);
+                            state.source_entries.push((matched.clone(), entry));
                         }
                     }
                     // ADD extracts local archives (each match that is one) instead of copying.
@@ -1351,7 +1353,7 @@ struct StageState {
     opaque: bool,
     /// The digests of the sources the current COPY/ADD read, for its cache key.
     sources: BTreeMap<String, String>,
-    source_entries: BTreeMap<String, crate::fs::Entry>,
+    source_entries: Vec<(String, crate::fs::Entry)>,
     /// The current COPY/ADD has `--link`.
     link: bool,
     /// What the current RUN printed.
