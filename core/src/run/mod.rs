@@ -1144,7 +1144,19 @@ impl Shell {
         let base = resolved.rsplit('/').next().unwrap_or_default().to_string();
         let called = name.rsplit('/').next().unwrap_or(name).to_string();
         let applet = if base == "busybox" { called.clone() } else { base.clone() };
-        // A stream of unknown bytes goes only to the tools that can pass it on or unpack it.
+        // A stream of unknown bytes goes only to the tools that can pass it on or unpack it,
+        // and to xargs running a tool that only reads or keeps apt's records.
+        if io.unknown_in.is_some() && called == "xargs" {
+            let command = args.iter().find(|a| !a.starts_with('-')).map(String::as_str);
+            if matches!(command, Some("apt-mark" | "dpkg-query")) {
+                io.unknown_in = None;
+                self.model(&format!(
+                    "xargs runs {} with words that are not known here: it changes only apt's records",
+                    command.unwrap_or_default()
+                ));
+                return (0, Flow::Next);
+            }
+        }
         if let Some(what) = &io.unknown_in
             && !utils::STREAM_TOOLS.contains(&called.as_str())
         {
@@ -1662,6 +1674,9 @@ impl Shell {
                     i += 2;
                 }
                 "-r" | "--no-run-if-empty" => i += 1,
+                // Parallel runs (-P) give the same files; -t only traces to standard error.
+                "-P" => i += 2,
+                s if s.starts_with('-') && s.len() > 1 && s[1..].chars().all(|c| matches!(c, 'r' | 't')) => i += 1,
                 s if s.starts_with('-') => {
                     return (0, Flow::Stop(Stop::Unknown { command: format!("xargs {s}"), span }));
                 }
@@ -1680,11 +1695,10 @@ impl Shell {
             let words: Vec<String> = input.split_whitespace().map(str::to_string).collect();
             if words.is_empty() {
                 // GNU xargs runs the command once anyway; busybox and `-r` do not.
-                if self.userland == Userland::Gnu && !args.iter().any(|a| a == "-r" || a == "--no-run-if-empty") {
-                    vec![command.clone()]
-                } else {
-                    Vec::new()
-                }
+                let no_run = args[..i].iter().any(|a| {
+                    a == "--no-run-if-empty" || (a.starts_with('-') && !a.starts_with("--") && a.contains('r'))
+                });
+                if self.userland == Userland::Gnu && !no_run { vec![command.clone()] } else { Vec::new() }
             } else {
                 words
                     .chunks(per.max(1))

@@ -268,6 +268,18 @@ impl Env<'_> {
                 }
                 Some(0)
             }
+            "download" => {
+                // `NAME[:ARCH]` as NAME_VERSION_ARCH.deb in the working directory, the version
+                // the package catalog has (else `0`).
+                for word in rest {
+                    let (name, arch) = word.split_once(':').unwrap_or((word.as_str(), "amd64"));
+                    let version = self.shell.packages.as_ref().and_then(|p| p.get(name).map(|p| p.version.to_string()));
+                    let file = format!("{name}_{}_{arch}.deb", version.as_deref().unwrap_or("0").replace(':', "%3a"));
+                    self.synthetic(&file, UNKNOWN_PACKAGE_SIZE, &format!("apt-get download {word}"), 0o644).ok()?;
+                }
+                self.shell.model("apt-get download fetches .deb files: their bytes are not known here");
+                Some(0)
+            }
             "upgrade" | "dist-upgrade" | "full-upgrade" | "reinstall" | "dist-clean" | "clean" | "autoclean"
             | "autoremove" | "purge" | "remove" => {
                 if command == "purge" || command == "remove" {
@@ -568,7 +580,15 @@ impl Env<'_> {
     /// Users and groups: a line in `/etc/passwd` or `/etc/group` (and a home directory),
     /// with the next free id; `/etc/shadow` lines carry the build's date, so modeled.
     fn accounts(&mut self, applet: &str, args: &[String]) -> Option<i32> {
-        let group = applet.ends_with("group");
+        // `--gid=1654` is `--gid 1654`.
+        let args: &[String] = &args
+            .iter()
+            .flat_map(|a| match a.strip_prefix("--").and_then(|l| l.split_once('=')) {
+                Some((name, value)) => vec![format!("--{name}"), value.to_string()],
+                None => vec![a.clone()],
+            })
+            .collect::<Vec<String>>();
+        let group = matches!(applet, "addgroup" | "groupadd");
         let value = |flags: &[&str]| {
             args.iter().position(|a| flags.contains(&a.as_str())).and_then(|i| args.get(i + 1)).cloned()
         };
@@ -582,9 +602,11 @@ impl Env<'_> {
             "-d",
             "-k",
             "-c",
+            "--comment",
             "--gid",
             "--uid",
             "--home",
+            "--home-dir",
             "--shell",
             "--ingroup",
             "--gecos",
@@ -598,6 +620,40 @@ impl Env<'_> {
             }
             return None;
         };
+        let operands = super::builds::operands(args, &takes_value);
+        // `adduser USER GROUP`, `addgroup USER GROUP`: USER joins GROUP.
+        if let [user, target] = operands[..]
+            && matches!(applet, "adduser" | "addgroup")
+        {
+            let groups = read_text(self.shell, "/etc/group").unwrap_or_default();
+            let Some(line) = groups.lines().find(|l| l.split(':').next() == Some(target)) else {
+                return Some(self.fail(&format!("group '{target}' does not exist")));
+            };
+            if line.rsplit(':').next().is_some_and(|m| m.split(',').any(|u| u == user)) {
+                return Some(0);
+            }
+            let joined = format!("{line}{}{user}", if line.ends_with(':') { "" } else { "," });
+            let edited: String =
+                groups.lines().map(|l| if l == line { format!("{joined}\n") } else { format!("{l}\n") }).collect();
+            let meta = self.shell.fs.stat("/etc/group").map_or(Meta::FILE, |e| e.meta);
+            self.shell.fs.insert("/etc/group", Entry::file(Content::bytes(edited.into_bytes()), meta)).ok()?;
+            return Some(0);
+        }
+        // A name that is there already: each tool refuses it its own way.
+        if text.lines().any(|l| l.split(':').next() == Some(name.as_str())) {
+            let what = if group { "group" } else { "user" };
+            return Some(match (applet, self.gnu()) {
+                ("groupadd", _) if args.iter().any(|a| a == "-f" || a == "--force") => 0,
+                ("useradd" | "groupadd", _) => {
+                    self.fail(&format!("{what} '{name}' already exists"));
+                    9
+                }
+                // Debian's adduser: an existing system account is left as it is.
+                (_, true) if system => 0,
+                (_, true) => self.fail(&format!("The {what} `{name}' already exists.")),
+                (_, false) => self.fail(&format!("{what} '{name}' in use")),
+            });
+        }
         let used: Vec<u32> = text.lines().filter_map(|l| l.split(':').nth(2)?.parse().ok()).collect();
         let requested = value(&[if group { "-g" } else { "-u" }, if group { "--gid" } else { "--uid" }])
             .and_then(|v| v.parse().ok());
@@ -606,7 +662,15 @@ impl Env<'_> {
         let line = if group {
             format!("{name}:x:{id}:\n")
         } else {
-            let gid = value(&["-G", "-g", "--ingroup", "--gid"])
+            // The group and the comment, as each tool spells them: useradd `-g`/`-c`, busybox
+            // adduser `-G`/`-g`, Debian's adduser `--ingroup`/`--gecos`.
+            let (group_flags, gecos_flags, gecos_default): (&[&str], &[&str], &str) = match (applet, self.gnu()) {
+                ("useradd", _) => (&["-g", "--gid"], &["-c", "--comment"], ""),
+                (_, true) => (&["--ingroup", "--gid"], &["--gecos", "--comment"], ",,,"),
+                (_, false) => (&["-G", "--ingroup"], &["-g", "--gecos"], "Linux User,,,"),
+            };
+            let gecos = value(gecos_flags).unwrap_or_else(|| gecos_default.to_string());
+            let gid = value(group_flags)
                 .and_then(|g| {
                     let groups = read_text(self.shell, "/etc/group")?;
                     g.parse().ok().or_else(|| {
@@ -620,11 +684,17 @@ impl Env<'_> {
                     })
                 })
                 .unwrap_or(id);
-            let home = value(&["-h", "-d", "--home"]).unwrap_or_else(|| format!("/home/{name}"));
-            let shell = value(&["-s", "--shell"])
-                .unwrap_or_else(|| if system { "/sbin/nologin".into() } else { "/bin/sh".into() });
+            let home = value(&["-h", "-d", "--home", "--home-dir"]).unwrap_or_else(|| format!("/home/{name}"));
+            // Debian's adduser gives bash (adduser.conf's DSHELL); useradd and busybox sh.
+            let shell =
+                value(&["-s", "--shell"]).unwrap_or_else(|| match (system, applet == "adduser" && self.gnu()) {
+                    (true, true) => "/usr/sbin/nologin".into(),
+                    (true, false) => "/sbin/nologin".into(),
+                    (false, true) => "/bin/bash".into(),
+                    (false, false) => "/bin/sh".into(),
+                });
             let no_home = args.iter().any(|a| a == "-H" || a == "-M" || a == "--no-create-home")
-                || (applet == "useradd" && !args.iter().any(|a| a == "-m"));
+                || (applet == "useradd" && !args.iter().any(|a| a == "-m" || a == "--create-home"));
             if !no_home {
                 let _ = self.shell.fs.mkdir_all(
                     home.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }),
@@ -632,7 +702,7 @@ impl Env<'_> {
                 );
                 let _ = self.shell.fs.insert(&home, Entry::dir(Meta::new(0o755, id, gid)));
             }
-            format!("{name}:x:{id}:{gid}:Linux User,,,:{home}:{shell}\n")
+            format!("{name}:x:{id}:{gid}:{gecos}:{home}:{shell}\n")
         };
         let meta = self.shell.fs.stat(file).map_or(Meta::FILE, |e| e.meta);
         let new = format!("{text}{}{line}", if text.ends_with('\n') || text.is_empty() { "" } else { "\n" });

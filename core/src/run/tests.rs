@@ -896,3 +896,93 @@ fn find_evaluates_its_expression_and_runs_exec() {
     let out = gnu("find /t -newer /t/a");
     assert!(out.stopped.is_some());
 }
+
+#[test]
+fn awk_over_nothing_prints_nothing_and_tar_reads_spaced_long_options() {
+    // Pattern-action rules over an empty input: nothing, whatever the rules (checked with
+    // this machine's gawk and busybox awk).
+    let out = run("printf '' | awk '/=>/ { so = $(NF-1); print so }' > /tmp/o && echo ok");
+    assert_eq!((out.status, out.output.as_str()), (0, "ok\n"));
+    // With input, or BEGIN/END, awk's program would have to run: the step stops there.
+    assert!(run("echo a | awk '{ print $1 }'").stopped.is_some());
+    assert!(run("printf '' | awk 'END { print NR }'").stopped.is_some());
+    // `tar --extract --file F --directory D`, GNU's spaced long options.
+    let mut fs = busybox_with(&["tar"]);
+    let mut archive = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(3);
+    header.set_mode(0o644);
+    header.set_cksum();
+    archive.append_data(&mut header, "a.txt", &b"hi\n"[..]).unwrap();
+    fs.insert("/tmp/a.tar", Entry::file(Content::bytes(archive.into_inner().unwrap()), Meta::FILE)).unwrap();
+    let out = run_script("mkdir /out && tar --extract --no-same-owner --file /tmp/a.tar --directory /out", start(fs));
+    assert_eq!(out.status, 0, "{}", out.output);
+    assert!(out.snapshot.stat("/out/a.txt").is_some());
+}
+
+#[test]
+fn unknown_text_passes_through_filters_to_records_only_tools() {
+    // docker-library's pattern: the libraries of built files, kept as manually installed.
+    let mut fs = busybox_with(&["sort", "xargs", "apt-mark", "ldd", "tr"]);
+    fs.mkdir_all("/usr/local/lib", Meta::DIR).unwrap();
+    fs.insert("/usr/local/lib/x.so", Entry::file(Content::synthetic(100, "built"), Meta::new(0o755, 0, 0))).unwrap();
+    let out = run_script(
+        "ldd /usr/local/lib/x.so | awk '/=>/ { print $(NF-1) }' | sort -u | xargs -r apt-mark manual && touch /done",
+        Start { partial: true, ..start(fs.clone()) },
+    );
+    assert!(out.stopped.is_none(), "{:?}", out.stopped);
+    assert!(out.snapshot.stat("/done").is_some());
+    // A filter's unknown output is still unknown: a command that would act on it stops.
+    let out = run_script("ldd /usr/local/lib/x.so | tr a b | xargs rm", Start { partial: true, ..start(fs) });
+    assert!(out.stopped.is_some());
+}
+
+#[test]
+fn account_tools_read_long_options_with_equals() {
+    let out = run_script(
+        "addgroup --gid=1654 svc && adduser --uid=1654 --ingroup=svc --home=/srv/app -D svc && grep svc /etc/passwd /etc/group",
+        start(busybox_with(&["addgroup", "adduser", "grep"])),
+    );
+    assert_eq!(out.status, 0, "{}", out.output);
+    assert!(out.output.contains("/etc/passwd:svc:x:1654:1654:"), "{}", out.output);
+    assert!(out.output.contains(":/srv/app:"), "{}", out.output);
+    assert!(out.output.contains("/etc/group:svc:x:1654:"), "{}", out.output);
+}
+
+#[test]
+fn an_account_that_exists_is_refused_and_two_operands_join_a_group() {
+    let fs = busybox_with(&["addgroup", "adduser", "useradd", "groupadd", "grep"]);
+    // busybox: "adduser: user 'app' in use", status 1.
+    let out = run_script("adduser -D app", start(fs.clone()));
+    assert_eq!(out.status, 1);
+    assert!(out.output.contains("user 'app' in use"), "{}", out.output);
+    // shadow's useradd and groupadd: status 9; groupadd -f succeeds.
+    let gnu = |s: &str| run_script(s, Start { userland: Userland::Gnu, ..start(fs.clone()) });
+    assert_eq!(gnu("useradd app").status, 9);
+    assert_eq!(gnu("groupadd app").status, 9);
+    assert_eq!(gnu("groupadd -f app").status, 0);
+    // `addgroup USER GROUP`: the user joins the group, once.
+    let out = run_script("addgroup svc && addgroup app svc && addgroup app svc && grep svc /etc/group", start(fs));
+    assert_eq!(out.output, "svc:x:1001:app\n");
+}
+
+#[test]
+fn apt_get_download_names_the_deb_as_apt_does() {
+    let out = run_script("cd /tmp && apt-get download curl frobnicate:arm64 && ls /tmp", debian_with_packages());
+    assert_eq!(out.status, 0, "{}", out.output);
+    assert_eq!(out.output, "curl_7.88.1-10_amd64.deb\nfrobnicate_0_arm64.deb\n");
+}
+
+#[test]
+fn groupadd_writes_a_group_and_useradd_makes_the_home_it_is_asked_for() {
+    let fs = busybox_with(&["useradd", "groupadd", "grep"]);
+    let gnu = Start { userland: Userland::Gnu, ..start(fs) };
+    let out = run_script(
+        "groupadd --gid 1500 node && useradd --uid 1500 --gid node --create-home node && grep node /etc/passwd /etc/group",
+        gnu,
+    );
+    assert_eq!(out.status, 0, "{}", out.output);
+    // Debian's useradd: an empty comment, sh (its /etc/default/useradd).
+    assert_eq!(out.output, "/etc/passwd:node:x:1500:1500::/home/node:/bin/sh\n/etc/group:node:x:1500:\n");
+    assert_eq!(out.snapshot.stat("/home/node").map(|e| (e.meta.uid, e.meta.gid)), Some((1500, 1500)));
+}

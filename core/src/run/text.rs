@@ -1210,15 +1210,33 @@ impl Env<'_> {
                 Some(0)
             }
             "expr" => self.expr(args),
+            "awk" | "gawk" | "mawk" => self.awk_without_input(args),
             _ => None,
         }
+    }
+
+    /// awk is not interpreted here, but a program of pattern-action rules alone (no `BEGIN`,
+    /// no `END`) over an empty standard input prints nothing and succeeds, whatever its
+    /// rules (a pipeline that found nothing upstream).
+    fn awk_without_input(&mut self, args: &[String]) -> Option<i32> {
+        let mut i = 0;
+        while let Some(a) = args.get(i) {
+            match a.as_str() {
+                "-F" | "-v" => i += 2,
+                s if (s.starts_with("-F") || s.starts_with("-v")) && s.len() > 2 => i += 1,
+                _ => break,
+            }
+        }
+        let [program] = &args[i.min(args.len())..] else { return None };
+        let empty = self.io.stdin.is_empty() && self.io.unknown_in.is_none();
+        (empty && !program.contains("BEGIN") && !program.contains("END")).then_some(0)
     }
 
     /// `tar -x` (`-f FILE|-`, `-C DIR`, gzip/bzip2/xz by content): the archive's files, owned
     /// as in the archive when root runs it.
     fn tar(&mut self, args: &[String]) -> Option<i32> {
         // The first word may be bundled letters without a dash (`tar xzf file`).
-        let mut words: Vec<String> = args.to_vec();
+        let mut words: Vec<String> = super::utils::spelled_short(args, super::utils::TAR_VALUED);
         if let Some(first) = words.first_mut()
             && !first.starts_with('-')
         {

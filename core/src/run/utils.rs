@@ -19,8 +19,10 @@ pub(crate) struct Env<'a> {
 
 /// The tools a stream of unknown bytes (a download piped in) may go to: they pass it on,
 /// save it or unpack it ([`Env::run`]); anything else reading it stops the interpreter.
-pub(crate) const STREAM_TOOLS: [&str; 13] =
-    ["tar", "tee", "cat", "gunzip", "zcat", "gzip", "xz", "unxz", "bzip2", "bunzip2", "gpg", "gpg2", "apt-key"];
+pub(crate) const STREAM_TOOLS: [&str; 22] = [
+    "tar", "tee", "cat", "gunzip", "zcat", "gzip", "xz", "unxz", "bzip2", "bunzip2", "gpg", "gpg2", "apt-key", "awk",
+    "sort", "uniq", "cut", "tr", "sed", "grep", "head", "tail",
+];
 
 /// The error of reading a file the simulation knows only by size.
 pub(crate) const UNKNOWN_CONTENT: &str = "its content is not known here";
@@ -127,7 +129,10 @@ type Flags = Vec<(char, Option<String>)>;
 
 /// `args` with the long options `table` names spelled as their short forms (`--mode=755` and
 /// `--mode 755` as `-m 755`), for [`options`]; others are left as they are.
-fn spelled_short(args: &[String], table: &[(&str, char)]) -> Vec<String> {
+/// tar's long options that take the next word, as their letters.
+pub(super) const TAR_VALUED: &[(&str, char)] = &[("file", 'f'), ("directory", 'C')];
+
+pub(super) fn spelled_short(args: &[String], table: &[(&str, char)]) -> Vec<String> {
     let mut out = Vec::with_capacity(args.len());
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
@@ -312,14 +317,16 @@ impl Env<'_> {
                 0
             }
             "stat" => self.stat(args)?,
-            "tar" | "gunzip" | "zcat" | "gzip" | "uname" | "expr" => return self.archive_tool(applet, args),
+            "tar" | "gunzip" | "zcat" | "gzip" | "uname" | "expr" | "awk" | "gawk" | "mawk" => {
+                return self.archive_tool(applet, args);
+            }
             _ => return self.text_tool(applet, args).unwrap_or_else(|| self.model_tool(applet, args)),
         })
     }
 
-    /// A tool reading a stream whose bytes are not known (a download piped in): decompressors
-    /// and `cat` pass it on, `tee` saves it, `tar` unpacks files that are not known; `None`
-    /// for anything else.
+    /// A tool reading a stream whose bytes are not known (a download piped in): decompressors,
+    /// `cat` and the text filters pass it on, `tee` saves it, `tar` unpacks files that are not
+    /// known; `None` for anything else.
     fn pass_unknown(&mut self, applet: &str, args: &[String]) -> Option<i32> {
         if !STREAM_TOOLS.contains(&applet) {
             return None;
@@ -328,6 +335,17 @@ impl Env<'_> {
         let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         match applet {
             "cat" | "gunzip" | "zcat" | "gzip" | "xz" | "unxz" | "bzip2" | "bunzip2" if operands.is_empty() => {
+                self.io.unknown_out = Some(what);
+            }
+            // A text filter over unknown text prints unknown text; one whose status decides
+            // something (`grep -q`, `sed -i`) is not passed.
+            "awk" | "sort" | "uniq" | "cut" | "tr" | "head" | "tail" => self.io.unknown_out = Some(what),
+            "sed" | "grep"
+                if !args.iter().any(|a| {
+                    a.starts_with("-i")
+                        || (a.starts_with('-') && !a.starts_with("--") && (a.contains('q') || a.contains('l')))
+                }) =>
+            {
                 self.io.unknown_out = Some(what);
             }
             "tee" => {
@@ -345,6 +363,7 @@ impl Env<'_> {
             "tar" => {
                 // The options as tar reads them: bundled letters (the first word may lack its
                 // dash), `f` and `C` taking the next word.
+                let args = &spelled_short(args, TAR_VALUED);
                 let (mut extracts, mut file, mut dir) = (false, None, None);
                 let mut i = 0;
                 while let Some(w) = args.get(i) {
@@ -407,7 +426,7 @@ impl Env<'_> {
         1
     }
 
-    fn gnu(&self) -> bool {
+    pub(super) fn gnu(&self) -> bool {
         self.shell.userland == Userland::Gnu
     }
 
