@@ -55,9 +55,12 @@ impl Env<'_> {
                 self.shell.model("apt-mark changes which packages count as installed by hand: not kept here");
                 Some(0)
             }
+            "dpkg" | "dpkg-query" if matches!(args.first().map(String::as_str), Some("-L" | "--listfiles")) => {
+                self.dpkg_list(&args[1..])
+            }
             "git" => self.git(args),
             "go" | "xx-go" => self.go(args),
-            "npm" | "yarn" | "pnpm" => self.node_packages(applet, args),
+            "npm" | "yarn" | "pnpm" => self.node_packages(applet, args).or_else(|| self.build_tool(applet, args)),
             _ => self.build_tool(applet, args),
         }
     }
@@ -292,6 +295,42 @@ impl Env<'_> {
             }
             _ => None,
         }
+    }
+
+    /// `dpkg -L NAME...`: the paths dpkg recorded for each package (its `.list`), or, when
+    /// that record's bytes are not known, the package catalog's list for it (modeled).
+    fn dpkg_list(&mut self, names: &[String]) -> Option<i32> {
+        let mut out = String::new();
+        for name in names {
+            let record = ["", ":amd64"]
+                .iter()
+                .map(|arch| format!("/var/lib/dpkg/info/{name}{arch}.list"))
+                .find(|p| self.shell.fs.lstat(p).is_some());
+            match record.as_deref().and_then(|p| read_text(self.shell, p)) {
+                Some(text) => out.push_str(&text),
+                None => {
+                    let catalog = self.shell.packages.clone()?;
+                    let package = catalog.get(name)?;
+                    if record.is_none() && !self.shell.partial {
+                        // Not installed: dpkg says so.
+                        let line = format!("dpkg-query: package '{name}' is not installed\n");
+                        self.io.stderr.extend_from_slice(line.as_bytes());
+                        return Some(1);
+                    }
+                    out.push_str("/.\n");
+                    for e in package.entries() {
+                        out.push_str(e.path());
+                        out.push('\n');
+                    }
+                    self.shell.model(&format!(
+                        "dpkg -L {name}: the files of {name} {} as the package catalog lists them",
+                        package.version
+                    ));
+                }
+            }
+        }
+        self.io.stdout.extend_from_slice(out.as_bytes());
+        Some(0)
     }
 
     /// The image's apt sources as (URI, suite, components): `/etc/apt/sources.list`'s `deb`

@@ -724,7 +724,7 @@ fn review_findings_behave_as_the_real_tools() {
 /// A Debian 12 root (busybox's applets, apt-get, dpkg's records of libc6) with a package
 /// catalog of three packages.
 fn debian_with_packages() -> Start {
-    let mut fs = busybox_with(&["apt-get", "ls"]);
+    let mut fs = busybox_with(&["apt-get", "ls", "grep", "dpkg"]);
     fs.mkdir_all("/var/lib/dpkg/info", Meta::DIR).unwrap();
     fs.insert("/etc/debian_version", Entry::file(Content::bytes(b"12.9\n".to_vec()), Meta::FILE)).unwrap();
     fs.insert("/var/lib/dpkg/info/libc6:amd64.list", Entry::file(Content::bytes(b"/.\n".to_vec()), Meta::FILE))
@@ -985,4 +985,31 @@ fn groupadd_writes_a_group_and_useradd_makes_the_home_it_is_asked_for() {
     // Debian's useradd: an empty comment, sh (its /etc/default/useradd).
     assert_eq!(out.output, "/etc/passwd:node:x:1500:1500::/home/node:/bin/sh\n/etc/group:node:x:1500:\n");
     assert_eq!(out.snapshot.stat("/home/node").map(|e| (e.meta.uid, e.meta.gid)), Some((1500, 1500)));
+}
+
+#[test]
+fn dpkg_lists_a_packages_files_from_its_record_or_the_catalog() {
+    let mut start = debian_with_packages();
+    // Installed here: dpkg's own record.
+    let out = run_script("apt-get install -y --no-install-recommends curl >/dev/null && dpkg -L curl", start.clone());
+    assert_eq!(out.output, "/.\n/usr\n/usr/bin\n/usr/bin/curl\n");
+    // A record whose bytes are not known (a base image's): the catalog's list, modeled.
+    start
+        .snapshot
+        .insert("/var/lib/dpkg/info/libcurl4:amd64.list", Entry::file(Content::synthetic(90, "base"), Meta::FILE))
+        .unwrap();
+    let out = run_script("dpkg -L libcurl4 | grep '\\.so\\.4$'", start.clone());
+    assert_eq!(out.output, "/usr/lib/libcurl.so.4\n");
+    assert!(out.modeled.iter().any(|m| m.contains("as the package catalog lists them")), "{:?}", out.modeled);
+    // Not installed: dpkg says so.
+    let out = run_script("dpkg -L ca-certificates", start);
+    assert_eq!(out.status, 1);
+}
+
+#[test]
+fn corepack_enable_links_the_shims_beside_node() {
+    let mut fs = busybox_with(&["corepack", "readlink"]);
+    fs.mkdir_all("/usr/local/bin", Meta::DIR).unwrap();
+    let out = run_script("corepack enable && readlink /usr/local/bin/pnpm", start(fs));
+    assert_eq!(out.output, "../lib/node_modules/corepack/dist/pnpm.js\n");
 }
