@@ -306,28 +306,27 @@ impl Env<'_> {
                 .iter()
                 .map(|arch| format!("/var/lib/dpkg/info/{name}{arch}.list"))
                 .find(|p| self.shell.fs.lstat(p).is_some());
-            match record.as_deref().and_then(|p| read_text(self.shell, p)) {
-                Some(text) => out.push_str(&text),
-                None => {
-                    let catalog = self.shell.packages.clone()?;
-                    let package = catalog.get(name)?;
-                    if record.is_none() && !self.shell.partial {
-                        // Not installed: dpkg says so.
-                        let line = format!("dpkg-query: package '{name}' is not installed\n");
-                        self.io.stderr.extend_from_slice(line.as_bytes());
-                        return Some(1);
-                    }
-                    out.push_str("/.\n");
-                    for e in package.entries() {
-                        out.push_str(e.path());
-                        out.push('\n');
-                    }
-                    self.shell.model(&format!(
-                        "dpkg -L {name}: the files of {name} {} as the package catalog lists them",
-                        package.version
-                    ));
-                }
+            if let Some(text) = record.as_deref().and_then(|p| read_text(self.shell, p)) {
+                out.push_str(&text);
+                continue;
             }
+            let catalog = self.shell.packages.clone()?;
+            let package = catalog.get(name)?;
+            if record.is_none() && !self.shell.partial {
+                // Not installed: dpkg says so.
+                let line = format!("dpkg-query: package '{name}' is not installed\n");
+                self.io.stderr.extend_from_slice(line.as_bytes());
+                return Some(1);
+            }
+            out.push_str("/.\n");
+            for e in package.entries() {
+                out.push_str(e.path());
+                out.push('\n');
+            }
+            self.shell.model(&format!(
+                "dpkg -L {name}: the files of {name} {} as the package catalog lists them",
+                package.version
+            ));
         }
         self.io.stdout.extend_from_slice(out.as_bytes());
         Some(0)
