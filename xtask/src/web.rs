@@ -5,6 +5,7 @@
 //! `../shared/notes/toolchain.md`), bundled with the page by `web/build.mjs` (esbuild), plus
 //! the base-image catalog as gzip assets loaded on demand; then the size budget is checked.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -73,15 +74,19 @@ pub(crate) fn dist() -> Result {
     let bindgen = ensure_wasm_bindgen()?;
     ensure_npm()?;
     let root = root();
-    run(cargo().args([
-        "build",
-        "-p",
-        "stagecraft-wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-    ]))?;
+    // Paths in panic locations as short fixed names: the .wasm is the same from any checkout
+    // (a clone elsewhere made it 1 KiB larger) and a little smaller.
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+    for (from, to) in [(root.clone(), "s"), (cargo_home.join("registry/src"), "r")] {
+        let _ = write!(flags, " --remap-path-prefix={}={to}", from.display());
+    }
+    run(cargo()
+        .args(["build", "-p", "stagecraft-wasm", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
+        .env("RUSTFLAGS", flags.trim()))?;
     let pkg = root.join("target/wasm-pkg");
     let _ = std::fs::remove_dir_all(&pkg);
     run(Command::new(&bindgen)

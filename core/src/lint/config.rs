@@ -1,17 +1,15 @@
 //! Which build checks run: the `# check=` directive or the `BUILDKIT_DOCKERFILE_CHECK` build
 //! argument, parsed as BuildKit's `linter.ParseLintOptions` does.
 
-use std::collections::BTreeSet;
-
 use super::rules::Rule;
 
 /// `skip=`, `error=` and `experimental=`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LintConfig {
     pub skip_all: bool,
-    pub skip: BTreeSet<String>,
+    pub skip: crate::sort::Names,
     pub experimental_all: bool,
-    pub experimental: BTreeSet<String>,
+    pub experimental: crate::sort::Names,
     /// `error=true`: any warning fails the build.
     pub error: bool,
 }
@@ -32,12 +30,12 @@ impl LintConfig {
             let Some((key, value)) = part.split_once('=') else {
                 return Err(format!("invalid check option {}", crate::gostr::quote(part)));
             };
-            let list = |value: &str| -> (bool, BTreeSet<String>) {
+            let list = |value: &str| -> (bool, crate::sort::Names) {
                 let value = value.trim();
                 if value == "all" {
-                    (true, BTreeSet::new())
+                    (true, crate::sort::Names::new())
                 } else {
-                    let mut rules = BTreeSet::new();
+                    let mut rules = crate::sort::Names::new();
                     rules.extend(value.split(',').map(|r| r.trim().to_string()));
                     (false, rules)
                 }

@@ -270,7 +270,7 @@ impl OutlineReport {
                         pending.extend(e.matched);
                     }
                 }
-                let mut seen = std::collections::BTreeSet::new();
+                let mut seen = crate::sort::Names::new();
                 while let Some(name) = pending.pop() {
                     if !seen.insert(name.clone()) {
                         continue;

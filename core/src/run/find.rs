@@ -48,19 +48,24 @@ enum Primary {
     },
 }
 
+/// An expression: chains of `-a` and `-o` are lists (a long chain is no deeper than a short
+/// one), and nesting by `!` and parentheses is bounded by [`MAX_NESTING`].
 #[derive(Clone, Debug)]
 enum Expr {
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
     Not(Box<Expr>),
     Primary(Primary),
 }
+
+/// How deep `!` and parentheses may nest (the parser and the evaluator recurse per level).
+const MAX_NESTING: usize = 100;
 
 impl Expr {
     /// Does the expression hold an action? Without one, `-print` is implied.
     fn acts(&self) -> bool {
         match self {
-            Self::And(a, b) | Self::Or(a, b) => a.acts() || b.acts(),
+            Self::And(list) | Self::Or(list) => list.iter().any(Self::acts),
             Self::Not(e) => e.acts(),
             Self::Primary(p) => matches!(p, Primary::Print { .. } | Primary::Delete | Primary::Exec { .. }),
         }
@@ -74,6 +79,8 @@ struct Parser<'a> {
     max: usize,
     min: usize,
     depth_first: bool,
+    /// How deep the parser is in `!` and parentheses.
+    nesting: usize,
 }
 
 impl Parser<'_> {
@@ -90,52 +97,64 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Option<Expr>, String> {
-        let Some(mut left) = self.and()? else { return Ok(None) };
+        let Some(first) = self.and()? else { return Ok(None) };
+        let mut list = vec![first];
         while matches!(self.peek(), Some("-o" | "-or")) {
             self.at += 1;
-            let right = self.and()?.ok_or("expected an expression after -o")?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            list.push(self.and()?.ok_or("expected an expression after -o")?);
         }
-        Ok(Some(left))
+        Ok(Some(if list.len() == 1 { list.remove(0) } else { Expr::Or(list) }))
     }
 
     fn and(&mut self) -> Result<Option<Expr>, String> {
-        let Some(mut left) = self.unary()? else { return Ok(None) };
+        let Some(first) = self.unary()? else { return Ok(None) };
+        let mut list = vec![first];
         loop {
             match self.peek() {
                 Some("-a" | "-and") => {
                     self.at += 1;
-                    let right = self.unary()?.ok_or("expected an expression after -a")?;
-                    left = Expr::And(Box::new(left), Box::new(right));
+                    list.push(self.unary()?.ok_or("expected an expression after -a")?);
                 }
-                None | Some("-o" | "-or" | ")") => return Ok(Some(left)),
+                None | Some("-o" | "-or" | ")") => break,
                 Some(_) => match self.unary()? {
-                    Some(right) => left = Expr::And(Box::new(left), Box::new(right)),
-                    None => return Ok(Some(left)),
+                    Some(next) => list.push(next),
+                    None => break,
                 },
             }
         }
+        Ok(Some(if list.len() == 1 { list.remove(0) } else { Expr::And(list) }))
     }
 
     fn unary(&mut self) -> Result<Option<Expr>, String> {
+        if matches!(self.peek(), Some("!" | "-not" | "(")) {
+            if self.nesting >= MAX_NESTING {
+                return Err("unsupported: the expression nests too deeply".into());
+            }
+            self.nesting += 1;
+            let e = self.nested();
+            self.nesting -= 1;
+            return e;
+        }
         match self.peek() {
             None | Some(")" | "-o" | "-or") => Ok(None),
-            Some("!" | "-not") => {
-                self.at += 1;
-                let e = self.unary()?.ok_or("expected an expression after !")?;
-                Ok(Some(Expr::Not(Box::new(e))))
-            }
-            Some("(") => {
-                self.at += 1;
-                let e = self.or()?.ok_or("empty parentheses are not allowed")?;
-                if self.peek() != Some(")") {
-                    return Err("missing `)'".into());
-                }
-                self.at += 1;
-                Ok(Some(e))
-            }
             Some(_) => self.primary().map(Some),
         }
+    }
+
+    /// `! EXPR` or `( EXPR )`.
+    fn nested(&mut self) -> Result<Option<Expr>, String> {
+        if self.peek() == Some("(") {
+            self.at += 1;
+            let e = self.or()?.ok_or("empty parentheses are not allowed")?;
+            if self.peek() != Some(")") {
+                return Err("missing `)'".into());
+            }
+            self.at += 1;
+            return Ok(Some(e));
+        }
+        self.at += 1;
+        let e = self.unary()?.ok_or("expected an expression after !")?;
+        Ok(Some(Expr::Not(Box::new(e))))
     }
 
     fn primary(&mut self) -> Result<Expr, String> {
@@ -162,11 +181,16 @@ impl Parser<'_> {
                     Some(b'/') => (b'/', &v[1..]),
                     _ => (b'=', v.as_str()),
                 };
-                let mode = u32::from_str_radix(digits, 8).map_err(|_| format!("unknown -perm {v}"))?;
+                // A symbolic mode (`/u+s`) is not read here: what it selects is not known.
+                let mode = u32::from_str_radix(digits, 8).map_err(|_| format!("unsupported: -perm {v}"))?;
                 Primary::Perm { mode, how }
             }
             "-uid" | "-gid" => {
                 let v = self.value()?;
+                // `+N` and `-N` compare; only an exact id is read here.
+                if v.starts_with(['+', '-']) {
+                    return Err(format!("unsupported: {word} {v}"));
+                }
                 let id = v.parse().map_err(|_| format!("invalid argument `{v}' to `{word}'"))?;
                 Primary::Owner { id, group: word == "-gid" }
             }
@@ -210,7 +234,7 @@ impl Parser<'_> {
                 self.depth_first = true;
                 Primary::Const(true)
             }
-            other => return Err(format!("unknown predicate `{other}'")),
+            other => return Err(format!("unsupported: the predicate `{other}'")),
         };
         Ok(Expr::Primary(p))
     }
@@ -242,7 +266,8 @@ impl Shell {
         if roots.is_empty() {
             roots.push(".".into());
         }
-        let mut parser = Parser { args: &args[first_expr..], at: 0, max: usize::MAX, min: 0, depth_first: false };
+        let mut parser =
+            Parser { args: &args[first_expr..], at: 0, max: usize::MAX, min: 0, depth_first: false, nesting: 0 };
         let parsed = parser.or().and_then(|e| {
             if parser.at < parser.args.len() {
                 Err(format!("paths must precede expression: `{}'", parser.args[parser.at]))
@@ -254,8 +279,9 @@ impl Shell {
             Ok(e) => e,
             // A predicate the model lacks (-newer, -mtime, -size, -regex...): what it
             // selects is not known here.
-            Err(e) if e.starts_with("unknown predicate") => {
-                return (0, Flow::Stop(Stop::Unknown { command: format!("find: {e}"), span }));
+            Err(e) if e.starts_with("unsupported: ") => {
+                let what = e.trim_start_matches("unsupported: ");
+                return (0, Flow::Stop(Stop::Unknown { command: format!("find ({what})"), span }));
             }
             Err(e) => {
                 io.stderr.extend_from_slice(format!("find: {e}\n").as_bytes());
@@ -268,18 +294,22 @@ impl Shell {
         let mut walk = Walk { io, span, status: 0, batches: Vec::new(), pruned: false, printed: 0, stop: None };
         for root in &roots {
             let base = self.abs(root);
-            if self.fs.lstat(&base).is_none() {
+            // The starting point as find -P takes it: the links on the way are followed, a
+            // link named last is examined itself (not followed) unless the path ends in `/`.
+            let Some(canonical) =
+                self.fs.resolve(&base, root.ends_with('/')).ok().filter(|r| r.entry.is_some()).map(|r| r.path())
+            else {
                 self.find_error(walk.io, &format!("{root}: No such file or directory"));
                 walk.status = 1;
                 continue;
-            }
-            let base_clean = crate::dockerignore::clean(&base);
-            let mut entries: Vec<(String, usize)> = self
-                .fs
-                .walk(&base)
+            };
+            let top = self.fs.lstat(&canonical).unwrap_or_else(|| Entry::dir(crate::fs::Meta::DIR));
+            let listed = if top.is_dir() { self.fs.walk(&canonical) } else { vec![(canonical.clone(), top)] };
+            let prefix = canonical.trim_end_matches('/').to_string();
+            let mut entries: Vec<(String, usize)> = listed
                 .into_iter()
                 .filter_map(|(path, _)| {
-                    let rel = path.strip_prefix(base_clean.trim_end_matches('/')).unwrap_or("");
+                    let rel = path.strip_prefix(prefix.as_str()).unwrap_or("");
                     let depth = rel.split('/').filter(|p| !p.is_empty()).count();
                     (depth <= max).then_some((path, depth))
                 })
@@ -287,26 +317,34 @@ impl Shell {
             if depth_first {
                 entries.reverse();
             }
-            let mut pruned: Vec<String> = Vec::new();
+            // The walk is depth first: what is under a pruned (or vanished) directory comes
+            // right after it, so one prefix at a time is enough.
+            let mut pruned: Option<String> = None;
             for (path, depth) in entries {
-                if pruned.iter().any(|p| path.starts_with(p.as_str()) && path.as_bytes().get(p.len()) == Some(&b'/')) {
+                if let Err(flow) = self.tick(walk.span) {
+                    return (walk.status, flow);
+                }
+                if walk.io.stdout.len() > super::MAX_OUTPUT {
+                    return (walk.status, Flow::Stop(Stop::Budget { span: walk.span }));
+                }
+                if pruned
+                    .as_ref()
+                    .is_some_and(|p| path.starts_with(p.as_str()) && path.as_bytes().get(p.len()) == Some(&b'/'))
+                {
                     continue;
                 }
+                let rel = path.strip_prefix(prefix.as_str()).unwrap_or("").to_string();
+                let shown = if rel.is_empty() { root.clone() } else { format!("{}{rel}", root.trim_end_matches('/')) };
                 // An earlier action (`-exec rm -rf {} ;`) removed it: find cannot go in.
                 let Some(entry) = self.fs.lstat(&path) else {
-                    let rel = path.strip_prefix(base_clean.trim_end_matches('/')).unwrap_or("");
-                    self.find_error(
-                        walk.io,
-                        &format!("{}{rel}: No such file or directory", root.trim_end_matches('/')),
-                    );
+                    self.find_error(walk.io, &format!("{shown}: No such file or directory"));
                     walk.status = 1;
+                    pruned = Some(path);
                     continue;
                 };
                 if depth < min {
                     continue;
                 }
-                let rel = path.strip_prefix(base_clean.trim_end_matches('/')).unwrap_or("");
-                let shown = if rel.is_empty() { root.clone() } else { format!("{}{rel}", root.trim_end_matches('/')) };
                 walk.pruned = false;
                 let holds = match &expr {
                     None => true,
@@ -319,8 +357,8 @@ impl Shell {
                     walk.io.stdout.extend_from_slice(format!("{shown}\n").as_bytes());
                     walk.printed += 1;
                 }
-                if walk.pruned && !depth_first {
-                    pruned.push(path.clone());
+                if walk.pruned && !depth_first && entry.is_dir() {
+                    pruned = Some(path);
                 }
             }
         }
@@ -362,12 +400,8 @@ impl Shell {
             return false;
         }
         match e {
-            Expr::And(a, b) => {
-                self.find_eval(a, shown, path, entry, walk) && self.find_eval(b, shown, path, entry, walk)
-            }
-            Expr::Or(a, b) => {
-                self.find_eval(a, shown, path, entry, walk) || self.find_eval(b, shown, path, entry, walk)
-            }
+            Expr::And(list) => list.iter().all(|x| self.find_eval(x, shown, path, entry, walk)),
+            Expr::Or(list) => list.iter().any(|x| self.find_eval(x, shown, path, entry, walk)),
             Expr::Not(a) => !self.find_eval(a, shown, path, entry, walk),
             Expr::Primary(p) => self.find_primary(p, shown, path, entry, walk),
         }
@@ -458,6 +492,10 @@ impl Shell {
                 true
             }
             Primary::Exec { argv, batch: false } => {
+                if let Err(flow) = self.tick(walk.span) {
+                    walk.stop = Some(flow);
+                    return false;
+                }
                 let full: Vec<String> = argv.iter().map(|a| a.replace("{}", shown)).collect();
                 let Some((name, rest)) = full.split_first() else { return false };
                 let (s, flow) = self.external(name, rest, walk.span, walk.io, false);

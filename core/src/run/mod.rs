@@ -85,6 +85,9 @@ pub struct Finished {
 
 /// The most commands (and loop rounds) one RUN may take.
 const MAX_STEPS: u64 = 200_000;
+/// The most variables a RUN may define: the variables are a sorted list, and no real script
+/// comes near this.
+const MAX_VARS: usize = 4096;
 /// The most bytes of output (the log and files written by redirections) one RUN may make,
 /// and the longest value a variable may hold.
 const MAX_OUTPUT: usize = 64 << 20;
@@ -351,7 +354,7 @@ impl Shell {
     /// Counts one step against the budget.
     fn tick(&mut self, span: Span) -> Result<(), Flow> {
         self.steps += 1;
-        if self.steps > MAX_STEPS || self.written > MAX_OUTPUT {
+        if self.steps > MAX_STEPS || self.written > MAX_OUTPUT || self.vars.0.len() > MAX_VARS {
             return Err(Flow::Stop(Stop::Budget { span }));
         }
         Ok(())
@@ -1150,6 +1153,8 @@ impl Shell {
             let command = args.iter().find(|a| !a.starts_with('-')).map(String::as_str);
             if matches!(command, Some("apt-mark" | "dpkg-query")) {
                 io.unknown_in = None;
+                // What they print (the packages found or marked) is not known either.
+                io.unknown_out = Some(format!("the output of {}", command.unwrap_or_default()));
                 self.model(&format!(
                     "xargs runs {} with words that are not known here: it changes only apt's records",
                     command.unwrap_or_default()
@@ -1196,7 +1201,8 @@ impl Shell {
     /// what it prints is not known here).
     fn query_only(&mut self, program: &str, args: &[String]) -> Option<i32> {
         let [arg] = args else { return None };
-        if !matches!(arg.as_str(), "--version" | "-version" | "version" | "-v" | "-V" | "--help" | "-h" | "help") {
+        // (`-v` and `-h` mean verbose or a host for many tools: they are not asked.)
+        if !matches!(arg.as_str(), "--version" | "-version" | "version" | "-V" | "--help" | "help") {
             return None;
         }
         self.model(&format!(
@@ -1683,7 +1689,12 @@ impl Shell {
                 _ => break,
             }
         }
-        let command: Vec<String> = if args[i..].is_empty() { vec!["echo".into()] } else { args[i..].to_vec() };
+        // An option missing its value (`xargs -P`) leaves nothing to run: xargs refuses.
+        let Some(rest) = args.get(i..) else {
+            io.stderr.extend_from_slice(b"xargs: option requires an argument\n");
+            return (1, Flow::Next);
+        };
+        let command: Vec<String> = if rest.is_empty() { vec!["echo".into()] } else { rest.to_vec() };
         let input = String::from_utf8_lossy(&std::mem::take(&mut io.stdin)).into_owned();
         let batches: Vec<Vec<String>> = if let Some(r) = &replace {
             input
@@ -1695,7 +1706,7 @@ impl Shell {
             let words: Vec<String> = input.split_whitespace().map(str::to_string).collect();
             if words.is_empty() {
                 // GNU xargs runs the command once anyway; busybox and `-r` do not.
-                let no_run = args[..i].iter().any(|a| {
+                let no_run = args[..i.min(args.len())].iter().any(|a| {
                     a == "--no-run-if-empty" || (a.starts_with('-') && !a.starts_with("--") && a.contains('r'))
                 });
                 if self.userland == Userland::Gnu && !no_run { vec![command.clone()] } else { Vec::new() }

@@ -231,6 +231,7 @@ impl Env<'_> {
                 for (uri, suite, components) in &sources {
                     let prefix =
                         uri.split_once("://").map_or(uri.as_str(), |(_, r)| r).trim_end_matches('/').replace('/', "_");
+                    let suite = &suite.trim_end_matches('/').replace('/', "_");
                     self.synthetic(
                         &format!("/var/lib/apt/lists/{prefix}_dists_{suite}_InRelease"),
                         150_000,
@@ -287,7 +288,7 @@ impl Env<'_> {
             | "autoremove" | "purge" | "remove" => {
                 if command == "purge" || command == "remove" {
                     for p in &packages {
-                        let _ = self.shell.fs.remove(&format!("/usr/bin/{p}"));
+                        self.remove_package(p);
                     }
                 }
                 self.shell.model(&format!("apt-get {command}: modeled"));
@@ -297,10 +298,36 @@ impl Env<'_> {
         }
     }
 
+    /// Removes what a package installed: the files of its `.list` record when its bytes are
+    /// known (directories only when left empty, as dpkg does), else its main executable.
+    fn remove_package(&mut self, name: &str) {
+        let record = ["", ":amd64"]
+            .iter()
+            .map(|arch| format!("/var/lib/dpkg/info/{name}{arch}.list"))
+            .find(|p| self.shell.fs.lstat(p).is_some());
+        let Some(text) = record.as_deref().and_then(|p| read_text(self.shell, p)) else {
+            let _ = self.shell.fs.remove(&format!("/usr/bin/{name}"));
+            return;
+        };
+        for path in text.lines().rev().filter(|p| p.starts_with('/') && *p != "/.") {
+            match self.shell.fs.lstat(path) {
+                Some(e) if e.as_dir().is_some_and(|d| !d.is_empty()) => {}
+                Some(_) => {
+                    let _ = self.shell.fs.remove(path);
+                }
+                None => {}
+            }
+        }
+        if let Some(record) = record {
+            let _ = self.shell.fs.remove(&record);
+        }
+    }
+
     /// `dpkg -L NAME...`: the paths dpkg recorded for each package (its `.list`), or, when
     /// that record's bytes are not known, the package catalog's list for it (modeled).
     fn dpkg_list(&mut self, names: &[String]) -> Option<i32> {
         let mut out = String::new();
+        let mut status = 0;
         for name in names {
             let record = ["", ":amd64"]
                 .iter()
@@ -313,10 +340,11 @@ impl Env<'_> {
             let catalog = self.shell.packages.clone()?;
             let package = catalog.get(name)?;
             if record.is_none() && !self.shell.partial {
-                // Not installed: dpkg says so.
+                // Not installed: dpkg says so, lists the others, and fails.
                 let line = format!("dpkg-query: package '{name}' is not installed\n");
                 self.io.stderr.extend_from_slice(line.as_bytes());
-                return Some(1);
+                status = 1;
+                continue;
             }
             out.push_str("/.\n");
             for e in package.entries() {
@@ -329,34 +357,45 @@ impl Env<'_> {
             ));
         }
         self.io.stdout.extend_from_slice(out.as_bytes());
-        Some(0)
+        Some(status)
     }
 
     /// The image's apt sources as (URI, suite, components): `/etc/apt/sources.list`'s `deb`
     /// lines and the deb822 files of `/etc/apt/sources.list.d`, as far as their text is known.
     fn apt_sources(&self) -> Vec<(String, String, Vec<String>)> {
         let mut out = Vec::new();
-        if let Some(text) = read_text(self.shell, "/etc/apt/sources.list") {
-            for line in text.lines().map(str::trim) {
-                let mut w = line.split_whitespace();
-                if w.next() != Some("deb") {
-                    continue;
-                }
-                let mut w = w.skip_while(|x| x.starts_with('['));
-                if let (Some(uri), Some(suite)) = (w.next(), w.next()) {
-                    out.push((uri.to_string(), suite.to_string(), w.map(str::to_string).collect()));
-                }
-            }
-        }
         let dir = "/etc/apt/sources.list.d";
         let names: Vec<String> = self
             .shell
             .fs
             .stat(dir)
-            .and_then(|e| e.as_dir().map(|d| d.iter().map(|(n, _)| n.to_string()).collect()))
+            .and_then(|e| e.as_dir().map(|d| d.iter().map(|(n, _)| format!("{dir}/{n}")).collect()))
             .unwrap_or_default();
+        // One-line sources: `deb [OPTION=VALUE ...] URI SUITE COMPONENT...`.
+        let one_line = std::iter::once("/etc/apt/sources.list".to_string())
+            .chain(names.iter().filter(|n| n.rsplit_once('.').is_some_and(|(_, e)| e == "list")).cloned());
+        for file in one_line {
+            let Some(text) = read_text(self.shell, &file) else { continue };
+            for line in text.lines().map(str::trim) {
+                let mut w = line.split_whitespace();
+                if w.next() != Some("deb") {
+                    continue;
+                }
+                let mut w = w.peekable();
+                if w.peek().is_some_and(|x| x.starts_with('[')) {
+                    for x in w.by_ref() {
+                        if x.ends_with(']') {
+                            break;
+                        }
+                    }
+                }
+                if let (Some(uri), Some(suite)) = (w.next(), w.next()) {
+                    out.push((uri.to_string(), suite.to_string(), w.map(str::to_string).collect()));
+                }
+            }
+        }
         for name in names.iter().filter(|n| n.ends_with(".sources")) {
-            let Some(text) = read_text(self.shell, &format!("{dir}/{name}")) else { continue };
+            let Some(text) = read_text(self.shell, name) else { continue };
             for stanza in text.split("\n\n") {
                 let field = |key: &str| {
                     stanza.lines().find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(':')).map(str::trim))
@@ -451,7 +490,7 @@ impl Env<'_> {
         }
         if !planned.is_empty() {
             self.shell.model(&format!(
-                "apt-get installs {} packages from Debian 12's archive ({files} files, {} MB): their paths, modes and sizes are the real ones; their contents and what their maintainer scripts do are not known here",
+                "apt-get installs {} packages from Debian 12's archive ({files} files, {} MB): their paths, modes and sizes as the package catalog lists them (its versions, the first choice of each dependency); their contents and what their maintainer scripts do are not known here",
                 planned.len(),
                 bytes / 1_000_000
             ));
@@ -645,6 +684,19 @@ impl Env<'_> {
             "--uid",
             "--home",
             "--home-dir",
+            "--firstuid",
+            "--lastuid",
+            "--firstgid",
+            "--lastgid",
+            "--groups",
+            "--password",
+            "--expiredate",
+            "--inactive",
+            "--key",
+            "-p",
+            "-K",
+            "-e",
+            "-Z",
             "--shell",
             "--ingroup",
             "--gecos",
@@ -663,6 +715,10 @@ impl Env<'_> {
         if let [user, target] = operands[..]
             && matches!(applet, "adduser" | "addgroup")
         {
+            let users = read_text(self.shell, "/etc/passwd").unwrap_or_default();
+            if !users.lines().any(|l| l.split(':').next() == Some(user)) {
+                return Some(self.fail(&format!("unknown user {user}")));
+            }
             let groups = read_text(self.shell, "/etc/group").unwrap_or_default();
             let Some(line) = groups.lines().find(|l| l.split(':').next() == Some(target)) else {
                 return Some(self.fail(&format!("group '{target}' does not exist")));

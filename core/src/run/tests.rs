@@ -1013,3 +1013,67 @@ fn corepack_enable_links_the_shims_beside_node() {
     let out = run_script("corepack enable && readlink /usr/local/bin/pnpm", start(fs));
     assert_eq!(out.output, "../lib/node_modules/corepack/dist/pnpm.js\n");
 }
+
+#[test]
+fn review_findings_of_find_xargs_ls_and_apt() {
+    let fs = busybox_with(&["find", "xargs", "ls", "sort"]);
+    // xargs with an option missing its value: an error, not a panic.
+    assert_eq!(run_script("echo a | xargs -P", start(fs.clone())).status, 1);
+    // Deep nesting and long chains stay within bounds (the browser's stack is 1 MiB).
+    let deep = format!("find / {} -true", "! ".repeat(5000));
+    assert!(run_script(&deep, start(fs.clone())).stopped.is_some());
+    let long = format!("find /etc {} -print > /dev/null", "-true ".repeat(20_000));
+    assert_eq!(run_script(&long, start(fs.clone())).status, 0);
+    // A link named last is examined, not followed (find -P); a trailing / follows it.
+    let mut linked = fs.clone();
+    linked.mkdir_all("/usr/lib/x", Meta::DIR).unwrap();
+    linked.insert("/usr/lib/x/libz.so", Entry::file(Content::bytes(b"z".to_vec()), Meta::FILE)).unwrap();
+    linked.insert("/lib", Entry::symlink("usr/lib", Meta::SYMLINK)).unwrap();
+    assert_eq!(run_script("find /lib -name 'lib*'", start(linked.clone())).output, "/lib\n");
+    assert_eq!(run_script("find /lib/ -name 'lib*.so'", start(linked.clone())).output, "/lib/x/libz.so\n");
+    assert_eq!(run_script("find /lib/x -maxdepth 0", start(linked)).output, "/lib/x\n");
+    // ls options that change which names come, or their order, are not modeled.
+    assert!(run_script("ls -t /etc", start(fs.clone())).stopped.is_some());
+    assert!(run_script("ls -la /etc", start(fs)).stopped.is_none());
+}
+
+#[test]
+fn apt_purge_removes_what_the_catalog_installed() {
+    let out = run_script(
+        "mkdir -p /usr/bin && touch /usr/bin/other && apt-get install -y --no-install-recommends curl && apt-get purge -y curl libcurl4",
+        debian_with_packages(),
+    );
+    assert_eq!(out.status, 0, "{}", out.output);
+    assert!(out.snapshot.stat("/usr/bin/curl").is_none());
+    assert!(out.snapshot.lstat("/usr/lib/libcurl.so.4").is_none());
+    assert!(out.snapshot.stat("/var/lib/dpkg/info/curl.list").is_none());
+    // A directory still holding files stays; one left empty goes, as dpkg does.
+    assert!(out.snapshot.stat("/usr/bin/other").is_some());
+    assert!(out.snapshot.stat("/usr/lib").is_none());
+}
+
+#[test]
+fn apt_get_update_names_lists_after_the_images_sources() {
+    let mut start = debian_with_packages();
+    start.snapshot.mkdir_all("/etc/apt/sources.list.d", Meta::DIR).unwrap();
+    start
+        .snapshot
+        .insert(
+            "/etc/apt/sources.list.d/docker.list",
+            Entry::file(
+                Content::bytes(
+                    b"deb [arch=amd64 signed-by=/k.gpg] https://example.test/linux/debian bookworm stable\n".to_vec(),
+                ),
+                Meta::FILE,
+            ),
+        )
+        .unwrap();
+    let out = run_script("apt-get update && ls /var/lib/apt/lists", start);
+    assert_eq!(out.status, 0, "{}", out.output);
+    assert!(out.output.contains("example.test_linux_debian_dists_bookworm_InRelease\n"), "{}", out.output);
+    assert!(
+        out.output.contains("example.test_linux_debian_dists_bookworm_stable_binary-amd64_Packages.lz4\n"),
+        "{}",
+        out.output
+    );
+}

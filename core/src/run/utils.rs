@@ -292,7 +292,7 @@ impl Env<'_> {
             "realpath" => self.realpath(args),
             "which" => self.which(args),
             "install" => self.install(args)?,
-            "ls" => self.ls(args),
+            "ls" => self.ls(args)?,
             "hostname" if args.is_empty() => {
                 // BuildKit names every RUN container so; the classic builder uses its id.
                 self.shell.model("hostname is the container's: buildkitsandbox under BuildKit");
@@ -343,9 +343,18 @@ impl Env<'_> {
             "sed" | "grep"
                 if !args.iter().any(|a| {
                     a.starts_with("-i")
+                        || matches!(
+                            a.as_str(),
+                            "--quiet" | "--silent" | "--files-with-matches" | "--files-without-match"
+                        )
+                        || a.starts_with("--in-place")
                         || (a.starts_with('-') && !a.starts_with("--") && (a.contains('q') || a.contains('l')))
                 }) =>
             {
+                if applet == "grep" {
+                    // Whether anything matched is not known: the pipeline goes on as if it did.
+                    self.shell.model("grep over text that is not known here is taken to find a match");
+                }
                 self.io.unknown_out = Some(what);
             }
             "tee" => {
@@ -1564,11 +1573,18 @@ impl Env<'_> {
 impl Env<'_> {
     /// `ls [-1aA] [PATH]...` as it prints to a pipe or a file: one name per line, sorted, dot
     /// files hidden unless `-a`/`-A`. Long listings carry times the simulation does not know.
-    fn ls(&mut self, args: &[String]) -> i32 {
+    fn ls(&mut self, args: &[String]) -> Option<i32> {
         let (flags, operands, long) = options(args, &[]);
-        if !long.is_empty() || flags.iter().any(|(f, _)| !matches!(f, '1' | 'a' | 'A')) {
-            // `ls -l`, `-la`, `-R`...: what it prints carries times and sizes this listing
-            // does not give; it changes no file. The names stand for it.
+        // Options that change which names are printed, or their order (`-d`, `-t`, `-r`,
+        // `-R`, `-F`), are not modeled.
+        if flags.iter().any(|(f, _)| !matches!(f, '1' | 'a' | 'A' | 'l' | 'h' | 'n' | 'o' | 'g' | 's' | 'i'))
+            || long.iter().any(|l| !(l.starts_with("color") || l == "human-readable" || l == "full-time"))
+        {
+            return None;
+        }
+        if flags.iter().any(|(f, _)| !matches!(f, '1' | 'a' | 'A')) || !long.is_empty() {
+            // `ls -l`, `-la`, `-lh`: what it prints carries times and sizes this listing does
+            // not give; it changes no file. The names stand for it.
             self.shell
                 .model("ls with these options prints details (times, sizes) not given here: the names stand for them");
         }
@@ -1621,7 +1637,7 @@ impl Env<'_> {
             }
         }
         self.out(&out);
-        status
+        Some(status)
     }
 
     /// `stat -c FORMAT PATH...` with `%n %a %A %u %g %U %G %s %F %%`.

@@ -7,8 +7,6 @@
 
 mod pattern;
 
-use std::collections::BTreeSet;
-
 use crate::gostr;
 
 /// Variables visible to an expansion.
@@ -106,9 +104,9 @@ pub struct Expansion {
     /// The processed text split into words (BuildKit's `ProcessWords`).
     pub words: Vec<Word>,
     /// Variable names that were found in the environment.
-    pub matched: BTreeSet<String>,
+    pub matched: crate::sort::Names,
     /// Variable names that were referenced but unset.
-    pub unmatched: BTreeSet<String>,
+    pub unmatched: crate::sort::Names,
 }
 
 impl Expansion {
@@ -147,8 +145,8 @@ impl Lexer {
             input,
             pos: 0,
             env,
-            matched: BTreeSet::new(),
-            unmatched: BTreeSet::new(),
+            matched: crate::sort::Names::new(),
+            unmatched: crate::sort::Names::new(),
             depth: 0,
         };
         // Go's text/scanner drops a byte-order mark at the very start of its input.
@@ -184,8 +182,8 @@ struct State<'a> {
     input: &'a str,
     pos: usize,
     env: &'a Env,
-    matched: BTreeSet<String>,
-    unmatched: BTreeSet<String>,
+    matched: crate::sort::Names,
+    unmatched: crate::sort::Names,
     depth: usize,
 }
 

@@ -183,7 +183,7 @@ fn reason(before: Option<&StepCache>, now: &StepCache) -> String {
 /// Each layer step of `now`, cached when `before` had a step with the same key.
 #[must_use]
 pub fn compare(before: Option<&Simulation>, now: &Simulation) -> Vec<StepStatus> {
-    let mut known = std::collections::BTreeSet::new();
+    let mut known = crate::sort::Names::new();
     // By (stage, step): a list, sorted below for lookups.
     let mut at: Vec<((usize, usize), &StepCache)> = Vec::new();
     if let Some(before) = before {
