@@ -1243,14 +1243,15 @@ impl Shell {
             "find" => self.find(args, span, io),
             "env" => self.env(args, span, io),
             "sh" | "ash" | "dash" | "bash" => self.sub_shell(applet, args, span, io),
-            "gosu" | "su-exec" | "sudo" => return self.as_user(applet, args, span, io),
+            "gosu" | "su-exec" | "sudo" | "su" => return self.as_user(applet, args, span, io),
             "rsync" => return self.rsync(args, io),
             _ => return None,
         })
     }
 
-    /// `gosu USER COMMAND...`, `su-exec USER COMMAND...`, `sudo [-u USER] COMMAND...`: the
-    /// command as that user (a name from `/etc/passwd`, or `uid[:gid]`).
+    /// `gosu USER COMMAND...`, `su-exec USER COMMAND...`, `sudo [-u USER] COMMAND...`,
+    /// `su USER -c SCRIPT`: the command as that user (a name from `/etc/passwd`, or
+    /// `uid[:gid]`).
     fn as_user(&mut self, applet: &str, args: &[String], span: Span, io: &mut Io) -> Option<(i32, Flow)> {
         let (user, command) = if applet == "sudo" {
             let mut user = "root".to_string();
@@ -1264,9 +1265,32 @@ impl Shell {
                 }
                 i += 1;
             }
-            (user, &args[i..])
+            (user, args[i..].to_vec())
+        } else if applet == "su" {
+            // `su [-] [-s SHELL] [-c COMMAND] USER`: the command through the shell; without
+            // `-c` an interactive shell, not modeled.
+            let (mut user, mut shell, mut script) = (None, "sh".to_string(), None);
+            let mut i = 0;
+            while let Some(a) = args.get(i) {
+                match a.as_str() {
+                    "-" | "-l" | "--login" | "-m" | "-p" => {}
+                    "-c" | "--command" => {
+                        script = Some(args.get(i + 1)?.clone());
+                        i += 1;
+                    }
+                    "-s" | "--shell" => {
+                        shell.clone_from(args.get(i + 1)?);
+                        i += 1;
+                    }
+                    s if s.starts_with('-') => return None,
+                    s if user.is_none() => user = Some(s.to_string()),
+                    _ => return None,
+                }
+                i += 1;
+            }
+            (user.unwrap_or_else(|| "root".into()), vec![shell, "-c".into(), script?])
         } else {
-            (args.first()?.clone(), args.get(1..)?)
+            (args.first()?.clone(), args.get(1..)?.to_vec())
         };
         let (program, rest) = command.split_first()?;
         let (name, group) = user.split_once(':').map_or((user.as_str(), None), |(u, g)| (u, Some(g)));

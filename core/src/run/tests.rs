@@ -1077,3 +1077,18 @@ fn apt_get_update_names_lists_after_the_images_sources() {
         out.output
     );
 }
+
+#[test]
+fn su_runs_its_command_as_the_user_and_install_d_makes_the_directories() {
+    let fs = busybox_with(&["su", "install", "stat"]);
+    let out = run_script("su app -c 'touch /home/app/by-app' && su -s /bin/sh -c 'id -u' - app", start(fs.clone()));
+    assert_eq!(out.output, "1000\n", "{}", out.output);
+    assert_eq!(out.snapshot.stat("/home/app/by-app").map(|e| e.meta.uid), Some(1000));
+    // Without -c, su would start an interactive shell: not modeled.
+    assert!(run_script("su app", start(fs.clone())).stopped.is_some());
+    let out = run_script(
+        "echo x > /tmp/f && install -D -m 0640 /tmp/f /staging/usr/lib/f && stat -c %a /staging/usr/lib/f",
+        start(fs),
+    );
+    assert_eq!(out.output, "640\n", "{}", out.output);
+}

@@ -1506,8 +1506,16 @@ impl Env<'_> {
             &[("directory", 'd'), ("mode", 'm'), ("owner", 'o'), ("group", 'g'), ("target-directory", 't')],
         );
         let (flags, mut operands, long) = options(&args, &['m', 'o', 'g', 't']);
-        if !long.is_empty() || has(&flags, 't') || has(&flags, 'D') {
+        if !long.is_empty() || has(&flags, 't') {
             return None;
+        }
+        // `-D`: the destination's missing directories are made first (0755, as install does).
+        if has(&flags, 'D') && !has(&flags, 'd') {
+            let dest = self.shell.abs(operands.last()?);
+            let parent = dest.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }).to_string();
+            if let Err(e) = self.shell.fs.mkdir_all(&parent, Meta::new(0o755, self.shell.uid, self.shell.gid)) {
+                return Some(self.fail(&format!("cannot create directory {}: {e}", Self::q(&parent))));
+            }
         }
         let mode = match value(&flags, 'm') {
             Some(m) => Chmod::parse(&m).ok()?.apply(0o755, false),
