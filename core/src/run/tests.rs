@@ -1092,3 +1092,18 @@ fn su_runs_its_command_as_the_user_and_install_d_makes_the_directories() {
     );
     assert_eq!(out.output, "640\n", "{}", out.output);
 }
+
+#[test]
+fn readlink_canonicalizes_with_e_and_f_and_says_why_with_v() {
+    // Expected from GNU readlink 9.1 (this machine's).
+    let mut fs = busybox_with(&["readlink"]);
+    fs.mkdir_all("/usr/local/bin", Meta::DIR).unwrap();
+    fs.insert("/usr/local/bin/python3.12", Entry::file(Content::bytes(b"x".to_vec()), Meta::new(0o755, 0, 0))).unwrap();
+    fs.insert("/usr/local/bin/python3", Entry::symlink("python3.12", Meta::SYMLINK)).unwrap();
+    let gnu = |s: &str| run_script(s, Start { userland: Userland::Gnu, ..start(fs.clone()) });
+    assert_eq!(gnu("readlink /usr/local/bin/python3").output, "python3.12\n");
+    assert_eq!(gnu("readlink -ve /usr/local/bin/python3").output, "/usr/local/bin/python3.12\n");
+    assert_eq!(gnu("readlink -f /usr/local/bin/nope").output, "/usr/local/bin/nope\n");
+    let out = gnu("readlink -ve /usr/local/bin/nope");
+    assert_eq!((out.status, out.output.as_str()), (1, "readlink: /usr/local/bin/nope: No such file or directory\n"));
+}

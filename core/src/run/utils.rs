@@ -1169,28 +1169,34 @@ impl Env<'_> {
         Some(0)
     }
 
+    /// `readlink [-f|-e|-m] [-n] [-v] FILE`: a link's target, or the canonical path (`-f`: all
+    /// but the last component must exist, `-e`: all of them); `-v` says why it failed.
     fn readlink(&mut self, args: &[String]) -> i32 {
         let (flags, operands, _) = options(args, &[]);
         let Some(file) = operands.first() else { return 1 };
         let path = self.shell.abs(file);
-        if has(&flags, 'f') {
+        let end = if has(&flags, 'n') { "" } else { "\n" };
+        let found = if has(&flags, 'f') || has(&flags, 'e') || has(&flags, 'm') {
             match self.shell.fs.resolve(&path, true) {
-                Ok(r) => {
-                    let p = r.path();
-                    self.out(&format!("{p}\n"));
-                    0
-                }
-                Err(_) => 1,
+                Ok(r) if r.entry.is_some() || !has(&flags, 'e') => Some(r.path()),
+                _ => None,
             }
         } else {
             match self.shell.fs.lstat(&path) {
-                Some(Entry { node: Node::Symlink(t), .. }) => {
-                    self.out(&format!("{t}\n"));
-                    0
-                }
-                _ => 1,
+                Some(Entry { node: Node::Symlink(t), .. }) => Some(t.to_string()),
+                _ => None,
             }
+        };
+        if let Some(p) = found {
+            self.out(&format!("{p}{end}"));
+            return 0;
         }
+        if has(&flags, 'v') {
+            let why =
+                if self.shell.fs.lstat(&path).is_some() { "Invalid argument" } else { "No such file or directory" };
+            self.fail(&format!("{file}: {why}"));
+        }
+        1
     }
 
     /// `test` and `[`: the POSIX operators (by argument count, as XCU `test` says).

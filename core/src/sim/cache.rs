@@ -232,18 +232,31 @@ fn logical_line(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// The most lines of a step's output the build log shows.
+const LOG_LINES: usize = 200;
+
 /// A build log in BuildKit's plain progress style, from the simulation (deterministic: no
 /// timings). With `statuses`, steps that the previous run already built say `CACHED`.
 #[must_use]
 pub fn build_log(checked: &Checked, sim: &Simulation, statuses: &[StepStatus], dockerfile: &str) -> String {
     let mut out = String::new();
     let mut n = 0usize;
-    let mut vertex = |out: &mut String, name: &str, status: &str| {
+    // What a step printed goes between its name and its status, as BuildKit's plain progress
+    // shows it (without its timestamps, which a simulation does not have): at most
+    // LOG_LINES lines of it.
+    let mut vertex = |out: &mut String, name: &str, status: &str, printed: &str| {
         n += 1;
         let _ = writeln!(out, "#{n} {name}");
+        let lines: Vec<&str> = printed.lines().collect();
+        for line in lines.iter().take(LOG_LINES) {
+            let _ = writeln!(out, "#{n} {line}");
+        }
+        if lines.len() > LOG_LINES {
+            let _ = writeln!(out, "#{n} [output clipped: {} more lines]", lines.len() - LOG_LINES);
+        }
         let _ = writeln!(out, "#{n} {status}\n");
     };
-    vertex(&mut out, &format!("[internal] load build definition from {dockerfile}"), "DONE");
+    vertex(&mut out, &format!("[internal] load build definition from {dockerfile}"), "DONE", "");
     let plan = &checked.plan;
     let mut images: Vec<String> = sim
         .stages
@@ -257,9 +270,9 @@ pub fn build_log(checked: &Checked, sim: &Simulation, statuses: &[StepStatus], d
         .collect();
     crate::sort::sort_dedup(&mut images);
     for image in &images {
-        vertex(&mut out, &format!("[internal] load metadata for {image}"), "DONE");
+        vertex(&mut out, &format!("[internal] load metadata for {image}"), "DONE", "");
     }
-    vertex(&mut out, "[internal] load .dockerignore", "DONE");
+    vertex(&mut out, "[internal] load .dockerignore", "DONE", "");
     let single = plan.stages.len() == 1;
     for stage_sim in &sim.stages {
         let stage = &plan.stages[stage_sim.index];
@@ -272,7 +285,7 @@ pub fn build_log(checked: &Checked, sim: &Simulation, statuses: &[StepStatus], d
             index += 1;
             let full =
                 crate::plan::reference::parse_normalized(image).map_or_else(|_| image.clone(), |r| r.normalized());
-            vertex(&mut out, &format!("[{name}{index:>width$}/{total}] FROM {full}"), "CACHED");
+            vertex(&mut out, &format!("[{name}{index:>width$}/{total}] FROM {full}"), "CACHED", "");
         }
         for (i, step) in stage_sim.steps.iter().enumerate() {
             if !step.makes_layer {
@@ -280,18 +293,23 @@ pub fn build_log(checked: &Checked, sim: &Simulation, statuses: &[StepStatus], d
             }
             index += 1;
             let first_line = logical_line(&step.text);
-            let status = match statuses.iter().find(|s| s.stage == stage_sim.index && s.step == i).map(|s| &s.status) {
-                Some(CacheStatus::Cached) => "CACHED".to_string(),
-                _ => match step.fidelity {
-                    Fidelity::Exact => "DONE".to_string(),
-                    Fidelity::Modeled => "DONE (simulated: modeled)".to_string(),
-                    Fidelity::Opaque => "DONE (simulated: opaque)".to_string(),
-                    Fidelity::Failed => "ERROR".to_string(),
-                },
+            let cached = statuses
+                .iter()
+                .any(|s| s.stage == stage_sim.index && s.step == i && matches!(s.status, CacheStatus::Cached));
+            let status = if cached {
+                "CACHED"
+            } else {
+                match step.fidelity {
+                    Fidelity::Exact => "DONE",
+                    Fidelity::Modeled => "DONE (simulated: modeled)",
+                    Fidelity::Opaque => "DONE (simulated: opaque)",
+                    Fidelity::Failed => "ERROR",
+                }
             };
-            vertex(&mut out, &format!("[{name}{index:>width$}/{total}] {first_line}"), &status);
+            let printed = if cached { "" } else { step.output.as_str() };
+            vertex(&mut out, &format!("[{name}{index:>width$}/{total}] {first_line}"), status, printed);
         }
     }
-    vertex(&mut out, "exporting to image", "DONE");
+    vertex(&mut out, "exporting to image", "DONE", "");
     out
 }
