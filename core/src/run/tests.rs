@@ -1107,3 +1107,11 @@ fn readlink_canonicalizes_with_e_and_f_and_says_why_with_v() {
     let out = gnu("readlink -ve /usr/local/bin/nope");
     assert_eq!((out.status, out.output.as_str()), (1, "readlink: /usr/local/bin/nope: No such file or directory\n"));
 }
+
+#[test]
+fn cp_v_says_what_it_copied() {
+    // GNU cp 9.1's lines (this machine's).
+    let gnu = Start { userland: Userland::Gnu, ..start(busybox()) };
+    let out = run_script("cd /tmp && echo x > a && mkdir d && cp -vL a d && cp -v a d/ && cp -v a b", gnu);
+    assert_eq!(out.output, "'a' -> 'd/a'\n'a' -> 'd/a'\n'a' -> 'b'\n");
+}

@@ -679,8 +679,11 @@ impl Env<'_> {
         let recursive = archive || has(&flags, 'r') || has(&flags, 'R') || long.iter().any(|l| l == "recursive");
         let preserve = archive || has(&flags, 'p');
         // -L/-H (follow links when recursing), -l/-s (links instead of copies), -u, -n, -i:
-        // not modelled.
-        if ["L", "H", "l", "s", "u", "n", "i", "t", "T"].iter().any(|f| has(&flags, f.chars().next().unwrap_or(' '))) {
+        // not modelled. Without -R, -L is what cp does anyway; -v is modeled for plain copies.
+        let verbose = has(&flags, 'v');
+        if ["H", "l", "s", "u", "n", "i", "t", "T"].iter().any(|f| has(&flags, f.chars().next().unwrap_or(' ')))
+            || (recursive && (has(&flags, 'L') || verbose))
+        {
             return None;
         }
         let Some(dest) = operands.pop() else { return Some(self.fail("missing file operand")) };
@@ -712,6 +715,19 @@ impl Env<'_> {
             let target = into(&dest_path, dest_is_dir, &src);
             if let Err(e) = self.copy_entry(&entry, &target, preserve) {
                 status = self.fail(&format!("{} create {}: {e}", self.cant(), Self::q(&target)));
+            } else if verbose {
+                // GNU: 'SRC' -> 'DEST' (the destination as named, with the source's name when
+                // it is a directory).
+                let shown = if dest_is_dir {
+                    format!(
+                        "{}/{}",
+                        dest.trim_end_matches('/'),
+                        src.trim_end_matches('/').rsplit('/').next().unwrap_or(&src)
+                    )
+                } else {
+                    dest.clone()
+                };
+                self.out(&format!("'{src}' -> '{shown}'\n"));
             }
         }
         Some(status)
