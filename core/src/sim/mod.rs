@@ -1178,18 +1178,21 @@ impl Simulator<'_> {
                         continue;
                     }
                     match copy(root, &normalized, &mut working, &dest, &options) {
-                        Ok(0) if context_unknown => {
+                        Ok(copied) if context_unknown => {
                             if fidelity == Fidelity::Exact {
                                 fidelity = Fidelity::Modeled;
                             }
                             state.opaque = true;
-                            self.diag(
-                                Code::SimulationNote,
-                                at(token.span),
+                            let note = if copied == 0 {
                                 format!(
                                     "modeled: the build context is not given, so what {path} matches there is not known"
-                                ),
-                            );
+                                )
+                            } else {
+                                format!(
+                                    "modeled: the build context is not given; {path} copies the files given for it, and there may be more"
+                                )
+                            };
+                            self.diag(Code::SimulationNote, at(token.span), note);
                         }
                         Ok(0) if source_opaque => {
                             fidelity = Fidelity::Opaque;
@@ -1207,17 +1210,6 @@ impl Simulator<'_> {
                             )
                             .with_help("BuildKit allows a wildcard that matches nothing"),
                         ),
-                        Ok(_) if context_unknown => {
-                            if fidelity == Fidelity::Exact {
-                                fidelity = Fidelity::Modeled;
-                            }
-                            state.opaque = true;
-                            self.diag(
-                                Code::SimulationNote,
-                                at(token.span),
-                                format!("modeled: the build context is not given; {path} copies the files given for it, and there may be more"),
-                            );
-                        }
                         Ok(_) if source_opaque => {
                             state.opaque = true;
                             if fidelity == Fidelity::Exact {
