@@ -157,6 +157,27 @@ fn plan_commands_and_sarif() {
     assert_eq!(sim["image"]["files"][1]["path"], "/etc/base-release");
     assert_eq!(sim["image"]["config"]["cmd"][0], "run");
 
+    // --no-context: a Dockerfile without its directory. COPY brings stand-ins, npm ci runs
+    // over them (modeled), and the log shows what each step printed.
+    std::fs::write(
+        dir.join("Dockerfile.node"),
+        "FROM node:22-bookworm-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci && echo installed\n",
+    )
+    .expect("write");
+    let (code, json) = run(&dir, &["simulate", ".", "-f", "Dockerfile.node", "--no-context", "--format", "json"]);
+    assert_eq!(code, 0, "{json}");
+    let sim: serde_json::Value = serde_json::from_str(&json).expect("simulate JSON");
+    let layers = sim["stages"][0]["layers"].as_array().expect("layers");
+    let fidelities: Vec<&str> = layers.iter().map(|l| l["fidelity"].as_str().unwrap_or_default()).collect();
+    assert_eq!(fidelities, ["exact", "modeled", "modeled"], "{json}");
+    assert!(json.contains("a file of unknown content stands in for package.json"), "{json}");
+    let (code, log) = run(&dir, &["simulate", ".", "-f", "Dockerfile.node", "--no-context", "--format", "log"]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("RUN npm ci && echo installed\n#7 installed\n#7 DONE (simulated: modeled)"), "{log}");
+    // Without it the directory is the context, and it has no package.json.
+    let (code, _) = run(&dir, &["simulate", ".", "-f", "Dockerfile.node", "--format", "json"]);
+    assert_eq!(code, 1);
+
     // Errors give exit status 1; an unknown target is one.
     let (code, _) = run(&dir, &["graph", ".", "--target", "nope"]);
     assert_eq!(code, 1);
