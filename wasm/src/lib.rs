@@ -185,7 +185,7 @@ fn prop(object: &JsValue, key: &str) -> Result<JsValue, JsError> {
     js_sys::Reflect::get(object, &JsValue::from_str(key)).map_err(|_| JsError::new(&format!("cannot read `{key}`")))
 }
 
-/// The build context from `{ files: [{ path, text?, bytes?, mode? }], dockerignore? }`.
+/// The build context from `{ files: [{ path, text?, bytes?, mode? }], dockerignore?, unknown? }`.
 fn context_from(value: &JsValue) -> Result<(BuildContext, Option<String>), JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok((BuildContext::default(), None));
@@ -219,7 +219,9 @@ fn context_from(value: &JsValue) -> Result<(BuildContext, Option<String>), JsErr
             out.push((path, content, mode));
         }
     }
-    let context = BuildContext::from_files(out, dockerignore.as_deref()).map_err(|e| JsError::new(&e))?;
+    let mut context = BuildContext::from_files(out, dockerignore.as_deref()).map_err(|e| JsError::new(&e))?;
+    // `unknown: true`: the context's files are not given (COPY brings stand-ins).
+    context.unknown = prop(value, "unknown")?.as_bool().unwrap_or(false);
     Ok((context, dockerignore))
 }
 

@@ -25,6 +25,7 @@ const state = {
   example: null,        // the gallery example loaded last (null after a shared link)
   pristine: null,       // the state as loaded (example or link), to tell whether it was edited
   catalogs: [],         // [{ name, text, images }]: base-image catalog files (`stagecraft image snapshot`)
+  contextUnknown: false, // the context's files are not given: COPY brings stand-ins
 };
 
 // ---------- theme ----------
@@ -55,6 +56,7 @@ function contextValue() {
   return {
     files: state.files.map((f) => ({ ...(f.bytes ? { path: f.path, bytes: f.bytes } : { path: f.path, text: f.text }), ...(f.mode !== undefined ? { mode: f.mode } : {}) })),
     dockerignore: state.files.find((f) => f.path === '.dockerignore')?.text,
+    ...(state.contextUnknown ? { unknown: true } : {}),
   };
 }
 
@@ -127,6 +129,11 @@ function renderTargets(graph) {
 }
 
 // ---------- build context ----------
+$('context-unknown').addEventListener('change', (e) => { state.contextUnknown = e.target.checked; schedule(0); });
+function setContextUnknown(on) {
+  state.contextUnknown = on;
+  $('context-unknown').checked = on;
+}
 const fileEditor = $('file-text');
 fileEditor.addEventListener('input', () => {
   const f = state.files.find((x) => x.path === state.selectedFile);
@@ -298,7 +305,7 @@ function showResult(result, inp) {
 
 // ---------- share and download ----------
 $('share').addEventListener('click', async () => {
-  const hash = await encodeState({ dockerfile: editor.state.doc.toString(), files: state.files, options: { ...optionsValue(), target: state.options.target, platform: state.options.platform } });
+  const hash = await encodeState({ dockerfile: editor.state.doc.toString(), files: state.files, options: { ...optionsValue(), target: state.options.target, platform: state.options.platform, contextUnknown: state.contextUnknown } });
   history.replaceState(null, '', hash);
   const url = location.href;
   $('share-url').value = url;
@@ -333,6 +340,7 @@ function snapshot() {
     t: state.options.target,
     p: state.options.platform,
     a: state.argRows.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value]),
+    u: state.contextUnknown,
   });
 }
 const edited = () => state.pristine !== null && snapshot() !== state.pristine;
@@ -363,6 +371,7 @@ function loadExample(name) {
   state.options.target = ex.target || '';
   state.options.platform = '';
   $('platform').value = '';
+  setContextUnknown(false);
   state.argRows = Object.entries(ex.buildArgs || {}).map(([key, value]) => ({ key, value }));
   return ex.dockerfile;
 }
@@ -407,6 +416,7 @@ async function start() {
       state.options.platform = shared.options.platform;
       state.argRows = Object.entries(shared.options.buildArgs).map(([key, value]) => ({ key, value }));
       $('platform').value = state.options.platform;
+      setContextUnknown(shared.options.contextUnknown);
     } catch (e) {
       status.textContent = `Could not open the shared link: ${e.message}`;
     }

@@ -39,7 +39,7 @@ async function pipe(bytes, stream) {
   return all;
 }
 
-/** state: { dockerfile, files: [{path, text?|bytes?}], options: {target, buildArgs, platform} } */
+/** state: { dockerfile, files: [{path, text?|bytes?}], options: {target, buildArgs, platform, contextUnknown} } */
 export async function encodeState(state) {
   const json = {
     v: 1,
@@ -74,6 +74,6 @@ export async function decodeState(hash) {
   return {
     dockerfile: str(json.dockerfile),
     files,
-    options: { target: str(o.target), platform: str(o.platform), buildArgs },
+    options: { target: str(o.target), platform: str(o.platform), buildArgs, contextUnknown: o.contextUnknown === true },
   };
 }

@@ -621,6 +621,26 @@ await check('apt-get install unpacks real Debian packages (the package catalog, 
   return `${n} packages`;
 });
 
+await check('a context that is not given: COPY brings stand-ins and the steps after it are modeled', async () => {
+  const p = watch(await context.newPage());
+  current = p;
+  await p.goto(`${origin}/`);
+  await waitSimulated(p, 0);
+  let before = await simulatedCount(p);
+  await p.evaluate(() => window.stagecraft.setDockerfile('FROM node:22-bookworm-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\n'));
+  await waitSimulated(p, before);
+  let text = await p.evaluate(() => document.body.textContent);
+  assert(/COPY failed: "\/package.json": not found/.test(text), 'the example context has no package.json: the COPY fails');
+  before = await simulatedCount(p);
+  await p.check('#context-unknown');
+  await waitSimulated(p, before);
+  text = await p.evaluate(() => document.body.textContent);
+  assert(/a file of unknown content stands in for package.json/.test(text), 'no stand-in note for package.json');
+  assert(!/COPY failed/.test(text), 'the COPY still fails with the context not given');
+  await p.close();
+  current = page;
+});
+
 await check('a huge Dockerfile leaves the page responsive', async () => {
   const p = watch(await context.newPage());
   current = p;
