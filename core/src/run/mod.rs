@@ -317,6 +317,11 @@ impl Shell {
         self.vars.get(name).map(|v| v.value.as_str())
     }
 
+    /// A variable of the environment commands see (an exported one).
+    pub(crate) fn exported(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).filter(|v| v.exported).map(|v| v.value.as_str())
+    }
+
     pub(crate) fn set_var(&mut self, name: &str, value: &str) {
         if let Some((_, elements)) = self.arrays.iter_mut().find(|(n, _)| n == name) {
             match elements.first_mut() {
@@ -1244,9 +1249,30 @@ impl Shell {
             "env" => self.env(args, span, io),
             "sh" | "ash" | "dash" | "bash" => self.sub_shell(applet, args, span, io),
             "gosu" | "su-exec" | "sudo" | "su" => return self.as_user(applet, args, span, io),
+            "timeout" | "nice" | "nohup" => return self.wrapped(applet, args, span, io),
             "rsync" => return self.rsync(args, io),
             _ => return None,
         })
+    }
+
+    /// `timeout [-s SIG] [-k T] DURATION COMMAND...`, `nice [-n N] COMMAND...`, `nohup
+    /// COMMAND...`: the command, as it runs (a simulation takes no time, has no priorities
+    /// and no terminal).
+    fn wrapped(&mut self, applet: &str, args: &[String], span: Span, io: &mut Io) -> Option<(i32, Flow)> {
+        let mut i = 0;
+        while let Some(a) = args.get(i).filter(|a| a.starts_with('-') && a.len() > 1) {
+            let valued = match applet {
+                "timeout" => matches!(a.as_str(), "-s" | "-k" | "--signal" | "--kill-after"),
+                "nice" => a == "-n",
+                _ => false,
+            };
+            i += if valued { 2 } else { 1 };
+        }
+        if applet == "timeout" {
+            i += 1; // the duration
+        }
+        let (program, rest) = args.get(i..)?.split_first()?;
+        Some(self.external(program, rest, span, io, false))
     }
 
     /// `gosu USER COMMAND...`, `su-exec USER COMMAND...`, `sudo [-u USER] COMMAND...`,

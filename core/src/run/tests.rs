@@ -1115,3 +1115,17 @@ fn cp_v_says_what_it_copied() {
     let out = run_script("cd /tmp && echo x > a && mkdir d && cp -vL a d && cp -v a d/ && cp -v a b", gnu);
     assert_eq!(out.output, "'a' -> 'd/a'\n'a' -> 'd/a'\n'a' -> 'b'\n");
 }
+
+#[test]
+fn envsubst_replaces_exported_variables_and_timeout_runs_its_command() {
+    // Expected from GNU gettext's envsubst 0.21 (this machine's).
+    let fs = busybox_with(&["envsubst", "timeout", "nice", "nohup"]);
+    let script = "export HOST=example.test PORT=8080; NOT_EXPORTED=x; \
+        printf 'server ${HOST}:$PORT $NOT_EXPORTED ${MISSING} ${A:-b} $1 $\\n' | envsubst; \
+        printf '$HOST $PORT\\n' | envsubst '$PORT'";
+    let out = run_script(script, start(fs.clone()));
+    assert_eq!(out.output, "server example.test:8080   ${A:-b} $1 $\n$HOST 8080\n");
+    let out = run_script("timeout -s KILL 10 touch /tmp/a && nice -n 5 touch /tmp/b && nohup touch /tmp/c", start(fs));
+    assert_eq!(out.status, 0, "{}", out.output);
+    assert!(["/tmp/a", "/tmp/b", "/tmp/c"].iter().all(|p| out.snapshot.stat(p).is_some()));
+}

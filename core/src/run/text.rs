@@ -163,6 +163,35 @@ fn tr_set(spec: &str) -> Vec<char> {
     chars
 }
 
+/// `text` with each `$NAME` and `${NAME}` (NAME: a letter or `_`, then letters, digits, `_`)
+/// replaced by what `value` gives for it; a reference it gives `None` for stays as written.
+fn env_references(text: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let braced = after.starts_with('{');
+        let body = if braced { &after[1..] } else { after };
+        let len = body
+            .char_indices()
+            .take_while(|&(i, c)| c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()))
+            .count();
+        let name = &body[..len];
+        let closed = !braced || body[len..].starts_with('}');
+        let taken = if braced { len + 2 } else { len };
+        if let Some(v) = (len > 0 && closed).then(|| value(name)).flatten() {
+            out.push_str(&v);
+            rest = &after[taken..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The hex digest `applet` (`sha256sum`, `sha384sum`, `sha512sum`, `md5sum`) prints for `bytes`.
 fn digest_hex(applet: &str, bytes: &[u8]) -> String {
     let raw: Vec<u8> = match applet {
@@ -335,6 +364,7 @@ impl Env<'_> {
             "sed" => self.sed(args),
             "base64" => self.base64(args),
             "sha256sum" | "sha384sum" | "sha512sum" | "md5sum" => self.shasum(args, applet),
+            "envsubst" => self.envsubst(args),
             _ => return None,
         })
     }
@@ -818,6 +848,32 @@ impl Env<'_> {
             let line = format!("{digest}  {name}\n");
             self.io.stdout.extend_from_slice(line.as_bytes());
         }
+        Some(0)
+    }
+
+    /// `envsubst [SHELL-FORMAT]` (GNU gettext's): standard input with each `$NAME` and
+    /// `${NAME}` replaced by the environment's value (empty when unset); with SHELL-FORMAT,
+    /// only the names it mentions. Other `$` text (`${A:-b}`, `$1`) stays as it is.
+    fn envsubst(&mut self, args: &[String]) -> Option<i32> {
+        if args.len() > 1 || args.iter().any(|a| a.starts_with('-')) {
+            return None;
+        }
+        let only: Option<Vec<String>> = args.first().map(|format| {
+            let mut names = Vec::new();
+            env_references(format, |name| {
+                names.push(name.to_string());
+                None
+            });
+            names
+        });
+        let input = String::from_utf8_lossy(&std::mem::take(&mut self.io.stdin)).into_owned();
+        let out = env_references(&input, |name| {
+            if only.as_ref().is_some_and(|o| !o.iter().any(|n| n == name)) {
+                return None;
+            }
+            Some(self.shell.exported(name).unwrap_or_default().to_string())
+        });
+        self.io.stdout.extend_from_slice(out.as_bytes());
         Some(0)
     }
 
