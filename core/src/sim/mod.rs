@@ -692,15 +692,36 @@ impl Simulator<'_> {
         };
         let shell = state.config.shell_or_default();
         let Some(token) = run.command.args.first() else { return (Fidelity::Exact, true) };
-        // Shell form: the stage's SHELL with the script; a heredoc alone is the script.
+        // Shell form: the stage's SHELL with the script. As BuildKit gives it: a heredoc alone
+        // is the script (`<<-` strips its tabs), or, starting with `#!`, a file in /dev/pipes
+        // run by itself; a command with heredocs goes to the shell with each body and delimiter
+        // after the line, and the shell reads them.
+        let mut pipe: Option<(String, String)> = None;
         let script: Option<String> = if !run.command.shell_form {
             None
         } else if run.files.is_empty() {
             Some(token.value.to_string())
         } else if run.files.len() == 1 && heredoc_only(&token.value, &run.files[0].name) {
-            Some(run.files[0].content.clone())
+            let file = &run.files[0];
+            let body = if file.chomp {
+                file.content.split_inclusive('\n').map(|l| l.trim_start_matches('\t')).collect()
+            } else {
+                file.content.clone()
+            };
+            if body.starts_with("#!") && !state.config.windows {
+                pipe = Some((format!("/dev/pipes/{}", file.name), body));
+                None
+            } else {
+                Some(body)
+            }
         } else {
-            return gap(self, "RUN with a heredoc passed to a command is not simulated yet");
+            let mut full = token.value.to_string();
+            for file in &run.files {
+                full.push('\n');
+                full.push_str(&file.content);
+                full.push_str(&file.name);
+            }
+            Some(full)
         };
         // The shell, and the options before its `-c`.
         let mut options: Vec<String> = Vec::new();
@@ -840,6 +861,14 @@ impl Simulator<'_> {
             }
         }
         let partial = partial || mount_partial;
+        // A heredoc starting with `#!`: BuildKit mounts it at /dev/pipes (0755) and runs it.
+        // /dev is the container's own, so nothing of it stays in the layer.
+        let dev_before = during.lstat("/dev");
+        if let Some((path, body)) = &pipe {
+            let _ = during.mkdir_all("/dev/pipes", Meta::DIR);
+            let _ = during
+                .insert(path, crate::fs::Entry::file(Content::bytes(body.as_bytes().to_vec()), Meta::new(0o755, 0, 0)));
+        }
         let start = crate::run::Start {
             snapshot: during,
             env: vars,
@@ -869,6 +898,8 @@ impl Simulator<'_> {
             let script =
                 if options.is_empty() { script.clone() } else { format!("set {}\n{script}", options.join(" ")) };
             crate::run::run_script(&script, start)
+        } else if let Some((path, _)) = &pipe {
+            crate::run::run_exec(std::slice::from_ref(path), start)
         } else {
             let argv: Vec<String> = run.command.args.iter().map(|t| t.value.to_string()).collect();
             crate::run::run_exec(&argv, start)
@@ -885,6 +916,12 @@ impl Simulator<'_> {
             let _ = finished.snapshot.remove(target);
             let restored = original.clone().unwrap_or_else(|| crate::fs::Entry::dir(Meta::DIR));
             let _ = finished.snapshot.insert(target, restored);
+        }
+        if pipe.is_some() {
+            let _ = finished.snapshot.remove("/dev");
+            if let Some(dev) = dev_before {
+                let _ = finished.snapshot.insert("/dev", dev);
+            }
         }
         finished.modeled.extend(mount_notes.iter().map(|n| (*n).to_string()));
         finished.modeled.extend(user_note);

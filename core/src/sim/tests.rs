@@ -471,3 +471,32 @@ fn run_in_a_windows_image_is_opaque_and_not_read_as_sh() {
     assert!(windows_image("example/app:1.0-nanoserver-ltsc2022"));
     assert!(!windows_image("mcr.microsoft.com/dotnet/sdk:8.0-bookworm-slim"));
 }
+
+#[test]
+fn run_heredocs_as_buildkit_runs_them() {
+    // BuildKit's dispatchRun: a heredoc alone is the script (`<<-` strips its tabs); one that
+    // starts with `#!` is mounted at /dev/pipes and run itself; a command with heredocs goes
+    // to the shell with each body and delimiter after the line. (The daemon here, Docker
+    // 20.10, has no heredocs in its built-in frontend, so these are checked against the rules,
+    // not a build.)
+    let text = "FROM alpine:3.20\n\
+RUN <<EOF\necho alone > /alone\nEOF\n\
+RUN <<-EOF\n\techo tabbed > /tabbed\n\tEOF\n\
+RUN <<EOF\n#!/bin/sh\necho \"shebang $0\" > /shebang\nEOF\n\
+RUN <<EOF sh\necho piped > /piped\nEOF\n\
+RUN cat <<EOF > /cat && cat <<'EOT' >> /cat\none $HOME\nEOF\ntwo $HOME\nEOT\n";
+    let (_, sim) = run(text, &context(&[], None), None);
+    let stage = sim.stage(0).expect("stage 0");
+    assert!(stage.steps.iter().all(|s| s.fidelity == Fidelity::Exact), "{:?}", sim.diagnostics);
+    let text_of = |p: &str| match stage.snapshot.stat(p).map(|e| e.node) {
+        Some(Node::File { content, .. }) => String::from_utf8(content.as_bytes().unwrap_or_default().to_vec()).unwrap(),
+        other => panic!("{p}: {other:?}"),
+    };
+    assert_eq!(text_of("/alone"), "alone\n");
+    assert_eq!(text_of("/tabbed"), "tabbed\n");
+    assert_eq!(text_of("/shebang"), "shebang /dev/pipes/EOF\n");
+    assert_eq!(text_of("/piped"), "piped\n");
+    assert_eq!(text_of("/cat"), "one /root\ntwo $HOME\n");
+    // The pipe is not left in the image.
+    assert!(stage.snapshot.lstat("/dev/pipes").is_none());
+}
