@@ -173,7 +173,7 @@ fn plan_commands_and_sarif() {
     assert!(json.contains("a file of unknown content stands in for package.json"), "{json}");
     let (code, log) = run(&dir, &["simulate", ".", "-f", "Dockerfile.node", "--no-context", "--format", "log"]);
     assert_eq!(code, 0, "{log}");
-    assert!(log.contains("RUN npm ci && echo installed\n#7 installed\n#7 DONE (simulated: modeled)"), "{log}");
+    assert!(log.contains("RUN npm ci && echo installed\n#7 0.000 installed\n#7 DONE (simulated: modeled)"), "{log}");
     // Without it the directory is the context, and it has no package.json.
     let (code, _) = run(&dir, &["simulate", ".", "-f", "Dockerfile.node", "--format", "json"]);
     assert_eq!(code, 1);

@@ -324,6 +324,9 @@ $('download').addEventListener('click', async () => {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
     $('docker-cmd').hidden = false;
+    // The tar holds the files listed only: with the context "not given", a real build of it
+    // fails where a COPY names a file the simulation stood in for.
+    if (state.contextUnknown) status.textContent = 'The context is "not given": the tar holds only the files listed, so COPYs of others will fail in a real build.';
   } catch (e) {
     status.textContent = `Error: ${e.message}`;
   }

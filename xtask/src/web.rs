@@ -5,7 +5,6 @@
 //! `../shared/notes/toolchain.md`), bundled with the page by `web/build.mjs` (esbuild), plus
 //! the base-image catalog as gzip assets loaded on demand; then the size budget is checked.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -80,13 +79,19 @@ pub(crate) fn dist() -> Result {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .unwrap_or_default();
-    let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+    // As CARGO_ENCODED_RUSTFLAGS (one flag per \x1f-separated field, so a path with spaces
+    // stays whole), after the caller's own flags.
+    let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(encoded) if !encoded.is_empty() => encoded.split('\x1f').map(str::to_string).collect(),
+        _ => std::env::var("RUSTFLAGS").unwrap_or_default().split_whitespace().map(str::to_string).collect(),
+    };
     for (from, to) in [(root.clone(), "s"), (cargo_home.join("registry/src"), "r")] {
-        let _ = write!(flags, " --remap-path-prefix={}={to}", from.display());
+        flags.push(format!("--remap-path-prefix={}={to}", from.display()));
     }
     run(cargo()
         .args(["build", "-p", "stagecraft-wasm", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
-        .env("RUSTFLAGS", flags.trim()))?;
+        .env_remove("RUSTFLAGS")
+        .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f")))?;
     let pkg = root.join("target/wasm-pkg");
     let _ = std::fs::remove_dir_all(&pkg);
     run(Command::new(&bindgen)

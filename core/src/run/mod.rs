@@ -206,6 +206,8 @@ pub(crate) struct Shell {
     nounset: bool,
     xtrace: bool,
     pipefail: bool,
+    /// `set -a`: every variable assigned is exported.
+    allexport: bool,
     /// Inside a condition (`if`, `while`, `&&`, `!`): `set -e` does not apply.
     condition: u32,
     steps: u64,
@@ -277,6 +279,7 @@ impl Shell {
             nounset: false,
             xtrace: false,
             pipefail: false,
+            allexport: false,
             condition: 0,
             steps: 0,
             written: 0,
@@ -329,10 +332,14 @@ impl Shell {
                 None => elements.push(value.to_string()),
             }
         }
+        let allexport = self.allexport;
         match self.vars.get_mut(name) {
-            Some(v) => value.clone_into(&mut v.value),
+            Some(v) => {
+                value.clone_into(&mut v.value);
+                v.exported |= allexport;
+            }
             None => {
-                self.vars.insert(name.to_string(), Var { value: value.to_string(), exported: false });
+                self.vars.insert(name.to_string(), Var { value: value.to_string(), exported: allexport });
             }
         }
     }
@@ -1067,6 +1074,7 @@ impl Shell {
                             "nounset" => self.nounset = on,
                             "xtrace" => self.xtrace = on,
                             "pipefail" => self.pipefail = on,
+                            "allexport" => self.allexport = on,
                             _ => {
                                 io.stderr.extend_from_slice(
                                     format!("{}: set: Illegal option -o {option}\n", self.name).as_bytes(),
@@ -1075,8 +1083,9 @@ impl Shell {
                             }
                         }
                     }
-                    // -f (no globbing), -v, -a, -h, -m, -C: no effect on the files made here.
-                    'f' | 'v' | 'a' | 'h' | 'm' | 'C' | 'b' | 'n' => {}
+                    'a' => self.allexport = on,
+                    // -f (no globbing), -v, -h, -m, -C: no effect on the files made here.
+                    'f' | 'v' | 'h' | 'm' | 'C' | 'b' | 'n' => {}
                     _ => {
                         io.stderr.extend_from_slice(format!("{}: set: Illegal option -{flag}\n", self.name).as_bytes());
                         return 2;
@@ -1248,11 +1257,81 @@ impl Shell {
             "find" => self.find(args, span, io),
             "env" => self.env(args, span, io),
             "sh" | "ash" | "dash" | "bash" => self.sub_shell(applet, args, span, io),
-            "gosu" | "su-exec" | "sudo" | "su" => return self.as_user(applet, args, span, io),
+            "gosu" | "su-exec" | "sudo" => return self.as_user(applet, args, span, io),
+            "su" => return self.su(args, span, io),
             "timeout" | "nice" | "nohup" => return self.wrapped(applet, args, span, io),
             "rsync" => return self.rsync(args, io),
             _ => return None,
         })
+    }
+
+    /// `su [-|-l] [-s SHELL] USER -c SCRIPT`, as root: the script through the user's shell (or
+    /// SHELL) as that user, with HOME, SHELL, USER and LOGNAME set (and, with `-`, in the
+    /// home directory). A login shell of nologin or false refuses; without `-c` the shell
+    /// would be interactive, which is not modeled.
+    fn su(&mut self, args: &[String], span: Span, io: &mut Io) -> Option<(i32, Flow)> {
+        let (mut user, mut shell, mut script, mut login) = (None, None, None, false);
+        let mut i = 0;
+        while let Some(a) = args.get(i) {
+            match a.as_str() {
+                "-" | "-l" | "--login" => login = true,
+                "-m" | "-p" | "--preserve-environment" => {}
+                "-c" | "--command" => {
+                    script = Some(args.get(i + 1)?.clone());
+                    i += 1;
+                }
+                "-s" | "--shell" => {
+                    shell = Some(args.get(i + 1)?.clone());
+                    i += 1;
+                }
+                s if s.starts_with('-') => return None,
+                s if user.is_none() => user = Some(s.to_string()),
+                _ => return None,
+            }
+            i += 1;
+        }
+        let script = script?;
+        let user = user.unwrap_or_else(|| "root".into());
+        if self.uid != 0 {
+            io.stderr.extend_from_slice(b"su: Authentication failure\n");
+            return Some((1, Flow::Next));
+        }
+        let passwd = utils::read_text(self, "/etc/passwd").unwrap_or_default();
+        let Some(line) = passwd.lines().find(|l| l.split(':').next() == Some(user.as_str())) else {
+            io.stderr.extend_from_slice(
+                format!("su: user {user} does not exist or the user entry does not contain all the required fields\n")
+                    .as_bytes(),
+            );
+            return Some((1, Flow::Next));
+        };
+        let fields: Vec<&str> = line.split(':').collect();
+        let (uid, gid) = (fields.get(2)?.parse().ok()?, fields.get(3)?.parse().ok()?);
+        let home = fields.get(5).copied().unwrap_or("/").to_string();
+        let shell =
+            shell.unwrap_or_else(|| fields.get(6).copied().filter(|s| !s.is_empty()).unwrap_or("/bin/sh").to_string());
+        match shell.rsplit('/').next().unwrap_or_default() {
+            "nologin" => {
+                io.stdout.extend_from_slice(b"This account is currently not available.\n");
+                return Some((1, Flow::Next));
+            }
+            "false" => return Some((1, Flow::Next)),
+            _ => {}
+        }
+        let saved = (self.uid, self.gid, self.vars.clone(), self.cwd.clone());
+        (self.uid, self.gid) = (uid, gid);
+        for (k, v) in
+            [("HOME", home.as_str()), ("SHELL", shell.as_str()), ("USER", user.as_str()), ("LOGNAME", user.as_str())]
+        {
+            self.vars.insert(k.to_string(), Var { value: v.to_string(), exported: true });
+        }
+        if login {
+            home.clone_into(&mut self.cwd);
+        }
+        let result = self.external(&shell, &["-c".to_string(), script], span, io, false);
+        (self.uid, self.gid) = (saved.0, saved.1);
+        self.vars = saved.2;
+        self.cwd = saved.3;
+        Some(result)
     }
 
     /// `timeout [-s SIG] [-k T] DURATION COMMAND...`, `nice [-n N] COMMAND...`, `nohup
@@ -1263,7 +1342,7 @@ impl Shell {
         while let Some(a) = args.get(i).filter(|a| a.starts_with('-') && a.len() > 1) {
             let valued = match applet {
                 "timeout" => matches!(a.as_str(), "-s" | "-k" | "--signal" | "--kill-after"),
-                "nice" => a == "-n",
+                "nice" => a == "-n" || a == "--adjustment",
                 _ => false,
             };
             i += if valued { 2 } else { 1 };
@@ -1275,9 +1354,8 @@ impl Shell {
         Some(self.external(program, rest, span, io, false))
     }
 
-    /// `gosu USER COMMAND...`, `su-exec USER COMMAND...`, `sudo [-u USER] COMMAND...`,
-    /// `su USER -c SCRIPT`: the command as that user (a name from `/etc/passwd`, or
-    /// `uid[:gid]`).
+    /// `gosu USER COMMAND...`, `su-exec USER COMMAND...`, `sudo [-u USER] COMMAND...`: the
+    /// command as that user (a name from `/etc/passwd`, or `uid[:gid]`).
     fn as_user(&mut self, applet: &str, args: &[String], span: Span, io: &mut Io) -> Option<(i32, Flow)> {
         let (user, command) = if applet == "sudo" {
             let mut user = "root".to_string();
@@ -1292,29 +1370,6 @@ impl Shell {
                 i += 1;
             }
             (user, args[i..].to_vec())
-        } else if applet == "su" {
-            // `su [-] [-s SHELL] [-c COMMAND] USER`: the command through the shell; without
-            // `-c` an interactive shell, not modeled.
-            let (mut user, mut shell, mut script) = (None, "sh".to_string(), None);
-            let mut i = 0;
-            while let Some(a) = args.get(i) {
-                match a.as_str() {
-                    "-" | "-l" | "--login" | "-m" | "-p" => {}
-                    "-c" | "--command" => {
-                        script = Some(args.get(i + 1)?.clone());
-                        i += 1;
-                    }
-                    "-s" | "--shell" => {
-                        shell.clone_from(args.get(i + 1)?);
-                        i += 1;
-                    }
-                    s if s.starts_with('-') => return None,
-                    s if user.is_none() => user = Some(s.to_string()),
-                    _ => return None,
-                }
-                i += 1;
-            }
-            (user.unwrap_or_else(|| "root".into()), vec![shell, "-c".into(), script?])
         } else {
             (args.first()?.clone(), args.get(1..)?.to_vec())
         };

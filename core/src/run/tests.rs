@@ -1081,11 +1081,29 @@ fn apt_get_update_names_lists_after_the_images_sources() {
 #[test]
 fn su_runs_its_command_as_the_user_and_install_d_makes_the_directories() {
     let fs = busybox_with(&["su", "install", "stat"]);
-    let out = run_script("su app -c 'touch /home/app/by-app' && su -s /bin/sh -c 'id -u' - app", start(fs.clone()));
-    assert_eq!(out.output, "1000\n", "{}", out.output);
+    let out = run_script(
+        "su app -c 'touch $HOME/by-app' && su -s /bin/sh -c 'id -u; echo $USER $LOGNAME; pwd' - app",
+        start(fs.clone()),
+    );
+    assert_eq!(out.output, "1000\napp app\n/home/app\n", "{}", out.output);
     assert_eq!(out.snapshot.stat("/home/app/by-app").map(|e| e.meta.uid), Some(1000));
     // Without -c, su would start an interactive shell: not modeled.
     assert!(run_script("su app", start(fs.clone())).stopped.is_some());
+    // A user without a login shell is refused; only root may su without a password.
+    let mut nologin = fs.clone();
+    nologin
+        .insert(
+            "/etc/passwd",
+            Entry::file(
+                Content::bytes(b"root:x:0:0::/root:/bin/sh\nsvc:x:100:100::/:/usr/sbin/nologin\n".to_vec()),
+                Meta::FILE,
+            ),
+        )
+        .unwrap();
+    let out = run_script("su svc -c 'touch /tmp/x'", start(nologin));
+    assert_eq!((out.status, out.output.as_str()), (1, "This account is currently not available.\n"));
+    let out = run_script("su root -c true", Start { uid: 1000, gid: 1000, ..start(fs.clone()) });
+    assert_eq!((out.status, out.output.as_str()), (1, "su: Authentication failure\n"));
     let out = run_script(
         "echo x > /tmp/f && install -D -m 0640 /tmp/f /staging/usr/lib/f && stat -c %a /staging/usr/lib/f",
         start(fs),
@@ -1128,4 +1146,22 @@ fn envsubst_replaces_exported_variables_and_timeout_runs_its_command() {
     let out = run_script("timeout -s KILL 10 touch /tmp/a && nice -n 5 touch /tmp/b && nohup touch /tmp/c", start(fs));
     assert_eq!(out.status, 0, "{}", out.output);
     assert!(["/tmp/a", "/tmp/b", "/tmp/c"].iter().all(|p| out.snapshot.stat(p).is_some()));
+}
+
+#[test]
+fn set_a_exports_for_envsubst_readlink_m_and_install_d_permissions() {
+    let fs = busybox_with(&["envsubst", "readlink", "install"]);
+    let out = run_script("set -a; NAME=app; set +a; LATER=x; printf '$NAME $LATER\\n' | envsubst", start(fs.clone()));
+    assert_eq!(out.output, "app \n");
+    let gnu = |s: &str| run_script(s, Start { userland: Userland::Gnu, ..start(fs.clone()) });
+    assert_eq!(gnu("readlink -m /no/such/../x").output, "/no/x\n");
+    // busybox's readlink has no -e or -m.
+    assert_eq!(run_script("readlink -e /etc", start(fs.clone())).status, 1);
+    // install -D as a user cannot make directories where it may not write.
+    let out = run_script(
+        "echo x > /home/app/f && install -D /home/app/f /usr/lib/x/f",
+        Start { uid: 1000, gid: 1000, ..start(fs) },
+    );
+    assert_eq!(out.status, 1, "{}", out.output);
+    assert!(out.snapshot.stat("/usr/lib/x").is_none());
 }

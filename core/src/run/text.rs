@@ -165,10 +165,13 @@ fn tr_set(spec: &str) -> Vec<char> {
 
 /// `text` with each `$NAME` and `${NAME}` (NAME: a letter or `_`, then letters, digits, `_`)
 /// replaced by what `value` gives for it; a reference it gives `None` for stays as written.
-fn env_references(text: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(text.len());
+fn env_references(text: &str, limit: usize, mut value: impl FnMut(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::with_capacity(text.len().min(limit));
     let mut rest = text;
     while let Some(at) = rest.find('$') {
+        if out.len() > limit {
+            return None;
+        }
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         let braced = after.starts_with('{');
@@ -189,7 +192,7 @@ fn env_references(text: &str, mut value: impl FnMut(&str) -> Option<String>) -> 
         }
     }
     out.push_str(rest);
-    out
+    (out.len() <= limit).then_some(out)
 }
 
 /// The hex digest `applet` (`sha256sum`, `sha384sum`, `sha512sum`, `md5sum`) prints for `bytes`.
@@ -860,19 +863,23 @@ impl Env<'_> {
         }
         let only: Option<Vec<String>> = args.first().map(|format| {
             let mut names = Vec::new();
-            env_references(format, |name| {
+            env_references(format, usize::MAX, |name| {
                 names.push(name.to_string());
                 None
             });
             names
         });
         let input = String::from_utf8_lossy(&std::mem::take(&mut self.io.stdin)).into_owned();
-        let out = env_references(&input, |name| {
+        let Some(out) = env_references(&input, super::MAX_OUTPUT, |name| {
             if only.as_ref().is_some_and(|o| !o.iter().any(|n| n == name)) {
                 return None;
             }
             Some(self.shell.exported(name).unwrap_or_default().to_string())
-        });
+        }) else {
+            // Past what one RUN may write: the budget check ends the script.
+            self.shell.written = super::MAX_OUTPUT + 1;
+            return Some(self.fail("the output grows past the simulation's budget"));
+        };
         self.io.stdout.extend_from_slice(out.as_bytes());
         Some(0)
     }

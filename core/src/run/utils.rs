@@ -680,7 +680,7 @@ impl Env<'_> {
         let preserve = archive || has(&flags, 'p');
         // -L/-H (follow links when recursing), -l/-s (links instead of copies), -u, -n, -i:
         // not modelled. Without -R, -L is what cp does anyway; -v is modeled for plain copies.
-        let verbose = has(&flags, 'v');
+        let verbose = has(&flags, 'v') || long.iter().any(|l| l == "verbose");
         if ["H", "l", "s", "u", "n", "i", "t", "T"].iter().any(|f| has(&flags, f.chars().next().unwrap_or(' ')))
             || (recursive && (has(&flags, 'L') || verbose))
         {
@@ -1185,34 +1185,56 @@ impl Env<'_> {
         Some(0)
     }
 
-    /// `readlink [-f|-e|-m] [-n] [-v] FILE`: a link's target, or the canonical path (`-f`: all
-    /// but the last component must exist, `-e`: all of them); `-v` says why it failed.
+    /// `readlink [-f|-e|-m] [-n] [-v] FILE...`: a link's target, or the canonical path (`-f`:
+    /// all but the last component must exist, `-e`: all of them, `-m`: none, GNU only); `-v`
+    /// says why it failed.
     fn readlink(&mut self, args: &[String]) -> i32 {
-        let (flags, operands, _) = options(args, &[]);
-        let Some(file) = operands.first() else { return 1 };
-        let path = self.shell.abs(file);
+        let args = spelled_short(
+            args,
+            &[
+                ("canonicalize", 'f'),
+                ("canonicalize-existing", 'e'),
+                ("canonicalize-missing", 'm'),
+                ("no-newline", 'n'),
+                ("verbose", 'v'),
+            ],
+        );
+        let (flags, operands, _) = options(&args, &[]);
+        if !self.gnu() && (has(&flags, 'e') || has(&flags, 'm')) {
+            return self.fail("unrecognized option");
+        }
+        if operands.is_empty() {
+            return self.fail("missing operand");
+        }
         let end = if has(&flags, 'n') { "" } else { "\n" };
-        let found = if has(&flags, 'f') || has(&flags, 'e') || has(&flags, 'm') {
-            match self.shell.fs.resolve(&path, true) {
-                Ok(r) if r.entry.is_some() || !has(&flags, 'e') => Some(r.path()),
-                _ => None,
+        let mut status = 0;
+        for file in &operands {
+            let path = self.shell.abs(file);
+            let found = if has(&flags, 'f') || has(&flags, 'e') || has(&flags, 'm') {
+                match self.shell.fs.resolve(&path, true) {
+                    Ok(r) if r.entry.is_some() || !has(&flags, 'e') => Some(r.path()),
+                    // -m: what cannot be resolved is taken as written.
+                    _ if has(&flags, 'm') => Some(crate::dockerignore::clean(&path)),
+                    _ => None,
+                }
+            } else {
+                match self.shell.fs.lstat(&path) {
+                    Some(Entry { node: Node::Symlink(t), .. }) => Some(t.to_string()),
+                    _ => None,
+                }
+            };
+            if let Some(p) = found {
+                self.out(&format!("{p}{end}"));
+                continue;
             }
-        } else {
-            match self.shell.fs.lstat(&path) {
-                Some(Entry { node: Node::Symlink(t), .. }) => Some(t.to_string()),
-                _ => None,
+            status = 1;
+            if has(&flags, 'v') {
+                let why =
+                    if self.shell.fs.lstat(&path).is_some() { "Invalid argument" } else { "No such file or directory" };
+                self.fail(&format!("{file}: {why}"));
             }
-        };
-        if let Some(p) = found {
-            self.out(&format!("{p}{end}"));
-            return 0;
         }
-        if has(&flags, 'v') {
-            let why =
-                if self.shell.fs.lstat(&path).is_some() { "Invalid argument" } else { "No such file or directory" };
-            self.fail(&format!("{file}: {why}"));
-        }
-        1
+        status
     }
 
     /// `test` and `[`: the POSIX operators (by argument count, as XCU `test` says).
@@ -1531,14 +1553,6 @@ impl Env<'_> {
         if !long.is_empty() || has(&flags, 't') {
             return None;
         }
-        // `-D`: the destination's missing directories are made first (0755, as install does).
-        if has(&flags, 'D') && !has(&flags, 'd') {
-            let dest = self.shell.abs(operands.last()?);
-            let parent = dest.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }).to_string();
-            if let Err(e) = self.shell.fs.mkdir_all(&parent, Meta::new(0o755, self.shell.uid, self.shell.gid)) {
-                return Some(self.fail(&format!("cannot create directory {}: {e}", Self::q(&parent))));
-            }
-        }
         let mode = match value(&flags, 'm') {
             Some(m) => Chmod::parse(&m).ok()?.apply(0o755, false),
             None => 0o755,
@@ -1552,6 +1566,24 @@ impl Env<'_> {
             None => None,
         };
         let meta = |shell: &Shell| Meta::new(mode, uid.unwrap_or(shell.uid), gid.unwrap_or(shell.gid));
+        // `-D`: the destination's missing directories are made first (0755, as install does),
+        // where the user may write.
+        if has(&flags, 'D') && !has(&flags, 'd') {
+            let dest = self.shell.abs(operands.last()?);
+            let parent = dest.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }).to_string();
+            let mut missing = parent.clone();
+            while self.shell.fs.stat(&missing).is_none() {
+                missing = missing.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }).to_string();
+            }
+            if self.shell.fs.stat(&parent).is_none() {
+                if let Err(e) = parent_writable(self.shell, &format!("{}/x", missing.trim_end_matches('/'))) {
+                    return Some(self.fail(&format!("cannot create directory {}: {e}", Self::q(&parent))));
+                }
+                if let Err(e) = self.shell.fs.mkdir_all(&parent, Meta::new(0o755, self.shell.uid, self.shell.gid)) {
+                    return Some(self.fail(&format!("cannot create directory {}: {e}", Self::q(&parent))));
+                }
+            }
+        }
         if has(&flags, 'd') {
             for dir in operands {
                 let path = crate::dockerignore::clean(&self.shell.abs(&dir));

@@ -232,8 +232,8 @@ fn logical_line(text: &str) -> String {
     out.trim().to_string()
 }
 
-/// The most lines of a step's output the build log shows.
-const LOG_LINES: usize = 200;
+/// The most bytes of a step's output the build log shows (BuildKit's limit).
+const LOG_BYTES: usize = 2 << 20;
 
 /// A build log in BuildKit's plain progress style, from the simulation (deterministic: no
 /// timings). With `statuses`, steps that the previous run already built say `CACHED`.
@@ -242,17 +242,19 @@ pub fn build_log(checked: &Checked, sim: &Simulation, statuses: &[StepStatus], d
     let mut out = String::new();
     let mut n = 0usize;
     // What a step printed goes between its name and its status, as BuildKit's plain progress
-    // shows it (without its timestamps, which a simulation does not have): at most
-    // LOG_LINES lines of it.
+    // shows it: each line after the time since the step began (0.000 here: a simulation takes
+    // no time), clipped past BuildKit's 2 MiB with its message.
     let mut vertex = |out: &mut String, name: &str, status: &str, printed: &str| {
         n += 1;
         let _ = writeln!(out, "#{n} {name}");
-        let lines: Vec<&str> = printed.lines().collect();
-        for line in lines.iter().take(LOG_LINES) {
-            let _ = writeln!(out, "#{n} {line}");
-        }
-        if lines.len() > LOG_LINES {
-            let _ = writeln!(out, "#{n} [output clipped: {} more lines]", lines.len() - LOG_LINES);
+        let mut shown = 0;
+        for line in printed.lines() {
+            shown += line.len() + 1;
+            if shown > LOG_BYTES {
+                let _ = writeln!(out, "#{n} [output clipped, log limit 2MiB reached]");
+                break;
+            }
+            let _ = writeln!(out, "#{n} 0.000 {line}");
         }
         let _ = writeln!(out, "#{n} {status}\n");
     };
