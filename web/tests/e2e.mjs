@@ -269,10 +269,17 @@ await check('hover docs and flag completion come from the core', async () => {
   await copy.click();
   await page.keyboard.press('Home'); // earlier checks may have scrolled the editor sideways
   const keyword = copy.getByText('COPY', { exact: true }).first();
-  const box = await keyword.boundingBox();
-  assert(box, 'no COPY keyword in the editor');
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
-  const doc = await page.waitForSelector('.hover-doc', { timeout: 5000 });
+  // The editor may still be scrolling or laying out after the click: hover again (away and
+  // back, from a fresh box) until the tooltip shows, a few times.
+  let doc = null;
+  for (let attempt = 0; attempt < 4 && !doc; attempt++) {
+    const box = await keyword.boundingBox();
+    assert(box, 'no COPY keyword in the editor');
+    await page.mouse.move(0, 0);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+    doc = await page.waitForSelector('.hover-doc', { timeout: 3000 }).catch(() => null);
+  }
+  assert(doc, 'no hover doc over COPY after 4 tries');
   const text = await doc.textContent();
   assert(/Copies files/.test(text) && /--from=/.test(text) && /--parents/.test(text), `hover: ${text}`);
   // Completing a flag after `COPY --` offers COPY's flags, not ADD's.
