@@ -1165,3 +1165,124 @@ fn set_a_exports_for_envsubst_readlink_m_and_install_d_permissions() {
     assert_eq!(out.status, 1, "{}", out.output);
     assert!(out.snapshot.stat("/usr/lib/x").is_none());
 }
+
+/// Random scripts over this session's utilities and their options (a fixed seed, so a
+/// failure repeats): none may panic, and each ends within the step budget.
+#[test]
+fn random_scripts_over_the_new_utilities_never_panic() {
+    const WORDS: &[&str] = &[
+        "find",
+        "/",
+        ".",
+        "/t",
+        "-name",
+        "'*.a'",
+        "-type",
+        "f",
+        "d",
+        "-o",
+        "-a",
+        "!",
+        "\\(",
+        "\\)",
+        "-prune",
+        "-print0",
+        "-exec",
+        "echo",
+        "{}",
+        "\\;",
+        "+",
+        "-perm",
+        "-100",
+        "/u+s",
+        "-uid",
+        "+1",
+        "-maxdepth",
+        "1",
+        "-delete",
+        "-empty",
+        "envsubst",
+        "'$A'",
+        "readlink",
+        "-f",
+        "-e",
+        "-m",
+        "-v",
+        "-n",
+        "su",
+        "app",
+        "-c",
+        "true",
+        "-",
+        "-s",
+        "install",
+        "-D",
+        "-d",
+        "-m",
+        "0750",
+        "/t/x/y",
+        "cp",
+        "-v",
+        "-L",
+        "timeout",
+        "nice",
+        "nohup",
+        "xargs",
+        "-P",
+        "-I",
+        "-rt",
+        "chmod",
+        "g=u",
+        "=2775",
+        "o+g",
+        "awk",
+        "'{print}'",
+        "ls",
+        "-la",
+        "-t",
+        "|",
+        ";",
+        "&&",
+        "||",
+        "$(",
+        ")",
+        "\"",
+        "'",
+        "\\",
+        "\n",
+        "<<EOF",
+        "EOF",
+        "set",
+        "-a",
+        "A=1",
+        "export",
+        "sort",
+        "grep",
+        "-q",
+        "tar",
+        "--file",
+        "--directory",
+    ];
+    let mut seed: u64 = 0x5eed_cafe;
+    let mut next = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(seed >> 33).unwrap_or(0)
+    };
+    let base = {
+        let mut fs = busybox_with(&[
+            "find", "envsubst", "readlink", "su", "install", "timeout", "nice", "nohup", "xargs", "sort", "grep",
+            "tar", "ls",
+        ]);
+        fs.mkdir_all("/t/a/b", Meta::DIR).unwrap();
+        fs.insert("/t/a/x.a", Entry::file(Content::bytes(b"x".to_vec()), Meta::FILE)).unwrap();
+        fs.insert("/t/l", Entry::symlink("a", Meta::SYMLINK)).unwrap();
+        fs
+    };
+    for case in 0..20_000 {
+        let len = 1 + next() % 20;
+        let script: Vec<&str> = (0..len).map(|_| WORDS[next() % WORDS.len()]).collect();
+        let script = script.join(" ");
+        let out = std::panic::catch_unwind(|| run_script(&script, start(base.clone())));
+        assert!(out.is_ok(), "case {case} panicked: {script:?}");
+    }
+}
