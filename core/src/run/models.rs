@@ -298,13 +298,19 @@ impl Env<'_> {
         }
     }
 
+    /// Where dpkg keeps the record of what `name` installed (`NAME.list`, or `NAME:amd64.list`
+    /// for a Multi-Arch package), when the package is installed.
+    fn dpkg_record(&self, name: &str) -> Option<String> {
+        ["", ":amd64"]
+            .iter()
+            .map(|arch| format!("/var/lib/dpkg/info/{name}{arch}.list"))
+            .find(|p| self.shell.fs.lstat(p).is_some())
+    }
+
     /// Removes what a package installed: the files of its `.list` record when its bytes are
     /// known (directories only when left empty, as dpkg does), else its main executable.
     fn remove_package(&mut self, name: &str) {
-        let record = ["", ":amd64"]
-            .iter()
-            .map(|arch| format!("/var/lib/dpkg/info/{name}{arch}.list"))
-            .find(|p| self.shell.fs.lstat(p).is_some());
+        let record = self.dpkg_record(name);
         let Some(text) = record.as_deref().and_then(|p| read_text(self.shell, p)) else {
             let _ = self.shell.fs.remove(&format!("/usr/bin/{name}"));
             return;
@@ -329,10 +335,7 @@ impl Env<'_> {
         let mut out = String::new();
         let mut status = 0;
         for name in names {
-            let record = ["", ":amd64"]
-                .iter()
-                .map(|arch| format!("/var/lib/dpkg/info/{name}{arch}.list"))
-                .find(|p| self.shell.fs.lstat(p).is_some());
+            let record = self.dpkg_record(name);
             if let Some(text) = record.as_deref().and_then(|p| read_text(self.shell, p)) {
                 out.push_str(&text);
                 continue;
@@ -424,14 +427,11 @@ impl Env<'_> {
         if !read_text(self.shell, "/etc/debian_version").is_some_and(|v| v.starts_with("12.")) {
             return requested.to_vec();
         }
-        let installed = |shell: &super::Shell, name: &str| {
-            ["", ":amd64"].iter().any(|arch| shell.fs.lstat(&format!("/var/lib/dpkg/info/{name}{arch}.list")).is_some())
-        };
         let mut unknown = Vec::new();
         let mut planned: Vec<crate::catalog::packages::Package<'_>> = Vec::new();
         let mut queue: Vec<(&str, bool)> = requested.iter().rev().map(|r| (r.as_str(), true)).collect();
         while let Some((name, asked)) = queue.pop() {
-            if planned.iter().any(|p| p.name == name) || installed(self.shell, name) {
+            if planned.iter().any(|p| p.name == name) || self.dpkg_record(name).is_some() {
                 continue;
             }
             match catalog.get(name) {
