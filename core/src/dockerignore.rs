@@ -4,7 +4,7 @@
 //!
 //! The build checks use it for `CopyIgnoredFile`; the context packer uses the same matcher.
 
-use regex_lite::Regex;
+use crate::regex::{Flavor, Options, Regex};
 
 /// One pattern line.
 #[derive(Clone, Debug)]
@@ -228,7 +228,7 @@ fn compile(pattern: &str) -> Result<MatchKind, ()> {
     }
     // `filepath.Match` must accept the pattern, and the regexp must compile.
     re.push('$');
-    let compiled = Regex::new(&re).map_err(|_| ())?;
+    let compiled = Regex::new(&re, Flavor::Go, Options::default()).map_err(|_| ())?;
     if pattern.ends_with('\\') || unbalanced_class(pattern) {
         return Err(());
     }

@@ -20,6 +20,7 @@ pub mod json;
 pub mod lint;
 pub mod plan;
 pub mod platform;
+pub(crate) mod regex;
 pub mod report;
 pub mod run;
 pub mod sh;

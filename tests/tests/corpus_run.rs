@@ -46,7 +46,7 @@ fn run_layers_of_the_corpus_by_fidelity() {
     let context = BuildContext::unknown();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-    for text in &texts {
+    for (file, text) in files.iter().zip(&texts) {
         let text = text.as_str();
         let analysis = Analysis::new(text);
         let checked = analysis.check(text, &CheckOptions::default());
@@ -95,7 +95,8 @@ fn run_layers_of_the_corpus_by_fidelity() {
                         );
                     if std::env::var("STAGECRAFT_CENSUS_REASON").is_ok_and(|r| why.contains(&r)) {
                         eprintln!(
-                            "opaque ({why}): {}",
+                            "opaque ({why}) in {}: {}",
+                            file.file_name().unwrap_or_default().to_string_lossy(),
                             step.text.chars().take(240).collect::<String>().replace('\n', " ")
                         );
                     }

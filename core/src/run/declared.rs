@@ -25,7 +25,7 @@
 //! names). Sizes are estimates, in bytes.
 
 use super::builds::operands;
-use super::utils::{Env, read_text};
+use super::utils::{Env, make_parents, open_for_write, read_text};
 use crate::fs::{Content, Entry, Meta};
 
 /// The models (`tools.txt`; see the module's documentation for the form of a line). Native
@@ -49,7 +49,7 @@ fn table() -> &'static str {
 }
 
 /// Options whose value is the next word, so that it is not taken for an operand.
-const VALUED: [&str; 20] = [
+const VALUED: [&str; 23] = [
     "-o",
     "-f",
     "-d",
@@ -70,6 +70,9 @@ const VALUED: [&str; 20] = [
     "--root",
     "--outDir",
     "--version",
+    "--tool-path",
+    "--add-source",
+    "--configfile",
 ];
 
 impl Env<'_> {
@@ -145,13 +148,21 @@ impl Env<'_> {
                         'k' => 0o600,
                         _ => 0o644,
                     };
-                    self.synthetic(&path, value.parse().ok()?, &format!("{tool} {sub}: {path}"), mode).ok()?;
+                    let size = value.parse().ok()?;
+                    if let Err(e) = self.synthetic(&path, size, &format!("{tool} {sub}: {path}"), mode) {
+                        return Some(self.fail(&format!("{target}: {e}")));
+                    }
                 }
                 't' => {
-                    let parent = path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
-                    let _ = self.shell.fs.mkdir_all(parent, Meta::DIR);
+                    // Written as the user, as `>` writes it: an existing file keeps its owner.
+                    let made = make_parents(self.shell, &path);
+                    let canonical = match made.and_then(|()| open_for_write(self.shell, &path, false)) {
+                        Ok(c) => c,
+                        Err(e) => return Some(self.fail(&format!("{target}: {e}"))),
+                    };
+                    let meta = self.shell.fs.stat(&canonical).map_or(Meta::FILE, |e| e.meta);
                     let text = value.replace("\\n", "\n");
-                    self.shell.fs.insert(&path, Entry::file(Content::bytes(text.into_bytes()), Meta::FILE)).ok()?;
+                    self.shell.fs.insert(&canonical, Entry::file(Content::bytes(text.into_bytes()), meta)).ok()?;
                 }
                 // A link to a file that exists, next to the link (`a2enmod`).
                 'L' if self

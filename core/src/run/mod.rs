@@ -1260,6 +1260,10 @@ impl Shell {
             "gosu" | "su-exec" | "sudo" => return self.as_user(applet, args, span, io),
             "su" => return self.su(args, span, io),
             "timeout" | "nice" | "nohup" => return self.wrapped(applet, args, span, io),
+            // `mold -run COMMAND`: the command, linking with mold.
+            "mold" if args.first().is_some_and(|a| a == "-run" || a == "--run") => {
+                return self.wrapped(applet, args, span, io);
+            }
             "rsync" => return self.rsync(args, io),
             _ => return None,
         })
@@ -1552,7 +1556,13 @@ impl Shell {
                     end += 1;
                 }
                 *pos = end;
-                return Ok(regex_lite::Regex::new(&text::translate(&regex, true)).ok().map(|re| re.is_match(&left)));
+                return Ok(crate::regex::Regex::new(
+                    &regex,
+                    crate::regex::Flavor::Extended,
+                    crate::regex::Options::default(),
+                )
+                .ok()
+                .map(|re| re.is_match(&left)));
             }
             *pos += 3;
             return Ok(match bin.as_str() {

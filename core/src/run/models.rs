@@ -6,7 +6,9 @@
 //! record it; `openssl` writes PEM files of the sizes its defaults give; a download writes a
 //! file whose content is unknown.
 
-use super::utils::{Env, open_for_write, read_text};
+use std::fmt::Write as _;
+
+use super::utils::{Env, UNKNOWN_CONTENT, make_parents, open_for_write, read_file, read_text};
 use crate::fs::{Content, Entry, Meta, Node};
 
 /// What a package installs, as far as the model knows: paths, modes and sizes (bytes). The
@@ -42,7 +44,7 @@ impl Env<'_> {
         {
             return Some(status);
         }
-        match applet {
+        let coded = match applet {
             // tonistiigi/xx's cross-compilation wrappers run the tool for the target.
             "apk" | "xx-apk" => self.apk(args),
             "apt-get" | "apt" | "xx-apt-get" | "xx-apt" => self.apt(args),
@@ -61,16 +63,17 @@ impl Env<'_> {
             "git" => self.git(args),
             "go" | "xx-go" => self.go(args),
             "npm" | "yarn" | "pnpm" => self.node_packages(applet, args).or_else(|| self.build_tool(applet, args)),
-            _ => self.build_tool(applet, args),
-        }
+            _ => return self.build_tool(applet, args),
+        };
+        // The uses a coded model leaves out may be in the table (`apk info`, `git push`).
+        coded.or_else(|| self.declared(applet.trim_start_matches("xx-"), args))
     }
 
     /// Writes a file of unknown content (`size` bytes) at `path`, as the user.
     pub(crate) fn synthetic(&mut self, path: &str, size: u64, id: &str, mode: u32) -> Result<(), String> {
         let path = self.shell.abs(path);
-        if let Some(parent) = path.rsplit_once('/').map(|(p, _)| if p.is_empty() { "/" } else { p }) {
-            self.shell.fs.mkdir_all(parent, Meta::new(0o755, 0, 0)).map_err(|e| e.to_string())?;
-        }
+        // A tool makes the directories it needs as the user it runs as.
+        make_parents(self.shell, &path)?;
         let canonical = open_for_write(self.shell, &path, false)?;
         let meta = Meta::new(mode, self.shell.uid, self.shell.gid);
         // Its bytes take no memory here: it counts against the budget as an entry.
@@ -877,7 +880,8 @@ impl Env<'_> {
     fn node_packages(&mut self, tool: &str, args: &[String]) -> Option<i32> {
         let command = args.iter().find(|a| !a.starts_with('-')).map_or("install", String::as_str);
         match command {
-            "ci" | "install" | "i" | "add" => {
+            "config" | "c" if tool == "npm" => self.npm_config(args),
+            "ci" | "install" | "i" | "add" | "clean-install" | "ic" | "install-clean" => {
                 let dir = self.shell.cwd.clone();
                 // Without a package.json npm fails, unless the files are partly unknown.
                 if !self.shell.partial
@@ -891,15 +895,18 @@ impl Env<'_> {
                     self.io.stderr.extend_from_slice(line.as_bytes());
                     return Some(254);
                 }
-                let base =
-                    if args.iter().any(|a| a == "-g" || a == "--global") { "/usr/local/lib".to_string() } else { dir };
-                self.synthetic(
-                    &format!("{}/node_modules/.package-lock.json", base.trim_end_matches('/')),
-                    50_000_000,
-                    &format!("{tool} {command}"),
-                    0o644,
-                )
-                .ok()?;
+                let base = if args.iter().any(|a| a == "-g" || a == "--global") {
+                    format!("{}/lib", self.npm_prefix(false))
+                } else {
+                    dir
+                };
+                let lock = format!("{}/node_modules/.package-lock.json", base.trim_end_matches('/'));
+                if let Err(e) = self.synthetic(&lock, 50_000_000, &format!("{tool} {command}"), 0o644) {
+                    self.io
+                        .stderr
+                        .extend_from_slice(format!("npm error code EACCES\nnpm error path {lock}: {e}\n").as_bytes());
+                    return Some(243);
+                }
                 self.shell.model(&format!("{tool} {command} installs packages: node_modules is estimated at 50 MB"));
                 // What node_modules holds (its tools in .bin) is not known.
                 self.shell.partial = true;
@@ -911,6 +918,99 @@ impl Env<'_> {
             }
             _ => None,
         }
+    }
+}
+
+impl Env<'_> {
+    /// npm's global prefix: `NPM_CONFIG_PREFIX`, else `prefix=` in the user's npmrc, else (but
+    /// for finding the global npmrc itself, as npm does) in the global npmrc, else Node's own
+    /// (the directory above the one holding `node`: `/usr/local` in the node images).
+    fn npm_prefix(&self, for_global_file: bool) -> String {
+        let home = self.shell.var("HOME").unwrap_or("/root").trim_end_matches('/').to_string();
+        let from = |t: String| {
+            t.lines().find_map(|l| {
+                l.split_once('=').filter(|(k, _)| k.trim() == "prefix").map(|(_, v)| v.trim().to_string())
+            })
+        };
+        let own = self
+            .shell
+            .which("node")
+            .and_then(|p| p.rsplit_once('/').and_then(|(bin, _)| bin.rsplit_once('/')).map(|(d, _)| d.to_string()))
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "/usr/local".to_string());
+        ["NPM_CONFIG_PREFIX", "npm_config_prefix"]
+            .iter()
+            .find_map(|v| self.shell.var(v).map(ToString::to_string))
+            .or_else(|| read_text(self.shell, &format!("{home}/.npmrc")).and_then(from))
+            .or_else(|| {
+                (!for_global_file).then(|| read_text(self.shell, &format!("{own}/etc/npmrc")).and_then(from)).flatten()
+            })
+            .unwrap_or(own)
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// `npm config set KEY VALUE|KEY=VALUE...` and `npm config delete KEY...`, with `-g`
+    /// the global npmrc (`PREFIX/etc/npmrc`), else the user's (`~/.npmrc`): as npm writes it,
+    /// one `key=value` line per setting in the file's order, new ones last, comments dropped.
+    fn npm_config(&mut self, args: &[String]) -> Option<i32> {
+        let words: Vec<&str> = args.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect();
+        let global = args.iter().any(|a| matches!(a.as_str(), "-g" | "--global" | "--location=global"));
+        let set = match words.get(1) {
+            Some(&"set") => true,
+            Some(&("delete" | "rm" | "del")) => false,
+            _ => {
+                self.shell.model("npm config reads settings: no file changes");
+                return Some(0);
+            }
+        };
+        let file = if global {
+            format!("{}/etc/npmrc", self.npm_prefix(true))
+        } else {
+            self.shell.var("NPM_CONFIG_USERCONFIG").map_or_else(
+                || format!("{}/.npmrc", self.shell.var("HOME").unwrap_or("/root").trim_end_matches('/')),
+                ToString::to_string,
+            )
+        };
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut rest = words[2..].iter();
+        while let Some(w) = rest.next() {
+            pairs.push(match w.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None if set => ((*w).to_string(), rest.next()?.to_string()),
+                None => ((*w).to_string(), String::new()),
+            });
+        }
+        let path = self.shell.abs(&file);
+        let old = match read_file(self.shell, &path) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) if e == UNKNOWN_CONTENT => return None,
+            Err(_) => String::new(),
+        };
+        let mut lines: Vec<(String, String)> = old
+            .lines()
+            .filter(|l| !l.trim_start().starts_with([';', '#']))
+            .filter_map(|l| l.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+            .collect();
+        for (key, value) in pairs {
+            match lines.iter_mut().find(|(k, _)| *k == key) {
+                Some(line) if set => line.1 = value,
+                None if set => lines.push((key, value)),
+                _ => lines.retain(|(k, _)| *k != key),
+            }
+        }
+        let text = lines.iter().fold(String::new(), |mut t, (k, v)| {
+            let _ = writeln!(t, "{k}={v}");
+            t
+        });
+        let canonical = match make_parents(self.shell, &path).and_then(|()| open_for_write(self.shell, &path, false)) {
+            Ok(c) => c,
+            Err(e) => return Some(self.fail(&format!("{path}: {e}"))),
+        };
+        let meta = self.shell.fs.stat(&canonical).map_or(Meta::FILE, |e| e.meta);
+        self.shell.written += text.len();
+        self.shell.fs.insert(&canonical, Entry::file(Content::bytes(text.into_bytes()), meta)).ok()?;
+        Some(0)
     }
 }
 

@@ -1286,3 +1286,72 @@ fn random_scripts_over_the_new_utilities_never_panic() {
         assert!(out.is_ok(), "case {case} panicked: {script:?}");
     }
 }
+
+/// `npm config set|delete` writes the npmrc as npm 11 does here (`npm config --userconfig F set
+/// prefix /new audit=false` over `fund=false`, a comment and `prefix=/old` gave
+/// `fund=false\nprefix=/new\naudit=false\n`); `-g` writes the global npmrc, and the prefix it
+/// sets is where `npm install -g` puts packages.
+#[test]
+fn npm_config_writes_the_npmrc_as_npm_does() {
+    let mut fs = project(
+        &[("/root/.npmrc", "fund=false\n; comment\nprefix=/old\n")],
+        &["/usr/local/bin/node", "/usr/local/bin/npm"],
+    );
+    fs.insert("/home/app/.npmrc", Entry::file(Content::bytes(b"".to_vec()), Meta::new(0o644, 1000, 1000))).unwrap();
+    let env = vec![("PATH".into(), crate::plan::dispatch::DEFAULT_PATH.into()), ("HOME".into(), "/root".into())];
+    let f = run_script(
+        "npm config set prefix /new audit=false && npm config delete fund && npm install -g eslint",
+        Start { env: env.clone(), ..start(fs.clone()) },
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/root/.npmrc").0, "prefix=/new\naudit=false\n");
+    assert!(f.snapshot.lstat("/new/lib/node_modules/.package-lock.json").is_some(), "npm install -g under the prefix");
+    // The global npmrc is under Node's own prefix (or the user's npmrc's), whatever it sets.
+    let mut own = fs.clone();
+    own.remove("/root/.npmrc").unwrap();
+    let f = run_script(
+        "npm config -g set prefix /opt/g && npm i -g tsc",
+        Start { env: vec![env[0].clone()], ..start(own) },
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/usr/local/etc/npmrc").0, "prefix=/opt/g\n");
+    assert!(f.snapshot.lstat("/opt/g/lib/node_modules/.package-lock.json").is_some());
+    // A user who may not write the global prefix fails as npm does.
+    let f = run_script(
+        "npm install -g eslint",
+        Start { uid: 1000, gid: 1000, env: vec![env[0].clone(), ("HOME".into(), "/home/app".into())], ..start(fs) },
+    );
+    assert_eq!(f.status, 243, "{}", f.output);
+    assert!(f.output.contains("EACCES"), "{}", f.output);
+}
+
+/// Tools modeled from the table write as the user they run as (a venv made by a user is the
+/// user's), and a file of unknown content edited with `sed -i` stays unknown, its size kept.
+#[test]
+fn table_models_write_as_the_user_and_sed_keeps_unknown_files_unknown() {
+    let mut fs = project(&[], &["/usr/local/bin/python", "/bin/sed", "/bin/sort", "/usr/bin/apk", "/usr/bin/git"]);
+    fs.mkdir_all("/srv", Meta::DIR).unwrap();
+    fs.insert("/srv/blob", Entry::file(Content::synthetic(5000, "blob"), Meta::FILE)).unwrap();
+    let f = run_script("python -m venv /home/app/venv", Start { uid: 1000, gid: 1000, ..start(fs.clone()) });
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    let cfg = f.snapshot.lstat("/home/app/venv/pyvenv.cfg").unwrap();
+    assert_eq!((cfg.meta.uid, cfg.meta.gid), (1000, 1000));
+    assert_eq!(f.snapshot.lstat("/home/app/venv/bin").unwrap().meta, Meta::new(0o755, 1000, 1000));
+    // Where the user may not write, the tool fails rather than the step going opaque.
+    let f = run_script("python -m venv /srv/venv", Start { uid: 1000, gid: 1000, ..start(fs.clone()) });
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    assert_ne!(f.status, 0);
+    let f = run_in(fs, "/", "sed -i 's/a/b/' /srv/blob && apk info -vv | sort > /tmp/list && git push origin main");
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    let blob = f.snapshot.lstat("/srv/blob").unwrap();
+    assert!(
+        blob.size() == 5000 && !matches!(blob.node, Node::File { ref content, .. } if content.as_bytes().is_some())
+    );
+    assert!(
+        f.modeled.iter().any(|m| m.starts_with("sed -i edits a file whose content is not known")),
+        "{:?}",
+        f.modeled
+    );
+}

@@ -1,87 +1,21 @@
 //! The text utilities: `seq`, `sort`, `uniq`, `cut`, `tr`, `grep`, `sed`, `base64`,
 //! `sha256sum`, as busybox and GNU coreutils behave in the C locale (a build's default).
-//! Regular expressions are POSIX basic (BRE) or extended (ERE), translated to `regex_lite`.
+//! Regular expressions are POSIX basic (BRE) or extended (ERE), matched leftmost-longest
+//! ([`crate::regex`]).
 
 use std::fmt::Write as _;
 
-use regex_lite::{Regex, RegexBuilder};
+use crate::regex::{Captures, Flavor, Options, Regex};
 
 use super::utils::{Env, UNKNOWN_CONTENT, read_file};
 
-/// A BRE or ERE as `regex_lite` reads it. BRE: `\(`, `\)`, `\{`, `\}`, `\|`, `\+`, `\?` are
-/// the operators and the bare characters are literal; `*` at the start is literal.
-pub(crate) fn translate(pattern: &str, extended: bool) -> String {
-    let mut out = String::new();
-    let mut chars = pattern.chars().peekable();
-    let mut at_start = true;
-    let mut in_bracket = false;
-    while let Some(c) = chars.next() {
-        if in_bracket {
-            match c {
-                ']' => {
-                    in_bracket = false;
-                    out.push(']');
-                }
-                '\\' => out.push_str("\\\\"),
-                '[' if chars.peek() == Some(&':') => {
-                    // [:class:] stays as it is.
-                    out.push('[');
-                }
-                _ => out.push(c),
-            }
-            continue;
-        }
-        match c {
-            '[' => {
-                in_bracket = true;
-                out.push('[');
-                if chars.peek() == Some(&'^') {
-                    out.push('^');
-                    chars.next();
-                }
-                if chars.peek() == Some(&']') {
-                    out.push_str("\\]");
-                    chars.next();
-                }
-            }
-            '\\' => match chars.next() {
-                Some(n @ ('(' | ')' | '{' | '}' | '|' | '+' | '?')) if !extended => out.push(n),
-                Some(
-                    n @ ('(' | ')' | '{' | '}' | '|' | '+' | '?' | '.' | '*' | '[' | ']' | '^' | '$' | '\\' | '/'),
-                ) => {
-                    out.push('\\');
-                    out.push(n);
-                }
-                Some('n') => out.push_str("\\n"),
-                Some('t') => out.push_str("\\t"),
-                Some('w') => out.push_str("\\w"),
-                Some('W') => out.push_str("\\W"),
-                Some('s') => out.push_str("\\s"),
-                Some('S') => out.push_str("\\S"),
-                // Word boundaries: `\b`, and GNU's `\<` and `\>` (approximated by `\b`).
-                Some('b' | '<' | '>') => out.push_str("\\b"),
-                Some(d @ '1'..='9') => {
-                    // Back-references cannot be translated: match the literal digit (rare).
-                    out.push(d);
-                }
-                Some(other) => out.push_str(&regex_lite::escape(&other.to_string())),
-                None => out.push_str("\\\\"),
-            },
-            '(' | ')' | '{' | '}' | '|' | '+' | '?' if !extended => {
-                out.push('\\');
-                out.push(c);
-            }
-            '*' if at_start && !extended => out.push_str("\\*"),
-            _ => out.push(c),
-        }
-        at_start = matches!(c, '^') && out.len() == 1;
+/// A BRE or ERE (or, `-F`, a fixed string).
+pub(crate) fn compile(pattern: &str, extended: bool, fixed: bool, options: Options) -> Result<Regex, String> {
+    if fixed {
+        Regex::literal(pattern, options)
+    } else {
+        Regex::new(pattern, if extended { Flavor::Extended } else { Flavor::Basic }, options)
     }
-    out
-}
-
-fn compile(pattern: &str, extended: bool, fixed: bool, icase: bool) -> Result<Regex, String> {
-    let source = if fixed { regex_lite::escape(pattern) } else { translate(pattern, extended) };
-    RegexBuilder::new(&source).case_insensitive(icase).build().map_err(|e| e.to_string())
 }
 
 /// Lines of `bytes`, without their newlines; a last line without one counts.
@@ -677,16 +611,9 @@ impl Env<'_> {
         }
         let mut regexes = Vec::new();
         for p in patterns.iter().flat_map(|p| p.split('\n')) {
-            let mut source = if fixed { regex_lite::escape(p) } else { translate(p, extended) };
-            if word {
-                source = format!("\\b(?:{source})\\b");
-            }
-            if line_x {
-                source = format!("^(?:{source})$");
-            }
-            match RegexBuilder::new(&source).case_insensitive(icase).build() {
+            match compile(p, extended, fixed, Options { icase, words: word, line: line_x, anchored: false }) {
                 Ok(r) => regexes.push(r),
-                Err(_) => return None,
+                Err(e) => return Some(self.fail(&e) + 1),
             }
         }
         // The files: directories walked with -r (in name order, as the filesystem lists them).
@@ -743,8 +670,8 @@ impl Env<'_> {
                 );
                 if only && !invert {
                     for r in &regexes {
-                        for m in r.find_iter(line).filter(|m| !m.as_str().is_empty()) {
-                            let _ = writeln!(out, "{prefix}{}", m.as_str());
+                        for (a, b) in r.all(line).iter().filter_map(|m| m[0]).filter(|(a, b)| b > a) {
+                            let _ = writeln!(out, "{prefix}{}", &line[a..b]);
                         }
                     }
                 } else {
@@ -924,7 +851,14 @@ impl Env<'_> {
                 let path = self.shell.abs(f);
                 let bytes = match read_file(self.shell, &path) {
                     Ok(b) => b,
-                    Err(e) if e == UNKNOWN_CONTENT => return None,
+                    Err(e) if e == UNKNOWN_CONTENT => {
+                        // Edited, but from bytes not known here: its new bytes are not known
+                        // either. The size is kept as the estimate.
+                        let (size, mode) = self.shell.fs.stat(&path).map_or((0, 0o644), |e| (e.size(), e.meta.mode));
+                        self.synthetic(&path, size, &format!("sed -i of {path}"), mode).ok()?;
+                        self.shell.model("sed -i edits a file whose content is not known here: so is its new content (its size kept)");
+                        continue;
+                    }
                     Err(e) => {
                         status = self.fail(&format!("{f}: {e}"));
                         continue;
@@ -1022,7 +956,7 @@ fn parse_address(chars: &[char], i: &mut usize, extended: bool) -> Option<Option
         Some('/') => {
             *i += 1;
             let re = parse_regex_until(chars, i, '/')?;
-            Some(Some(Address::Match(compile(&re, extended, false, false).ok()?)))
+            Some(Some(Address::Match(compile(&re, extended, false, Options::default()).ok()?)))
         }
         _ => Some(None),
     }
@@ -1070,7 +1004,7 @@ fn parse_sed(script: &str, extended: bool) -> Option<Vec<SedLine>> {
                     }
                     i += 1;
                 }
-                let re = compile(&pattern, extended, false, icase).ok()?;
+                let re = compile(&pattern, extended, false, Options { icase, ..Options::default() }).ok()?;
                 SedCommand::Substitute { re, replacement, global, print, nth }
             }
             'd' => {
@@ -1092,16 +1026,15 @@ fn parse_sed(script: &str, extended: bool) -> Option<Vec<SedLine>> {
 }
 
 /// The replacement of one match: `&` the match, `\1`-`\9` groups, `\n` a newline.
-fn replacement_text(template: &str, caps: &regex_lite::Captures<'_>) -> String {
+fn replacement_text(template: &str, line: &str, caps: &Captures) -> String {
+    let group = |n: usize| caps.get(n).copied().flatten().map_or("", |(a, b)| &line[a..b]);
     let mut out = String::new();
     let mut chars = template.chars();
     while let Some(c) = chars.next() {
         match c {
-            '&' => out.push_str(caps.get(0).map_or("", |m| m.as_str())),
+            '&' => out.push_str(group(0)),
             '\\' => match chars.next() {
-                Some(d @ '0'..='9') => {
-                    out.push_str(caps.get(d.to_digit(10).unwrap_or(0) as usize).map_or("", |m| m.as_str()));
-                }
+                Some(d @ '0'..='9') => out.push_str(group(d.to_digit(10).unwrap_or(0) as usize)),
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
                 Some(other) => out.push(other),
@@ -1179,15 +1112,15 @@ fn run_sed(program: &[SedLine], input: &[u8], quiet: bool) -> Option<Vec<u8>> {
                     let mut last = 0;
                     let mut count = 0;
                     let mut changed = false;
-                    for caps in re.captures_iter(&line) {
-                        let m = caps.get(0)?;
+                    for caps in re.all(&line) {
+                        let (start, end) = caps.first().copied().flatten()?;
                         count += 1;
                         if count < *nth {
                             continue;
                         }
-                        result.push_str(&line[last..m.start()]);
-                        result.push_str(&replacement_text(replacement, &caps));
-                        last = m.end();
+                        result.push_str(&line[last..start]);
+                        result.push_str(&replacement_text(replacement, &line, &caps));
+                        last = end;
                         changed = true;
                         if !global {
                             break;
@@ -1492,19 +1425,14 @@ impl Env<'_> {
                     })
                     .to_string(),
                     (":", ..) => {
-                        let re = Regex::new(&format!("^(?:{})", translate(right, false))).ok()?;
-                        match re.captures(left) {
-                            Some(c) => c.get(1).map_or_else(
-                                || c.get(0).map_or(0, |m| m.as_str().chars().count()).to_string(),
-                                |g| g.as_str().to_string(),
-                            ),
-                            None => {
-                                if re.captures_len() > 1 {
-                                    String::new()
-                                } else {
-                                    "0".into()
-                                }
-                            }
+                        let anchored = Options { anchored: true, ..Options::default() };
+                        let re = Regex::new(right, Flavor::Basic, anchored).ok()?;
+                        let found = re.captures_at(left, 0);
+                        let part = |n: usize| found.as_ref().and_then(|c| c.get(n).copied().flatten());
+                        if re.groups() > 0 {
+                            part(1).map_or_else(String::new, |(a, b)| left[a..b].to_string())
+                        } else {
+                            part(0).map_or(0, |(a, b)| left[a..b].chars().count()).to_string()
                         }
                     }
                     _ => return None,

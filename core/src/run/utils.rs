@@ -83,6 +83,20 @@ fn parent_writable(shell: &Shell, path: &str) -> Result<(), String> {
     }
 }
 
+/// Makes the directories above `path` that are missing, as the shell's user makes them (as a
+/// tool's `mkdir -p` would): the user must be allowed to write where the first is made.
+pub(crate) fn make_parents(shell: &mut Shell, path: &str) -> Result<(), String> {
+    let parent = path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+    let mut existing = parent;
+    while shell.fs.stat(existing).is_none() {
+        existing = existing.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+    }
+    if existing != parent {
+        parent_writable(shell, &format!("{}/x", existing.trim_end_matches('/')))?;
+    }
+    shell.fs.mkdir_all(parent, new_meta(shell, true)).map(|_| ()).map_err(|e| errno_text(&e).to_string())
+}
+
 /// Opens `path` for writing as `>` or `>>` does: creates it (0644 under umask 022, owned by
 /// the user) or truncates it. Returns the canonical path the output goes to.
 pub(crate) fn open_for_write(shell: &mut Shell, path: &str, append: bool) -> Result<String, String> {

@@ -2,7 +2,7 @@
 //! translated to a regular expression (`*` and `?` only, no bracket expressions) and run with
 //! leftmost-first semantics, as Go's RE2 does.
 
-use regex_lite::Regex;
+use crate::regex::{Flavor, Options, Regex};
 
 /// BuildKit's `convertShellPatternToRegex`.
 fn to_regex(pattern: &str, greedy: bool, anchored: bool) -> Result<Regex, String> {
@@ -38,7 +38,7 @@ fn to_regex(pattern: &str, greedy: bool, anchored: bool) -> Result<Regex, String
             c => out.push(c),
         }
     }
-    Regex::new(&out).map_err(|e| e.to_string())
+    Regex::new(&out, Flavor::Go, Options::default())
 }
 
 fn invalid(pattern: &str, err: &str) -> String {
@@ -48,8 +48,8 @@ fn invalid(pattern: &str, err: &str) -> String {
 /// `${VAR#pattern}` / `${VAR##pattern}`.
 pub(super) fn trim_prefix(pattern: &str, value: &str, greedy: bool) -> Result<String, String> {
     let re = to_regex(pattern, greedy, true).map_err(|e| invalid(pattern, &e))?;
-    Ok(match re.find(value) {
-        Some(m) => value[m.end()..].to_string(),
+    Ok(match re.find_at(value, 0) {
+        Some((_, end)) => value[end..].to_string(),
         None => value.to_string(),
     })
 }
@@ -87,8 +87,8 @@ fn reverse_pattern(pattern: &str) -> String {
 pub(super) fn replace(pattern: &str, value: &str, replacement: &str, all: bool) -> Result<String, String> {
     let re = to_regex(pattern, true, false).map_err(|e| invalid(pattern, &e))?;
     if !all {
-        return Ok(match re.find(value) {
-            Some(m) => format!("{}{replacement}{}", &value[..m.start()], &value[m.end()..]),
+        return Ok(match re.find_at(value, 0) {
+            Some((start, end)) => format!("{}{replacement}{}", &value[..start], &value[end..]),
             None => value.to_string(),
         });
     }
@@ -98,19 +98,19 @@ pub(super) fn replace(pattern: &str, value: &str, replacement: &str, all: bool) 
     let mut last_end = 0;
     let mut search = 0;
     while search <= value.len() {
-        let Some(m) = re.find_at(value, search) else { break };
-        out.push_str(&value[last_end..m.start()]);
-        if m.end() > last_end || m.start() == 0 {
-            expand_template(&mut out, replacement, m.as_str());
+        let Some((start, end)) = re.find_at(value, search) else { break };
+        out.push_str(&value[last_end..start]);
+        if end > last_end || start == 0 {
+            expand_template(&mut out, replacement, &value[start..end]);
         }
-        last_end = m.end();
+        last_end = end;
         let width = value[search..].chars().next().map_or(1, char::len_utf8);
-        if search + width > m.end() {
+        if search + width > end {
             search += width;
-        } else if search + 1 > m.end() {
+        } else if search + 1 > end {
             search += 1;
         } else {
-            search = m.end();
+            search = end;
         }
     }
     out.push_str(&value[last_end..]);

@@ -862,13 +862,25 @@ impl Simulator<'_> {
         }
         let partial = partial || mount_partial;
         // A heredoc starting with `#!`: BuildKit mounts it at /dev/pipes (0755) and runs it.
-        // /dev is the container's own, so nothing of it stays in the layer.
+        // /dev is the container's own (a tmpfs), so nothing of it stays in the layer.
         let dev_before = during.lstat("/dev");
         if let Some((path, body)) = &pipe {
             let _ = during.mkdir_all("/dev/pipes", Meta::DIR);
             let _ = during
                 .insert(path, crate::fs::Entry::file(Content::bytes(body.as_bytes().to_vec()), Meta::new(0o755, 0, 0)));
         }
+        // The random devices, for a step that names one: their bytes are random, so a fixed
+        // sequence stands for them (modeled) and what is made from them is not exact.
+        let random_note = [script.as_deref().unwrap_or_default(), &token.value]
+            .iter()
+            .any(|t| t.contains("/dev/urandom") || t.contains("/dev/random"))
+            .then(|| {
+                for device in ["/dev/urandom", "/dev/random"] {
+                    let _ = during.mkdir_all("/dev", Meta::DIR);
+                    let _ = during.insert(device, crate::fs::Entry::file(random_bytes(), Meta::new(0o666, 0, 0)));
+                }
+                "random bytes (/dev/urandom) are not known ahead: a fixed sequence of 1 MiB stands for them".to_string()
+            });
         let start = crate::run::Start {
             snapshot: during,
             env: vars,
@@ -917,14 +929,14 @@ impl Simulator<'_> {
             let restored = original.clone().unwrap_or_else(|| crate::fs::Entry::dir(Meta::DIR));
             let _ = finished.snapshot.insert(target, restored);
         }
-        if pipe.is_some() {
-            let _ = finished.snapshot.remove("/dev");
-            if let Some(dev) = dev_before {
-                let _ = finished.snapshot.insert("/dev", dev);
-            }
+        // What the step did in /dev stays in the container's tmpfs.
+        let _ = finished.snapshot.remove("/dev");
+        if let Some(dev) = dev_before {
+            let _ = finished.snapshot.insert("/dev", dev);
         }
         finished.modeled.extend(mount_notes.iter().map(|n| (*n).to_string()));
         finished.modeled.extend(user_note);
+        finished.modeled.extend(random_note);
         match finished.stopped {
             Some(crate::run::Stop::Unknown { command, .. }) => {
                 state.snapshot = finished.snapshot;
@@ -1499,6 +1511,26 @@ fn archive_bytes(root: &Snapshot, path: &str) -> Option<Vec<u8>> {
     let crate::fs::Node::File { content, .. } = &entry.node else { return None };
     let bytes = content.as_bytes()?;
     crate::fs::archive::detect(bytes).map(|_| bytes.to_vec())
+}
+
+/// A fixed stand-in for the random devices' bytes (1 MiB of xorshift output), made once.
+fn random_bytes() -> Content {
+    static BYTES: std::sync::OnceLock<std::sync::Arc<[u8]>> = std::sync::OnceLock::new();
+    Content::Bytes(
+        BYTES
+            .get_or_init(|| {
+                let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+                (0..1 << 20)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        x.to_le_bytes()[3]
+                    })
+                    .collect()
+            })
+            .clone(),
+    )
 }
 
 #[cfg(test)]

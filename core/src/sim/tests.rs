@@ -500,3 +500,22 @@ RUN cat <<EOF > /cat && cat <<'EOT' >> /cat\none $HOME\nEOF\ntwo $HOME\nEOT\n";
     // The pipe is not left in the image.
     assert!(stage.snapshot.lstat("/dev/pipes").is_none());
 }
+
+/// /dev is the container's own during a RUN: what a step writes there is not in the layer, and
+/// the random devices read as a fixed sequence, so a step reading them is modeled, not exact.
+#[test]
+fn dev_is_the_containers_and_random_bytes_are_modeled() {
+    let text = "FROM alpine:3.20\n\
+RUN cat /dev/urandom > /token\n\
+RUN mkdir -p /dev/shm/x && echo hi > /dev/shm/x/f && echo plain > /plain\n";
+    let (_, sim) = run(text, &context(&[], None), None);
+    let stage = sim.stage(0).expect("stage 0");
+    let fidelity: Vec<Fidelity> = stage.steps.iter().map(|s| s.fidelity).collect();
+    assert_eq!(fidelity, [Fidelity::Modeled, Fidelity::Exact], "{:?}", sim.diagnostics);
+    match stage.snapshot.stat("/token").map(|e| e.node) {
+        Some(Node::File { content, .. }) => assert_eq!(content.as_bytes().map(<[u8]>::len), Some(1 << 20)),
+        other => panic!("/token: {other:?}"),
+    }
+    assert!(stage.snapshot.lstat("/dev/urandom").is_none() && stage.snapshot.lstat("/dev/shm/x").is_none());
+    assert!(stage.snapshot.lstat("/plain").is_some());
+}
