@@ -1355,3 +1355,29 @@ fn table_models_write_as_the_user_and_sed_keeps_unknown_files_unknown() {
         f.modeled
     );
 }
+
+/// sed's matches are POSIX's leftmost-longest, with back-references: each expected line is
+/// what GNU sed 4.9 printed here for `printf '%s\n' TEXT | sed [-E] 's/RE/[&]/g'` (and `<\1>`).
+#[test]
+fn sed_matches_as_gnu_sed_does() {
+    let cases = [
+        ("-E", "a|ab", "[&]", "abcd", "[ab]cd"),
+        ("-E", "(a|ab)(c|bcd)(d*)", "<\\1>", "abcd", "<a>"),
+        ("-E", "x*", "[&]", "abc", "[]a[]b[]c[]"),
+        ("", "b*", "[&]", "abc", "[]a[b]c[]"),
+        ("", "\\(a*\\)\\(ab\\)*b", "<\\1>", "aabab", "<aa><a>"),
+        ("-E", "(wee|week)(knights|night)", "<\\1>", "weeknights", "<wee>"),
+        ("", "\\([a-z]*\\) \\1", "<\\1>", "hello hello world", "<hello><>world"),
+        ("-E", "\\b", "[&]", "ab cd", "[]ab[] []cd[]"),
+        ("-E", "(.)(.)\\2\\1", "<\\1>", "xabbay", "x<a>y"),
+        ("-E", "(a|b)*c", "<\\1>", "ababc", "<b>"),
+        ("-E", "[]x]+", "[&]", "x]]y", "[x]]]y"),
+        ("-E", "[a-]+", "[&]", "a-b", "[a-]b"),
+    ];
+    for (flag, re, with, text, want) in cases {
+        let script = format!("printf '%s\\n' '{text}' | sed {flag} 's\x01{re}\x01{with}\x01g' > /tmp/out");
+        let f = run_in(project(&[], &["/bin/sed", "/usr/bin/printf"]), "/", &script);
+        assert_eq!(f.status, 0, "{re}: {}", f.output);
+        assert_eq!(file(&f, "/tmp/out").0, format!("{want}\n"), "sed {flag} s/{re}/{with}/g on {text}");
+    }
+}
