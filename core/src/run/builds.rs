@@ -158,7 +158,8 @@ impl Env<'_> {
             "mvn" | "mvnw" => self.maven(args),
             "gradle" | "gradlew" => self.gradle(args),
             "dotnet" => self.dotnet(args),
-            "cargo" => self.cargo(args),
+            // tonistiigi/xx's wrapper builds for the target (here the platform simulated).
+            "cargo" | "xx-cargo" if !args.iter().any(|a| a == "--print-target-triple") => self.cargo(args),
             "tsc" => self.tsc(args),
             // Nest builds with tsc over tsconfig.build.json.
             "nest" if args.first().is_some_and(|a| a == "build") => {

@@ -473,6 +473,10 @@ impl Shell {
                 true
             }
             Primary::Delete => {
+                // GNU find leaves the starting point `.` alone, and says nothing.
+                if shown == "." {
+                    return true;
+                }
                 if entry.as_dir().is_some_and(|d| !d.is_empty()) {
                     self.find_error(walk.io, &format!("cannot delete {shown}: Directory not empty"));
                     walk.status = 1;

@@ -1381,3 +1381,23 @@ fn sed_matches_as_gnu_sed_does() {
         assert_eq!(file(&f, "/tmp/out").0, format!("{want}\n"), "sed {flag} s/{re}/{with}/g on {text}");
     }
 }
+
+/// tonistiigi/xx's helpers answer for linux/amd64, the platform simulated, and `find -delete`
+/// leaves its starting point `.` alone, as GNU find does (checked here: `find . -not -path
+/// './target*' -delete` keeps `.`, `./target` and what is under it, and exits 0).
+#[test]
+fn xx_helpers_and_find_delete_of_the_start() {
+    let fs = project(
+        &[("/app/src/main.rs", "fn main() {}\n"), ("/app/target/x/b", "")],
+        &["/usr/bin/xx-info", "/usr/bin/xx-cargo", "/usr/bin/find"],
+    );
+    let f = run_in(
+        fs,
+        "/app",
+        "echo \"$(xx-info debian-arch) $(xx-info) $(xx-cargo --print-target-triple)\" > /tmp/out; xx-info is-cross || echo native >> /tmp/out; find . -not -path './target*' -delete",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/tmp/out").0, "amd64 x86_64-linux-gnu x86_64-unknown-linux-gnu\nnative\n");
+    assert!(f.snapshot.lstat("/app/target/x/b").is_some() && f.snapshot.lstat("/app/src").is_none());
+    assert!(f.snapshot.lstat("/app").is_some());
+}
