@@ -16,6 +16,7 @@ pub use declared::load_tool_models;
 mod expand;
 mod find;
 mod models;
+mod python;
 mod system;
 mod text;
 mod utils;

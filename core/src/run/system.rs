@@ -196,9 +196,10 @@ impl Env<'_> {
         Some(status)
     }
 
-    /// `python -m pip install ...` as pip; other modules (`venv`) from the table.
+    /// `python -m pip install ...` as pip; other modules (`venv`) from the table; a program
+    /// read for its effects on files ([`Env::python_program`]).
     fn python(&mut self, args: &[String]) -> Option<i32> {
-        let at = args.iter().position(|a| a == "-m")?;
+        let Some(at) = args.iter().position(|a| a == "-m") else { return self.python_program(args) };
         match (args.get(at + 1).map(String::as_str), args.get(at + 2).map(String::as_str)) {
             (Some("pip"), Some("install")) => self.pip(&args[at + 2..]),
             (Some("pip"), _) => Some(0),

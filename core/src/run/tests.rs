@@ -1262,6 +1262,20 @@ fn random_scripts_over_the_new_utilities_never_panic() {
         "tar",
         "--file",
         "--directory",
+        // This session's: the regex engine, python, npm config.
+        "sed",
+        "-E",
+        "'s/\\(a*\\)*\\1/x/g'",
+        "'(a|ab)*c{2,}['",
+        "expr",
+        ":",
+        "python3",
+        "-c",
+        "\"open('/t/p', 'w'); os.makedirs(\"",
+        "Path('x').write_text(",
+        "npm",
+        "config",
+        "set",
     ];
     let mut seed: u64 = 0x5eed_cafe;
     let mut next = || {
@@ -1271,7 +1285,7 @@ fn random_scripts_over_the_new_utilities_never_panic() {
     let base = {
         let mut fs = busybox_with(&[
             "find", "envsubst", "readlink", "su", "install", "timeout", "nice", "nohup", "xargs", "sort", "grep",
-            "tar", "ls",
+            "tar", "ls", "sed", "expr", "python3", "npm",
         ]);
         fs.mkdir_all("/t/a/b", Meta::DIR).unwrap();
         fs.insert("/t/a/x.a", Entry::file(Content::bytes(b"x".to_vec()), Meta::FILE)).unwrap();
@@ -1400,4 +1414,30 @@ fn xx_helpers_and_find_delete_of_the_start() {
     assert_eq!(file(&f, "/tmp/out").0, "amd64 x86_64-linux-gnu x86_64-unknown-linux-gnu\nnative\n");
     assert!(f.snapshot.lstat("/app/target/x/b").is_some() && f.snapshot.lstat("/app/src").is_none());
     assert!(f.snapshot.lstat("/app").is_some());
+}
+
+/// A Python program (`-c`, a file, a heredoc on standard input) is read for what it does to
+/// files: paths named by string literals are made or removed, anything else leaves the files
+/// partly unknown, and the step is modeled.
+#[test]
+fn python_programs_are_read_for_their_files() {
+    let fs =
+        project(&[("/src/gen.py", "import os\nos.remove('/src/old')\n"), ("/src/old", "x")], &["/usr/bin/python3"]);
+    let script = "python3 <<'EOF'\nimport os, json\nfrom pathlib import Path\nos.makedirs('conf/d', exist_ok=True)\nwith open('conf/s.json', 'w') as f:\n    json.dump({}, f)\nPath('/src/VERSION').write_text('1\\n')\nopen('readme.md').read()\nEOF\npython3 gen.py && python3 -c 'import shutil; shutil.copy(\"conf/s.json\", \"copy.json\")'";
+    let f = run_in(fs.clone(), "/src", script);
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    for made in ["/src/conf/d", "/src/conf/s.json", "/src/VERSION", "/src/copy.json"] {
+        assert!(f.snapshot.lstat(made).is_some(), "{made}");
+    }
+    assert!(f.snapshot.lstat("/src/old").is_none() && f.snapshot.lstat("/src/readme.md").is_none());
+    assert!(!f.estimated, "every path was a literal");
+    assert!(f.modeled.iter().any(|m| m.starts_with("python runs a program")), "{:?}", f.modeled);
+    // A path that is not a literal: the files are partly unknown after it.
+    let f = run_in(fs.clone(), "/src", "python3 -c 'p = \"x\"; open(p, \"w\").close()'");
+    assert!(f.status == 0 && f.estimated, "{}", f.output);
+    // A program file that is not there fails as python does.
+    let f = run_in(fs, "/src", "python3 /nope.py");
+    assert_eq!(f.status, 2);
+    assert!(f.output.contains("can't open file '/nope.py'"), "{}", f.output);
 }
