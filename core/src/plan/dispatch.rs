@@ -250,11 +250,17 @@ impl Walker<'_> {
     /// BuildKit's state at the start of a stage: the parent stage's end, or the base image's
     /// config (with `PATH` always set on Linux).
     fn initial_state(&mut self, stage: &Stage, ends: &[Option<State>]) -> Option<State> {
-        let platform = stage
-            .platform
-            .as_deref()
-            .and_then(|p| Platform::parse(p, &self.plan.build_platform).ok())
-            .unwrap_or_else(|| self.plan.target_platform.clone());
+        let platform =
+            stage.platform.as_deref().and_then(|p| Platform::parse(p, &self.plan.build_platform).ok()).unwrap_or_else(
+                || {
+                    let mut platform = self.plan.target_platform.clone();
+                    // A Windows image is built by a Windows daemon, for Windows.
+                    if matches!(&stage.base, Base::Image(image) if windows_image(image)) {
+                        platform.os = "windows".into();
+                    }
+                    platform
+                },
+            );
         let mut state = State {
             env: Env::new(),
             origins: rpds::RedBlackTreeMapSync::new_sync(),
@@ -441,6 +447,20 @@ impl Walker<'_> {
                     );
                 }
                 run.end.workdir_set = true;
+                let expanded = if run.end.platform.os == "windows" {
+                    match windows_path(&expanded) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let message = format!(
+                                "normalizing workdir: normalizing working directory: removing drive letter: {e}"
+                            );
+                            self.push(Diagnostic::new(Code::InvalidInstruction, self.at(path.span), message));
+                            return self.finish(run, step);
+                        }
+                    }
+                } else {
+                    expanded
+                };
                 run.end.workdir = normalize_workdir(&run.end.workdir, &expanded);
             }
             Kind::User(user) => {
@@ -768,6 +788,42 @@ fn is_abs(path: &str, os: &str) -> bool {
         return path.starts_with(['/', '\\']) || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':');
     }
     path.starts_with('/')
+}
+
+/// BuildKit's `system.CheckSystemDriveAndRemoveDriveLetter` for a Windows stage's path, with
+/// its backslashes made slashes: `C:\\app` is `/app`, `app` stays relative; `C:` alone, a UNC
+/// path and another drive are errors.
+///
+/// # Errors
+/// BuildKit's message for a path it refuses.
+pub fn windows_path(path: &str) -> Result<String, String> {
+    let slashed = path.replace('\\', "/");
+    if path.len() == 2 && path.as_bytes()[1] == b':' {
+        return Err(format!("No relative path specified in {}", crate::gostr::quote(path)));
+    }
+    if slashed.starts_with("//") {
+        return Err("UNC paths are not supported".into());
+    }
+    match slashed.split_once(':') {
+        None => Ok(crate::dockerignore::clean(&slashed)),
+        Some((drive, _)) if !drive.eq_ignore_ascii_case("c") => {
+            Err("The specified path is not on the system drive (C:)".into())
+        }
+        Some((_, rest)) => Ok(crate::dockerignore::clean(rest)),
+    }
+}
+
+/// A Windows base image, by its name (Server Core, Nano Server, the .NET Framework images, or
+/// a tag that says so): its stage is a Windows one, as a Windows daemon would build it.
+#[must_use]
+pub fn windows_image(reference: &str) -> bool {
+    let r = reference.to_ascii_lowercase();
+    ["windows/servercore", "windows/nanoserver", "windows/server:", "/windows:", "dotnet/framework/"]
+        .iter()
+        .any(|p| r.contains(p))
+        || r.rsplit_once(':').is_some_and(|(_, tag)| {
+            tag.contains("windowsservercore") || tag.contains("nanoserver") || tag.contains("ltsc20")
+        })
 }
 
 /// BuildKit's `system.NormalizeWorkdir` on Unix: relative paths join the current directory.

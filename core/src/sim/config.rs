@@ -88,6 +88,13 @@ impl ImageConfig {
         self.labels.insert_mut(key, value);
     }
 
+    /// The working directory as a path in the filesystem: a Windows image's config has
+    /// backslashes (`\\app`).
+    #[must_use]
+    pub fn workdir_path(&self) -> String {
+        if self.windows { self.workdir.replace('\\', "/") } else { self.workdir.clone() }
+    }
+
     /// The shell a shell-form command runs with.
     #[must_use]
     pub fn shell_or_default(&self) -> Vec<String> {

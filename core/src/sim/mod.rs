@@ -359,7 +359,7 @@ impl Simulator<'_> {
             Base::Unknown => (Snapshot::new(), ImageConfig::default(), "an unresolved base".into(), true),
         };
         if stage.platform.as_deref().is_some_and(|p| p.starts_with("windows"))
-            || matches!(&stage.base, Base::Image(reference) if windows_image(reference))
+            || matches!(&stage.base, Base::Image(reference) if crate::plan::dispatch::windows_image(reference))
         {
             config.windows = true;
         }
@@ -562,12 +562,22 @@ impl Simulator<'_> {
                 if requested.is_empty() {
                     return (Fidelity::Failed, true);
                 }
+                // A Windows stage's path loses its drive letter (BuildKit's NormalizeWorkdir),
+                // and the config keeps it with backslashes.
+                let requested = if state.config.windows {
+                    match crate::plan::dispatch::windows_path(&requested) {
+                        Ok(p) => p,
+                        Err(_) => return (Fidelity::Failed, true),
+                    }
+                } else {
+                    requested
+                };
                 let workdir = if requested.starts_with('/') {
                     crate::dockerignore::clean(&requested)
                 } else {
-                    crate::dockerignore::clean(&format!("/{}/{requested}", state.config.workdir))
+                    crate::dockerignore::clean(&format!("/{}/{requested}", state.config.workdir_path()))
                 };
-                state.config.workdir.clone_from(&workdir);
+                state.config.workdir = if state.config.windows { workdir.replace('/', "\\") } else { workdir.clone() };
                 if workdir == "/" {
                     return (Fidelity::Exact, false);
                 }
@@ -794,7 +804,7 @@ impl Simulator<'_> {
                 (_, Some(t)) => crate::dockerignore::clean(&if t.starts_with('/') {
                     t.clone()
                 } else {
-                    format!("/{}/{t}", state.config.workdir)
+                    format!("/{}/{t}", state.config.workdir_path())
                 }),
                 (_, None) => return gap(self, "RUN --mount without a target"),
             };
@@ -884,7 +894,7 @@ impl Simulator<'_> {
         let start = crate::run::Start {
             snapshot: during,
             env: vars,
-            workdir: state.config.workdir.clone(),
+            workdir: state.config.workdir_path(),
             uid,
             gid,
             userland,
@@ -1076,7 +1086,20 @@ impl Simulator<'_> {
     ) -> (Fidelity, bool) {
         let verb = if request.is_add { "ADD" } else { "COPY" };
         let dest_raw = self.expand(request.dest, env);
-        let dest = resolve_dest(&state.config.workdir, &dest_raw);
+        let dest_raw = if state.config.windows {
+            match crate::plan::dispatch::windows_path(&dest_raw) {
+                // NormalizePath keeps a trailing slash ("a directory").
+                Ok(p) if dest_raw.ends_with(['/', '\\']) && !p.ends_with('/') => format!("{p}/"),
+                Ok(p) => p,
+                Err(e) => {
+                    self.diag(Code::SimulationError, at(request.dest.span), format!("{verb} {dest_raw}: {e}"));
+                    return (Fidelity::Failed, true);
+                }
+            }
+        } else {
+            dest_raw
+        };
+        let dest = resolve_dest(&state.config.workdir_path(), &dest_raw);
         let mut fidelity = Fidelity::Exact;
         let chown = match request.chown.map(|c| self.expand(c, env)) {
             None => None,
@@ -1414,16 +1437,6 @@ fn heredoc_only(command: &str, name: &str) -> bool {
 
 /// Does `reference` name a Windows image (Server Core, Nano Server, .NET Framework, or a tag
 /// that says so)? The catalog describes Linux images only, so the name is what tells.
-fn windows_image(reference: &str) -> bool {
-    let r = reference.to_ascii_lowercase();
-    ["windows/servercore", "windows/nanoserver", "windows/server:", "/windows:", "dotnet/framework/"]
-        .iter()
-        .any(|p| r.contains(p))
-        || r.rsplit_once(':').is_some_and(|(_, tag)| {
-            tag.contains("windowsservercore") || tag.contains("nanoserver") || tag.contains("ltsc20")
-        })
-}
-
 /// The uid and gid of `spec` (`user`, `user:group`, numeric ids) from the stage's files. Over
 /// partly unknown files a name they lack is taken to exist, with 1000:1000 (the first ids
 /// useradd and adduser give) standing for it and a note that says so.

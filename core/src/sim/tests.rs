@@ -6,6 +6,7 @@ use crate::CheckOptions;
 use crate::catalog::{Catalog, tree_from_listing};
 use crate::fs::{EntryKind, Node};
 use crate::plan::BuildOptions;
+use crate::plan::dispatch::windows_image;
 
 /// A trimmed alpine: busybox and the shell, the user files, and stand-ins for tools the RUN
 /// interpreter does not run (`apk`, `make`, `python`), so steps calling them are opaque.
@@ -518,4 +519,27 @@ RUN mkdir -p /dev/shm/x && echo hi > /dev/shm/x/f && echo plain > /plain\n";
     }
     assert!(stage.snapshot.lstat("/dev/urandom").is_none() && stage.snapshot.lstat("/dev/shm/x").is_none());
     assert!(stage.snapshot.lstat("/plain").is_some());
+}
+
+/// A Windows stage's paths lose their drive letter as BuildKit's NormalizePath has it
+/// (`C:\app` is `/app` in the layer, `\app` in the config), and a Windows WORKDIR with a drive
+/// is not "relative".
+#[test]
+fn windows_stages_normalize_their_paths() {
+    let text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nWORKDIR C:\\\\app\nCOPY x.txt .\nCOPY x.txt C:/data/\nWORKDIR sub\n";
+    let (checked, sim) = run(text, &context(&[("/x.txt", "x")], None), None);
+    assert!(!checked.diagnostics.iter().any(|d| d.code == Code::WorkdirRelativePath), "{:?}", checked.diagnostics);
+    let stage = sim.stage(0).expect("stage 0");
+    for path in ["/app/x.txt", "/data/x.txt", "/app/sub"] {
+        assert!(stage.snapshot.lstat(path).is_some(), "{path}");
+    }
+    assert_eq!(stage.config.workdir, "\\app\\sub");
+    // Another drive is refused, as BuildKit refuses it.
+    let (checked, _) =
+        run("FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nWORKDIR D:\\\\x\n", &context(&[], None), None);
+    assert!(
+        checked.diagnostics.iter().any(|d| d.message.contains("not on the system drive (C:)")),
+        "{:?}",
+        checked.diagnostics
+    );
 }
