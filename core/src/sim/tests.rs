@@ -521,7 +521,7 @@ RUN mkdir -p /dev/shm/x && echo hi > /dev/shm/x/f && echo plain > /plain\n";
     assert!(stage.snapshot.lstat("/plain").is_some());
 }
 
-/// A Windows stage's paths lose their drive letter as BuildKit's NormalizePath has it
+/// A Windows stage's paths lose their drive letter as BuildKit's `NormalizePath` has it
 /// (`C:\app` is `/app` in the layer, `\app` in the config), and a Windows WORKDIR with a drive
 /// is not "relative".
 #[test]
