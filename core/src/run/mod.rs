@@ -11,7 +11,9 @@
 //! `expand.rs` does word expansion and patterns, `utils.rs` the utilities.
 
 mod builds;
+mod cmd;
 mod declared;
+pub use cmd::{run_cmd, run_windows_exec};
 pub use declared::load_tool_models;
 mod expand;
 mod find;

@@ -735,20 +735,26 @@ impl Simulator<'_> {
         };
         // The shell, and the options before its `-c`.
         let mut options: Vec<String> = Vec::new();
+        let windows = state.config.windows;
         let (dialect, shell_path) = if script.is_none() {
             (crate::sh::Dialect::Posix, None)
         } else {
             let Some((path, args)) = shell.split_first() else { return gap(self, "RUN with an empty SHELL") };
             let name = path.rsplit('/').next().unwrap_or_default();
-            if state.config.windows {
+            // Windows: cmd's command lines are interpreted; PowerShell is not.
+            let cmd = name.eq_ignore_ascii_case("cmd") || name.eq_ignore_ascii_case("cmd.exe");
+            if windows && !(cmd && args.last().is_some_and(|a| a.eq_ignore_ascii_case("/c"))) {
                 return gap(self, &format!("RUN in a Windows image (through {}) is not simulated", shell.join(" ")));
             }
-            if !matches!(name, "sh" | "bash" | "ash" | "dash") || args.last().map(String::as_str) != Some("-c") {
+            if windows {
+                (crate::sh::Dialect::Posix, None)
+            } else if !matches!(name, "sh" | "bash" | "ash" | "dash") || args.last().map(String::as_str) != Some("-c") {
                 return gap(self, &format!("RUN through {} is not simulated", shell.join(" ")));
+            } else {
+                options.extend(args[..args.len() - 1].iter().cloned());
+                let dialect = if name == "bash" { crate::sh::Dialect::Bash } else { crate::sh::Dialect::Posix };
+                (dialect, Some(path.clone()))
             }
-            options.extend(args[..args.len() - 1].iter().cloned());
-            let dialect = if name == "bash" { crate::sh::Dialect::Bash } else { crate::sh::Dialect::Posix };
-            (dialect, Some(path.clone()))
         };
         let userland = match self.base_shell.as_ref().and_then(|s| s.flavour.as_deref()) {
             Some("busybox-ash") => crate::run::Userland::Busybox,
@@ -916,7 +922,14 @@ impl Simulator<'_> {
             );
             return (Fidelity::Failed, true);
         }
-        let finished = if let Some(script) = &script {
+        let finished = if windows {
+            if let Some(line) = &script {
+                crate::run::run_cmd(line, start)
+            } else {
+                let argv: Vec<String> = run.command.args.iter().map(|t| t.value.to_string()).collect();
+                crate::run::run_windows_exec(&argv, start)
+            }
+        } else if let Some(script) = &script {
             let script =
                 if options.is_empty() { script.clone() } else { format!("set {}\n{script}", options.join(" ")) };
             crate::run::run_script(&script, start)

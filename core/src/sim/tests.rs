@@ -526,7 +526,9 @@ RUN mkdir -p /dev/shm/x && echo hi > /dev/shm/x/f && echo plain > /plain\n";
 /// is not "relative".
 #[test]
 fn windows_stages_normalize_their_paths() {
-    let text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nWORKDIR C:\\\\app\nCOPY x.txt .\nCOPY x.txt C:/data/\nWORKDIR sub\n";
+    let text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nWORKDIR C:\\\\app\nCOPY x.txt .\nCOPY x.txt C:/data/\nWORKDIR sub\n\
+RUN mkdir c:\\\\config && curl -fsSL -o c:\\\\config\\\\Caddyfile https://example.com/Caddyfile\n\
+RUN powershell -Command Remove-Item x\n";
     let (checked, sim) = run(text, &context(&[("/x.txt", "x")], None), None);
     assert!(!checked.diagnostics.iter().any(|d| d.code == Code::WorkdirRelativePath), "{:?}", checked.diagnostics);
     let stage = sim.stage(0).expect("stage 0");
@@ -534,6 +536,10 @@ fn windows_stages_normalize_their_paths() {
         assert!(stage.snapshot.lstat(path).is_some(), "{path}");
     }
     assert_eq!(stage.config.workdir, "\\app\\sub");
+    // cmd's command line runs (modeled); PowerShell does not.
+    let fidelity: Vec<Fidelity> = stage.steps.iter().rev().take(2).map(|s| s.fidelity).collect();
+    assert_eq!(fidelity, [Fidelity::Opaque, Fidelity::Modeled], "{:?}", sim.diagnostics);
+    assert!(stage.snapshot.lstat("/config/Caddyfile").is_some());
     // Another drive is refused, as BuildKit refuses it.
     let (checked, _) =
         run("FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nWORKDIR D:\\\\x\n", &context(&[], None), None);
