@@ -275,6 +275,22 @@ impl Shell {
 mod tests {
     use super::*;
 
+    /// An empty Windows image, its files not known.
+    fn empty() -> Start {
+        Start {
+            snapshot: crate::fs::Snapshot::new(),
+            env: vec![],
+            workdir: "/".into(),
+            uid: 0,
+            gid: 0,
+            userland: super::super::Userland::Gnu,
+            dialect: crate::sh::Dialect::Posix,
+            partial: true,
+            network_none: false,
+            packages: None,
+        }
+    }
+
     #[test]
     fn command_lines_split_as_cmd_splits_them() {
         let words = |line: &str| {
@@ -293,19 +309,7 @@ mod tests {
 
     #[test]
     fn cmd_makes_and_removes_files() {
-        let start = Start {
-            snapshot: crate::fs::Snapshot::new(),
-            env: vec![],
-            workdir: "/".into(),
-            uid: 0,
-            gid: 0,
-            userland: super::super::Userland::Gnu,
-            dialect: crate::sh::Dialect::Posix,
-            partial: true,
-            network_none: false,
-            packages: None,
-        };
-        let f = run_cmd("mkdir c:\\config && mkdir \"%ProgramFiles%\\NuGet\" & md c:\\config || echo again", start);
+        let f = run_cmd("mkdir c:\\config && mkdir \"%ProgramFiles%\\NuGet\" & md c:\\config || echo again", empty());
         assert!(f.stopped.is_none(), "{:?}", f.stopped);
         assert!(f.snapshot.stat("/config").is_some_and(|e| e.is_dir()), "{} {} {:?}", f.output, f.status, f.modeled);
         assert!(f.snapshot.stat("/Program Files/NuGet").is_some());
@@ -314,5 +318,24 @@ mod tests {
             "{}",
             f.output
         );
+    }
+
+    /// Random command lines of cmd's tokens: none may panic or loop.
+    #[test]
+    fn random_command_lines_never_panic() {
+        const TOKENS: [&str; 24] = [
+            "mkdir", "md", "del", "rd", "/s", "/q", "mklink", "cd", "set", "X=1", "setx", "echo", "exit", "copy",
+            "c:\\a", "C:/b", "d:\\x", "\"", "^", "&", "&&", "||", "%X%", ">nul",
+        ];
+        let mut seed: u64 = 0xc0de;
+        for _ in 0..5000 {
+            let line: Vec<&str> = (0..1 + seed % 12)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    TOKENS[usize::try_from(seed >> 33).unwrap_or(0) % TOKENS.len()]
+                })
+                .collect();
+            let _ = run_cmd(&line.join(" "), empty());
+        }
     }
 }
