@@ -329,7 +329,7 @@ mod tests {
         ];
         let mut seed: u64 = 0xc0de;
         for _ in 0..5000 {
-            let line: Vec<&str> = (0..1 + seed % 12)
+            let line: Vec<&str> = (0..=(seed % 12))
                 .map(|_| {
                     seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
                     TOKENS[usize::try_from(seed >> 33).unwrap_or(0) % TOKENS.len()]
