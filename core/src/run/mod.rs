@@ -1179,6 +1179,18 @@ impl Shell {
                 return (0, Flow::Next);
             }
         }
+        // A well-known installer script piped into a shell (NodeSource's, rustup's): what it
+        // installs, from the table.
+        if let Some(url) = io.unknown_in.as_deref().and_then(|w| w.strip_prefix("the download of "))
+            && matches!(called.as_str(), "sh" | "bash" | "dash" | "ash")
+        {
+            let url = url.to_string();
+            let status = utils::Env { shell: self, io, name: called.clone() }.declared("installer", &[url]);
+            if let Some(status) = status {
+                io.unknown_in = None;
+                return (status, Flow::Next);
+            }
+        }
         if let Some(what) = &io.unknown_in
             && !utils::STREAM_TOOLS.contains(&called.as_str())
         {

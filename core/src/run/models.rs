@@ -1018,9 +1018,12 @@ impl Env<'_> {
     /// `pip install NAME... | -r FILE | -e .`: a package directory per name in the
     /// interpreter's site-packages, of estimated size.
     pub(crate) fn pip(&mut self, args: &[String]) -> Option<i32> {
-        if args.first().map(String::as_str) != Some("install") {
+        let sub = args.first().map(String::as_str);
+        if !matches!(sub, Some("install" | "wheel" | "download")) {
             return None;
         }
+        // `pip wheel -w DIR` and `pip download -d DIR` write the packages' files there.
+        let mut out_dir = None;
         let mut names: Vec<String> = Vec::new();
         let mut iter = args[1..].iter();
         while let Some(a) = iter.next() {
@@ -1053,9 +1056,28 @@ impl Env<'_> {
                 "-c" | "--constraint" | "-i" | "--index-url" | "--extra-index-url" | "-t" | "--target" | "--prefix" => {
                     iter.next();
                 }
+                "-w" | "--wheel-dir" | "-d" | "--dest" => out_dir = iter.next().cloned(),
                 s if s.starts_with('-') => {}
+                // A wheel or an archive by its path: the project named in its file name.
+                s if s.contains('/') || s.ends_with(".whl") => {
+                    let file = s.rsplit('/').next().unwrap_or(s);
+                    names
+                        .push(file.split(['-', '*']).next().filter(|n| !n.is_empty()).unwrap_or("package").to_string());
+                }
                 s => names.push(s.split(['=', '<', '>', '~', '!', '[']).next().unwrap_or(s).to_string()),
             }
+        }
+        if sub != Some("install") {
+            let dir = self.shell.abs(out_dir.as_deref().unwrap_or("."));
+            for name in &names {
+                let path = format!("{}/{name}-0-py3-none-any.whl", dir.trim_end_matches('/'));
+                if let Err(e) = self.synthetic(&path, 400_000, &format!("pip wheel {name}"), 0o644) {
+                    return Some(self.fail(&e));
+                }
+            }
+            self.shell.model("pip builds or fetches wheels from the network: one of about 400 kB per package here, their dependencies' not known");
+            self.shell.partial = true;
+            return Some(0);
         }
         // Where this Python keeps packages: the first python3 under /usr/local/lib.
         let site = self

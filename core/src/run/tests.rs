@@ -1441,3 +1441,37 @@ fn python_programs_are_read_for_their_files() {
     assert_eq!(f.status, 2);
     assert!(f.output.contains("can't open file '/nope.py'"), "{}", f.output);
 }
+
+/// Well-known installer scripts piped into a shell, `pip wheel`, and Laravel's caches, from
+/// the table: each writes where the real one does, its content estimated.
+#[test]
+fn installers_wheels_and_framework_caches() {
+    let fs = project(
+        &[("/app/artisan", "<?php\n")],
+        &["/usr/bin/curl", "/bin/bash", "/usr/local/bin/pip", "/usr/local/bin/php", "/usr/sbin/update-locale"],
+    );
+    let f = run_in(
+        fs.clone(),
+        "/app",
+        "curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && curl https://sh.rustup.rs -sSf | bash -s -- -y \
+         && pip wheel --wheel-dir /wheels flask gunicorn==22.0 && php artisan config:cache && update-locale LANG=C.UTF-8",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    for path in [
+        "/etc/apt/sources.list.d/nodesource.list",
+        "/root/.cargo/bin/rustup",
+        "/wheels/flask-0-py3-none-any.whl",
+        "/wheels/gunicorn-0-py3-none-any.whl",
+        "/app/bootstrap/cache/config.php",
+    ] {
+        assert!(f.snapshot.lstat(path).is_some(), "{path}");
+    }
+    assert!(
+        matches!(f.snapshot.lstat("/root/.cargo/bin/cargo").map(|e| e.node), Some(Node::Symlink(t)) if &*t == "rustup")
+    );
+    assert_eq!(file(&f, "/etc/default/locale").0, "LANG=C.UTF-8\n");
+    // An installer the table does not know stays unknown.
+    let f = run_in(fs, "/app", "curl -fsSL https://example.com/install.sh | bash");
+    assert!(f.stopped.is_some());
+}
