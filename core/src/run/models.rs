@@ -1059,7 +1059,7 @@ impl Env<'_> {
                 "-w" | "--wheel-dir" | "-d" | "--dest" => out_dir = iter.next().cloned(),
                 s if s.starts_with('-') => {}
                 // A wheel or an archive by its path: the project named in its file name.
-                s if s.contains('/') || s.ends_with(".whl") => {
+                s if s.contains('/') || s.to_ascii_lowercase().ends_with(".whl") => {
                     let file = s.rsplit('/').next().unwrap_or(s);
                     names
                         .push(file.split(['-', '*']).next().filter(|n| !n.is_empty()).unwrap_or("package").to_string());
