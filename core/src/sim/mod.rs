@@ -736,6 +736,7 @@ impl Simulator<'_> {
         // The shell, and the options before its `-c`.
         let mut options: Vec<String> = Vec::new();
         let windows = state.config.windows;
+        let mut wrapper_note = None;
         let (dialect, shell_path) = if script.is_none() {
             (crate::sh::Dialect::Posix, None)
         } else {
@@ -748,6 +749,19 @@ impl Simulator<'_> {
             }
             if windows {
                 (crate::sh::Dialect::Posix, None)
+            } else if let Some(at) = wrapped_shell(&shell) {
+                // A wrapper before the shell (`conda run -n ENV /bin/bash -c`): the script runs
+                // through that shell, in what the wrapper sets up.
+                wrapper_note = Some(format!(
+                    "the script runs through {} as {} would run it: what {} sets up around it is not simulated",
+                    shell[at],
+                    shell[..at].join(" "),
+                    shell[0]
+                ));
+                options.extend(shell[at + 1..shell.len() - 1].iter().cloned());
+                let dialect =
+                    if shell[at].ends_with("bash") { crate::sh::Dialect::Bash } else { crate::sh::Dialect::Posix };
+                (dialect, Some(shell[at].clone()))
             } else if !matches!(name, "sh" | "bash" | "ash" | "dash") || args.last().map(String::as_str) != Some("-c") {
                 return gap(self, &format!("RUN through {} is not simulated", shell.join(" ")));
             } else {
@@ -960,6 +974,7 @@ impl Simulator<'_> {
         finished.modeled.extend(mount_notes.iter().map(|n| (*n).to_string()));
         finished.modeled.extend(user_note);
         finished.modeled.extend(random_note);
+        finished.modeled.extend(wrapper_note);
         match finished.stopped {
             Some(crate::run::Stop::Unknown { command, .. }) => {
                 state.snapshot = finished.snapshot;
@@ -1537,6 +1552,16 @@ fn archive_bytes(root: &Snapshot, path: &str) -> Option<Vec<u8>> {
     let crate::fs::Node::File { content, .. } = &entry.node else { return None };
     let bytes = content.as_bytes()?;
     crate::fs::archive::detect(bytes).map(|_| bytes.to_vec())
+}
+
+/// Where a shell (`sh`, `bash`, ...) stands after a wrapper in a SHELL that ends with `-c`
+/// (`["conda", "run", "-n", "env", "/bin/bash", "-c"]`).
+fn wrapped_shell(shell: &[String]) -> Option<usize> {
+    if shell.last().map(String::as_str) != Some("-c") {
+        return None;
+    }
+    let at = shell.iter().position(|a| matches!(a.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash")))?;
+    (at > 0).then_some(at)
 }
 
 /// A fixed stand-in for the random devices' bytes (1 MiB of xorshift output), made once.

@@ -550,3 +550,15 @@ RUN powershell -Command Remove-Item x\n";
         checked.diagnostics
     );
 }
+
+/// A SHELL with a wrapper before the shell (`conda run -n ENV /bin/sh -c`): the script runs
+/// through that shell, modeled, with a note that names the wrapper.
+#[test]
+fn a_wrapped_shell_runs_the_script() {
+    let text = "FROM alpine:3.20\nSHELL [\"conda\", \"run\", \"-n\", \"env\", \"/bin/sh\", \"-c\"]\nRUN echo hi > /f\n";
+    let (_, sim) = run(text, &context(&[], None), None);
+    let stage = sim.stage(0).expect("stage 0");
+    assert_eq!(stage.steps.last().map(|s| s.fidelity), Some(Fidelity::Modeled), "{:?}", sim.diagnostics);
+    assert!(stage.snapshot.lstat("/f").is_some());
+    assert!(messages(&sim, Code::SimulationNote).iter().any(|m| m.contains("as conda run -n env would run it")));
+}
