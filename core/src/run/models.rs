@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::utils::{Env, UNKNOWN_CONTENT, make_parents, open_for_write, read_file, read_text};
+use super::utils::{Env, UNKNOWN_CONTENT, make_parents, open_for_write, read_file, read_text, writable};
 use crate::fs::{Content, Entry, Meta, Node};
 
 /// What a package installs, as far as the model knows: paths, modes and sizes (bytes). The
@@ -1080,21 +1080,35 @@ impl Env<'_> {
             return Some(0);
         }
         // Where this Python keeps packages: the first python3 under /usr/local/lib.
-        let site = self
-            .shell
-            .fs
-            .stat("/usr/local/lib")
-            .and_then(|e| {
-                e.as_dir().and_then(|d| d.iter().map(|(n, _)| n.to_string()).find(|n| n.starts_with("python3")))
-            })
-            .map_or_else(
-                || "/usr/lib/python3/dist-packages".to_string(),
-                |p| format!("/usr/local/lib/{p}/site-packages"),
-            );
+        let version = self.shell.fs.stat("/usr/local/lib").and_then(|e| {
+            e.as_dir().and_then(|d| d.iter().map(|(n, _)| n.to_string()).find(|n| n.starts_with("python3")))
+        });
+        let system = version.as_ref().map_or_else(
+            || "/usr/lib/python3/dist-packages".to_string(),
+            |p| format!("/usr/local/lib/{p}/site-packages"),
+        );
+        let version = version.unwrap_or_else(|| "python3".into());
+        // In a virtual environment (VIRTUAL_ENV), its own; for a user who may not write the
+        // system's, the user's (pip's "Defaulting to user installation").
+        let site = match self.shell.var("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
+            Some(venv) => format!("{}/lib/{version}/site-packages", venv.trim_end_matches('/')),
+            None if self.shell.uid != 0 && !args.iter().any(|a| a == "--target" || a == "-t" || a == "--prefix") => {
+                let home = self.shell.var("HOME").unwrap_or("/root").trim_end_matches('/').to_string();
+                if writable(self.shell, &system) {
+                    system
+                } else {
+                    format!("{home}/.local/lib/{version}/site-packages")
+                }
+            }
+            None => system,
+        };
         for name in names.iter().filter(|n| n.as_str() != "pip") {
             let dir = name.to_ascii_lowercase().replace('-', "_");
-            self.synthetic(&format!("{site}/{dir}/__init__.py"), 400_000, &format!("pip package {name}"), 0o644)
-                .ok()?;
+            if let Err(e) =
+                self.synthetic(&format!("{site}/{dir}/__init__.py"), 400_000, &format!("pip package {name}"), 0o644)
+            {
+                return Some(self.fail(&format!("ERROR: Could not install packages due to an OSError: {e}")));
+            }
         }
         self.shell.model("pip installs packages from the network: each is a package directory of about 400 kB here");
         self.shell.partial = true;

@@ -1475,3 +1475,38 @@ fn installers_wheels_and_framework_caches() {
     let f = run_in(fs, "/app", "curl -fsSL https://example.com/install.sh | bash");
     assert!(f.stopped.is_some());
 }
+
+/// Over partly unknown files: `cat` of a file not known prints unknown bytes that `grep -q`
+/// takes to match; pip in a virtual environment installs into it, and a user who may not write
+/// the system's site-packages gets the user's; `sha256sum -c --ignore-missing` skips what is
+/// not there as GNU's does (`no file was verified` when nothing is left, checked here).
+#[test]
+fn partly_unknown_reads_pip_targets_and_ignore_missing() {
+    let partial = |script: &str, uid: u32| {
+        let mut fs = project(&[], &["/usr/bin/grep", "/usr/local/bin/pip", "/usr/bin/sha256sum", "/usr/bin/cut"]);
+        fs.mkdir_all("/usr/local/lib/python3.12/site-packages", Meta::DIR).unwrap();
+        let env =
+            vec![("PATH".into(), crate::plan::dispatch::DEFAULT_PATH.into()), ("HOME".into(), "/home/app".into())];
+        run_script(script, Start { partial: true, uid, gid: uid, env, ..start(fs) })
+    };
+    let f = partial("cat /etc/os-release | grep -q bookworm && cat /etc/shadow > /tmp/copy", 0);
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    assert!(
+        f.snapshot
+            .lstat("/tmp/copy")
+            .is_some_and(|e| matches!(e.node, Node::File { ref content, .. } if content.as_bytes().is_none()))
+    );
+    let f = partial("VIRTUAL_ENV=/home/app/venv pip install flask && pip install requests", 1000);
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.snapshot.lstat("/home/app/venv/lib/python3.12/site-packages/flask/__init__.py").is_some());
+    assert!(f.snapshot.lstat("/home/app/.local/lib/python3.12/site-packages/requests/__init__.py").is_some());
+    let f = partial(
+        "echo x > /tmp/here && sha256sum /tmp/here > /tmp/l && echo '0  /tmp/nothere' >> /tmp/l && sha256sum -c --ignore-missing /tmp/l",
+        0,
+    );
+    assert_eq!((f.status, f.output.as_str()), (0, "/tmp/here: OK\n"));
+    let f = partial("echo '0  /tmp/nothere' > /tmp/l && sha256sum -c --ignore-missing /tmp/l", 0);
+    assert_eq!(f.status, 1);
+    assert!(f.output.contains("/tmp/l: no file was verified"), "{}", f.output);
+}

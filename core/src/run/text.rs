@@ -722,10 +722,14 @@ impl Env<'_> {
         if args.iter().any(|a| {
             a.starts_with('-')
                 && a != "-"
-                && !["-c", "--check", "-s", "--status", "--quiet", "-w", "--strict"].contains(&a.as_str())
+                && !["-c", "--check", "-s", "--status", "--quiet", "-w", "--strict", "--ignore-missing"]
+                    .contains(&a.as_str())
         }) {
             return None;
         }
+        // GNU's --ignore-missing: a line for a file that is not there is skipped.
+        let ignore_missing = args.iter().any(|a| a == "--ignore-missing");
+        let mut verified = 0;
         if check {
             let files: Vec<String> = args.iter().filter(|a| !a.starts_with('-') || *a == "-").cloned().collect();
             // A checksum list downloaded beside the files: its lines are not known here, and
@@ -756,8 +760,10 @@ impl Env<'_> {
                             self.shell.model("a checksum of a file whose content is not known here is taken to match");
                             true
                         }
+                        Err(_) if ignore_missing => continue,
                         Err(_) => false,
                     };
+                    verified += 1;
                     if !ok {
                         failed += 1;
                     }
@@ -766,6 +772,12 @@ impl Env<'_> {
                         self.io.stdout.extend_from_slice(text.as_bytes());
                     }
                 }
+            }
+            if ignore_missing && verified == 0 {
+                let list = files.first().map_or("-", String::as_str);
+                return Some(
+                    self.fail(&format!("{}: no file was verified", if list == "-" { "standard input" } else { list })),
+                );
             }
             return Some(i32::from(failed > 0));
         }

@@ -83,6 +83,16 @@ fn parent_writable(shell: &Shell, path: &str) -> Result<(), String> {
     }
 }
 
+/// May the shell's user make files in `dir` (or, if it is missing, in the nearest directory
+/// above it that exists)?
+pub(crate) fn writable(shell: &Shell, dir: &str) -> bool {
+    let mut existing = dir;
+    while shell.fs.stat(existing).is_none() {
+        existing = existing.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+    }
+    parent_writable(shell, &format!("{}/x", existing.trim_end_matches('/'))).is_ok()
+}
+
 /// Makes the directories above `path` that are missing, as the shell's user makes them (as a
 /// tool's `mkdir -p` would): the user must be allowed to write where the first is made.
 pub(crate) fn make_parents(shell: &mut Shell, path: &str) -> Result<(), String> {
@@ -91,8 +101,14 @@ pub(crate) fn make_parents(shell: &mut Shell, path: &str) -> Result<(), String> 
     while shell.fs.stat(existing).is_none() {
         existing = existing.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
     }
-    if existing != parent {
-        parent_writable(shell, &format!("{}/x", existing.trim_end_matches('/')))?;
+    if existing != parent
+        && let Err(e) = parent_writable(shell, &format!("{}/x", existing.trim_end_matches('/')))
+    {
+        // Over partly unknown files the directory's owner may not be the one known here.
+        if !shell.partial {
+            return Err(e);
+        }
+        shell.model("a directory the step writes into is not known to be writable here: it is taken to be, as the real build went on");
     }
     shell.fs.mkdir_all(parent, new_meta(shell, true)).map(|_| ()).map_err(|e| errno_text(&e).to_string())
 }
@@ -352,8 +368,17 @@ impl Env<'_> {
                 self.io.unknown_out = Some(what);
             }
             // A text filter over unknown text prints unknown text; one whose status decides
-            // something (`grep -q`, `sed -i`) is not passed.
+            // something (`sed -i`, `grep -l`) is not passed.
             "awk" | "sort" | "uniq" | "cut" | "tr" | "head" | "tail" => self.io.unknown_out = Some(what),
+            // `grep -q` over unknown text: taken to find a match, as the real build went on.
+            "grep"
+                if args.iter().any(|a| {
+                    matches!(a.as_str(), "--quiet" | "--silent")
+                        || (a.starts_with('-') && !a.starts_with("--") && a.contains('q') && !a.contains('l'))
+                }) =>
+            {
+                self.shell.model("grep over text that is not known here is taken to find a match");
+            }
             "sed" | "grep"
                 if !args.iter().any(|a| {
                     a.starts_with("-i")
@@ -530,8 +555,15 @@ impl Env<'_> {
             }
             match read_file(self.shell, &self.shell.abs(&file)) {
                 Ok(bytes) => self.io.stdout.extend(bytes),
-                // A base-image file known only by its size: what is read from it is unknown.
-                Err(e) if e == UNKNOWN_CONTENT => return None,
+                // A file known only by its size, or (over partly unknown files) one not known
+                // here at all: what is read from it is a stream of unknown bytes.
+                Err(e) if e == UNKNOWN_CONTENT || (self.shell.partial && e == "No such file or directory") => {
+                    if e != UNKNOWN_CONTENT {
+                        self.shell
+                            .model("a file cat reads is not in the files known here: what it prints is not known");
+                    }
+                    self.io.unknown_out = Some(format!("the content of {file}"));
+                }
                 Err(e) => {
                     status = self.fail(&format!(
                         "{}{e}",
