@@ -769,24 +769,30 @@ mod tests {
 
     #[test]
     fn basic_and_extended_syntax() {
-        // BRE: the bare operators are literal, `*` first is literal, `^` only first.
-        assert_eq!(found(&posix("a+(b)", false), "xa+(b)"), Some("a+(b)"));
-        assert_eq!(found(&posix("*a", false), "x*a"), Some("*a"));
-        assert_eq!(found(&posix("a^b", false), "a^b"), Some("a^b"));
-        assert_eq!(found(&posix("a\\{2,3\\}", false), "aaaa"), Some("aaa"));
-        assert_eq!(found(&posix("a{,2}b", true), "aaab"), Some("aab"));
-        // ERE: a `{` that starts no interval is literal (GNU).
-        assert_eq!(found(&posix("a{x", true), "a{x"), Some("a{x"));
-        // Back-references, in BRE and (GNU) ERE.
-        assert_eq!(found(&posix("\\(ab*\\)-\\1", false), "abb-ab abb-abb"), Some("abb-abb"));
-        assert_eq!(found(&posix("(.)\\1", true), "abccd"), Some("cc"));
-        // Bracket expressions: `]` first, ranges, classes, negation; backslash is literal.
-        assert_eq!(found(&posix("[]a]*", true), "]a]b"), Some("]a]"));
-        assert_eq!(found(&posix("[[:digit:]][[:alpha:]_-]*", true), "x 1a_b-c!"), Some("1a_b-c"));
-        assert_eq!(found(&posix("[^[:space:]]*", true), "abc def"), Some("abc"));
-        assert_eq!(found(&posix("[\\n]", true), "a\\b"), Some("\\"));
-        // Word boundaries and GNU's \< \>.
-        assert_eq!(found(&posix("\\<is\\>", false), "this is"), Some("is"));
+        // (pattern, ERE?, text, the match)
+        let cases = [
+            // BRE: the bare operators are literal, `*` first is literal, `^` only first.
+            ("a+(b)", false, "xa+(b)", "a+(b)"),
+            ("*a", false, "x*a", "*a"),
+            ("a^b", false, "a^b", "a^b"),
+            ("a\\{2,3\\}", false, "aaaa", "aaa"),
+            ("a{,2}b", true, "aaab", "aab"),
+            // ERE: a `{` that starts no interval is literal (GNU).
+            ("a{x", true, "a{x", "a{x"),
+            // Back-references, in BRE and (GNU) ERE.
+            ("\\(ab*\\)-\\1", false, "abb-ab abb-abb", "abb-abb"),
+            ("(.)\\1", true, "abccd", "cc"),
+            // Bracket expressions: `]` first, ranges, classes, negation; backslash is literal.
+            ("[]a]*", true, "]a]b", "]a]"),
+            ("[[:digit:]][[:alpha:]_-]*", true, "x 1a_b-c!", "1a_b-c"),
+            ("[^[:space:]]*", true, "abc def", "abc"),
+            ("[\\n]", true, "a\\b", "\\"),
+            // Word boundaries and GNU's \< \>.
+            ("\\<is\\>", false, "this is", "is"),
+        ];
+        for (pattern, extended, text, want) in cases {
+            assert_eq!(found(&posix(pattern, extended), text), Some(want), "{pattern} on {text}");
+        }
         assert_eq!(posix("\\bis\\b", false).find_at("this is", 0), Some((5, 7)));
         // Errors are errors, not panics.
         let basic = ["a\\", "\\(ab", "[ab", "a\\{1", "[b-a]", "\\(a\\)\\2", "[[:nope:]]", "a\\{1,x\\}"];
