@@ -69,6 +69,11 @@ enum Inst {
     Split(usize, usize),
     Jump(usize),
     Save(usize),
+    /// Where an unbounded repetition's pass began (its loop register).
+    Mark(usize),
+    /// Back to the repetition's top, unless the pass matched nothing (then on, once: a
+    /// repetition of what can match empty does not loop on the spot).
+    LoopBack(usize, usize),
     Backref(usize),
     Match,
 }
@@ -117,8 +122,12 @@ fn is_word(c: char) -> bool {
 const MAX_PROGRAM: usize = 20_000;
 /// The steps a search may take when it cannot be memoised (back-references).
 const MAX_STEPS: u64 = 20_000_000;
-/// POSIX's `RE_DUP_MAX`.
-const DUP_MAX: u32 = 255;
+/// glibc's `RE_DUP_MAX` (a larger count is refused; the program's size bounds the rest).
+const DUP_MAX: u32 = 32_767;
+/// How deeply groups may nest, and how many repetitions may follow one atom: the parse tree
+/// and the compiler recurse over them, inside the browser's 1 MiB stack.
+const MAX_DEPTH: usize = 50;
+const MAX_STACKED: usize = 8;
 
 struct Parser<'a> {
     chars: Vec<char>,
@@ -127,6 +136,10 @@ struct Parser<'a> {
     groups: usize,
     classes: &'a mut Vec<Class>,
     backrefs: bool,
+    /// The groups whose `)` has been read: a back-reference may name only those.
+    closed: Vec<usize>,
+    /// Whether sed's escapes (`\\t`, `\\n`) apply, in brackets too.
+    sed: bool,
 }
 
 impl Parser<'_> {
@@ -158,7 +171,7 @@ impl Parser<'_> {
     }
 
     fn alternation(&mut self, depth: usize) -> Result<Node, String> {
-        if depth > 100 {
+        if depth > MAX_DEPTH {
             return Err("groups nested too deeply".into());
         }
         let mut branches = vec![self.branch(depth)?];
@@ -173,8 +186,14 @@ impl Parser<'_> {
         let mut items = Vec::new();
         let start = self.i;
         while self.peek().is_some() && !self.at_alt() && !self.at_close() {
-            let first = self.i == start;
+            // BRE: first in the branch, or just after its leading `^`.
+            let first = self.i == start || (self.i == start + 1 && self.chars[start] == '^');
             let atom = self.atom(depth, first)?;
+            // BRE: a `*` after the leading `^` is a literal, not a repetition of the anchor.
+            if matches!(atom, Node::Look(Look::Bol)) && self.flavor == Flavor::Basic {
+                items.push(atom);
+                continue;
+            }
             items.push(self.quantified(atom)?);
         }
         Ok(if items.len() == 1 { items.pop().unwrap_or(Node::Empty) } else { Node::Cat(items) })
@@ -202,14 +221,14 @@ impl Parser<'_> {
                     '{' if basic && first => Node::Char('{'),
                     '1'..='9' if self.flavor != Flavor::Go => {
                         let n = e as usize - '0' as usize;
-                        if n > self.groups {
+                        if !self.closed.contains(&n) {
                             return Err("invalid back reference".into());
                         }
                         self.backrefs = true;
                         Node::Backref(n)
                     }
-                    'n' => Node::Char('\n'),
-                    't' => Node::Char('\t'),
+                    'n' if self.sed || self.flavor == Flavor::Go => Node::Char('\n'),
+                    't' if self.sed || self.flavor == Flavor::Go => Node::Char('\t'),
                     'w' | 'W' | 's' | 'S' => self.perl_class(e),
                     'd' | 'D' if self.flavor == Flavor::Go => self.perl_class(e),
                     'b' => Node::Look(Look::Word),
@@ -244,12 +263,17 @@ impl Parser<'_> {
             return Err("unmatched ( or \\(".into());
         }
         self.i += if self.flavor == Flavor::Basic { 2 } else { 1 };
+        self.closed.push(index);
         Ok(Node::Group(Box::new(inner), index))
     }
 
     /// The repetitions after an atom.
     fn quantified(&mut self, mut node: Node) -> Result<Node, String> {
-        loop {
+        for stacked in 0.. {
+            // `a{1}{1}{1}...`: each is a level of the tree, bounded like the groups' nesting.
+            if stacked > MAX_STACKED {
+                return Err("regular expression too big".into());
+            }
             let basic = self.flavor == Flavor::Basic;
             let (min, max) = match self.peek() {
                 Some('*') => {
@@ -284,35 +308,41 @@ impl Parser<'_> {
             });
             node = Node::Repeat { node: Box::new(node), min, max, greedy };
         }
+        Ok(node)
     }
 
     /// `{m}`, `{m,}`, `{m,n}`, `{,n}` from `from` (after the brace); moves past it.
     fn interval(&mut self, from: usize) -> Result<Option<(u32, Option<u32>)>, String> {
-        let close = if self.flavor == Flavor::Basic { "\\}" } else { "}" };
-        let rest: String = self.chars[from.min(self.chars.len())..].iter().collect();
-        let Some(end) = rest.find(close) else {
-            return if self.flavor == Flavor::Basic { Err("unmatched \\{".into()) } else { Ok(None) };
+        let basic = self.flavor == Flavor::Basic;
+        let invalid = || Err("invalid content of \\{\\}".to_string());
+        // The body: digits and one comma, up to the closing brace (`\\}` in a BRE).
+        let mut end = from;
+        while self.chars.get(end).is_some_and(|c| c.is_ascii_digit() || *c == ',') {
+            end += 1;
+        }
+        let closes = if basic {
+            self.chars.get(end) == Some(&'\\') && self.chars.get(end + 1) == Some(&'}')
+        } else {
+            self.chars.get(end) == Some(&'}')
         };
-        let body = &rest[..end];
-        let syntactic =
-            !body.is_empty() && body.chars().all(|c| c.is_ascii_digit() || c == ',') && body.matches(',').count() <= 1;
-        if !syntactic {
+        let body: String = self.chars.get(from..end).unwrap_or_default().iter().collect();
+        if !closes || body.is_empty() || body.matches(',').count() > 1 {
             // GNU ERE: a `{` that starts no interval is literal.
-            return if self.flavor == Flavor::Basic { Err("invalid content of \\{\\}".into()) } else { Ok(None) };
+            return if basic { invalid() } else { Ok(None) };
         }
         let number = |s: &str| -> Option<Option<u32>> {
             if s.is_empty() { Some(None) } else { s.parse().ok().filter(|n| *n <= DUP_MAX).map(Some) }
         };
         let bounds = match body.split_once(',') {
-            None => number(body).and_then(|n| n.map(|n| (n, Some(n)))),
+            None => number(&body).and_then(|n| n.map(|n| (n, Some(n)))),
             Some((a, b)) => number(a).zip(number(b)).map(|(a, b)| (a.unwrap_or(0), b)),
         };
         match bounds {
             Some((min, max)) if max.is_none_or(|m| m >= min) => {
-                self.i = from + body.chars().count() + close.chars().count();
+                self.i = end + if basic { 2 } else { 1 };
                 Ok(Some((min, max)))
             }
-            _ => Err("invalid content of \\{\\}".into()),
+            _ => invalid(),
         }
     }
 
@@ -334,15 +364,24 @@ impl Parser<'_> {
             let low = match c {
                 '[' if matches!(self.peek(), Some(':' | '=' | '.')) => {
                     let kind = self.peek().unwrap_or(':');
-                    let rest: String = self.chars[self.i + 1..].iter().collect();
-                    let Some(end) = rest.find(&format!("{kind}]")) else { return Err("unmatched [".into()) };
-                    let name = &rest[..end];
-                    self.i += 1 + name.chars().count() + 2;
+                    let start = self.i + 1;
+                    let Some(len) = self.chars[start..].windows(2).position(|w| w[0] == kind && w[1] == ']') else {
+                        return Err("unmatched [".into());
+                    };
+                    let name: String = self.chars[start..start + len].iter().collect();
+                    let name = name.as_str();
+                    self.i = start + len + 2;
                     if kind == ':' {
                         class.named.push(named_class(name).ok_or_else(|| format!("invalid character class {name}"))?);
                         continue;
                     }
                     name.chars().next().unwrap_or(' ')
+                }
+                // GNU sed reads `\\t` and `\\n` in a bracket as a tab and a newline.
+                '\\' if self.sed && matches!(self.peek(), Some('t' | 'n')) => {
+                    let e = self.peek().unwrap_or('n');
+                    self.i += 1;
+                    if e == 't' { '\t' } else { '\n' }
                 }
                 '\\' if self.flavor == Flavor::Go => {
                     let Some(e) = self.peek() else { return Err("unmatched [".into()) };
@@ -381,6 +420,8 @@ pub(crate) struct Regex {
     longest: bool,
     backrefs: bool,
     options: Options,
+    /// The loop registers (one per unbounded repetition).
+    loops: usize,
 }
 
 /// How a pattern is matched besides its text: the tools' own independent switches.
@@ -394,6 +435,8 @@ pub(crate) struct Options {
     pub line: bool,
     /// Only at the search's start.
     pub anchored: bool,
+    /// sed's escapes: `\\t` and `\\n` are a tab and a newline, in a bracket too (GNU sed).
+    pub sed: bool,
 }
 
 impl Regex {
@@ -406,28 +449,28 @@ impl Regex {
             groups: 0,
             classes: &mut classes,
             backrefs: false,
+            closed: Vec::new(),
+            sed: options.sed,
         };
         let node = parser.alternation(0)?;
         if parser.i < parser.chars.len() {
             return Err("unmatched ) or \\)".into());
         }
         let (groups, backrefs) = (parser.groups, parser.backrefs);
-        let mut re = Self { program: Vec::new(), classes, groups, longest: flavor != Flavor::Go, backrefs, options };
-        re.program = program(node, options)?;
-        Ok(re)
+        let (program, loops) = program(node, options)?;
+        Ok(Self { program, classes, groups, longest: flavor != Flavor::Go, backrefs, options, loops })
     }
 
     /// A fixed string (`grep -F`).
     pub(crate) fn literal(text: &str, options: Options) -> Result<Self, String> {
         let node = Node::Cat(text.chars().map(Node::Char).collect());
-        Ok(Self {
-            program: program(node, options)?,
-            classes: Vec::new(),
-            groups: 0,
-            longest: true,
-            backrefs: false,
-            options,
-        })
+        let (program, loops) = program(node, options)?;
+        Ok(Self { program, classes: Vec::new(), groups: 0, longest: true, backrefs: false, options, loops })
+    }
+
+    /// Successive searches over `text` (cheaper than one `find_at` each).
+    pub(crate) fn matcher<'t>(&'t self, text: &'t str) -> Matcher<'t> {
+        Matcher::new(self, text)
     }
 
     /// The number of groups.
@@ -475,7 +518,7 @@ impl Regex {
 pub(crate) type Captures = Vec<Option<(usize, usize)>>;
 
 /// The program of a whole pattern: the match is group 0, wrapped as the options say.
-fn program(mut node: Node, options: Options) -> Result<Vec<Inst>, String> {
+fn program(mut node: Node, options: Options) -> Result<(Vec<Inst>, usize), String> {
     if options.words {
         node = Node::Cat(vec![Node::Look(Look::NoWordBefore), node, Node::Look(Look::NoWordAfter)]);
     }
@@ -483,12 +526,13 @@ fn program(mut node: Node, options: Options) -> Result<Vec<Inst>, String> {
         node = Node::Cat(vec![Node::Look(Look::Bol), node, Node::Look(Look::Eol)]);
     }
     let mut out = vec![Inst::Save(0)];
-    compile(&node, &mut out)?;
+    let mut loops = 0;
+    compile(&node, &mut out, &mut loops)?;
     out.extend([Inst::Save(1), Inst::Match]);
-    Ok(out)
+    Ok((out, loops))
 }
 
-fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
+fn compile(node: &Node, out: &mut Vec<Inst>, loops: &mut usize) -> Result<(), String> {
     if out.len() > MAX_PROGRAM {
         return Err("regular expression too big".into());
     }
@@ -501,12 +545,12 @@ fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
         Node::Backref(n) => out.push(Inst::Backref(*n)),
         Node::Group(inner, n) => {
             out.push(Inst::Save(2 * n));
-            compile(inner, out)?;
+            compile(inner, out, loops)?;
             out.push(Inst::Save(2 * n + 1));
         }
         Node::Cat(items) => {
             for item in items {
-                compile(item, out)?;
+                compile(item, out, loops)?;
             }
         }
         Node::Alt(branches) => {
@@ -515,13 +559,13 @@ fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
                 if i + 1 < branches.len() {
                     let split = out.len();
                     out.push(Inst::Split(split + 1, 0));
-                    compile(branch, out)?;
+                    compile(branch, out, loops)?;
                     jumps.push(out.len());
                     out.push(Inst::Jump(0));
                     let next = out.len();
                     out[split] = Inst::Split(split + 1, next);
                 } else {
-                    compile(branch, out)?;
+                    compile(branch, out, loops)?;
                 }
             }
             let end = out.len();
@@ -531,16 +575,19 @@ fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
         }
         Node::Repeat { node, min, max, greedy } => {
             for _ in 0..*min {
-                compile(node, out)?;
+                compile(node, out, loops)?;
             }
             let split =
                 |body: usize, exit: usize| if *greedy { Inst::Split(body, exit) } else { Inst::Split(exit, body) };
             match max {
                 None => {
+                    let mark = *loops;
+                    *loops += 1;
                     let top = out.len();
                     out.push(Inst::Split(0, 0));
-                    compile(node, out)?;
-                    out.push(Inst::Jump(top));
+                    out.push(Inst::Mark(mark));
+                    compile(node, out, loops)?;
+                    out.push(Inst::LoopBack(mark, top));
                     let exit = out.len();
                     out[top] = split(top + 1, exit);
                 }
@@ -549,7 +596,7 @@ fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
                     for _ in *min..*max {
                         splits.push(out.len());
                         out.push(Inst::Split(0, 0));
-                        compile(node, out)?;
+                        compile(node, out, loops)?;
                     }
                     let exit = out.len();
                     for s in splits {
@@ -562,8 +609,9 @@ fn compile(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
     if out.len() > MAX_PROGRAM { Err("regular expression too big".into()) } else { Ok(()) }
 }
 
-/// One search's state over one text: which (instruction, position) states were explored.
-struct Matcher<'a> {
+/// Searches over one text: which (instruction, position) states were explored, kept between
+/// successive searches (`Regex::matcher`).
+pub(crate) struct Matcher<'a> {
     re: &'a Regex,
     text: &'a str,
     /// One bit per state, position-major; `None` when the pattern has back-references or
@@ -610,6 +658,11 @@ impl<'a> Matcher<'a> {
         }
     }
 
+    /// The first match at or after `start`: its bounds.
+    pub(crate) fn find(&mut self, start: usize) -> Option<(usize, usize)> {
+        self.at(start).and_then(|m| m.first().copied().flatten())
+    }
+
     /// The first match at or after `start`.
     fn at(&mut self, start: usize) -> Option<Captures> {
         // Forget what the last search explored from `start` on.
@@ -622,6 +675,7 @@ impl<'a> Matcher<'a> {
             }
             (self.low, self.reached) = (start, start);
         }
+        self.steps = 0;
         let mut pos = start;
         loop {
             if !self.text.is_char_boundary(pos) {
@@ -631,7 +685,7 @@ impl<'a> Matcher<'a> {
             if let Some(found) = self.from(pos) {
                 return Some(found);
             }
-            if self.re.options.anchored || pos >= self.text.len() || self.steps > MAX_STEPS {
+            if self.re.options.anchored || pos >= self.text.len() || (self.steps > MAX_STEPS && self.seen.is_none()) {
                 return None;
             }
             pos += 1;
@@ -641,7 +695,8 @@ impl<'a> Matcher<'a> {
     /// The match starting at `start`, if there is one.
     fn from(&mut self, start: usize) -> Option<Captures> {
         let re = self.re;
-        let mut slots: Vec<Option<usize>> = vec![None; 2 * (re.groups + 1)];
+        let marks = 2 * (re.groups + 1);
+        let mut slots: Vec<Option<usize>> = vec![None; marks + re.loops];
         let mut best: Option<(usize, Vec<Option<usize>>)> = None;
         let mut stack = vec![Frame::Try(0, start)];
         while let Some(frame) = stack.pop() {
@@ -653,8 +708,9 @@ impl<'a> Matcher<'a> {
                 Frame::Try(pc, pos) => (pc, pos),
             };
             loop {
+                // Without a memo (back-references), a budget of steps bounds the search.
                 self.steps += 1;
-                if self.steps > MAX_STEPS {
+                if self.steps > MAX_STEPS && self.seen.is_none() {
                     return None;
                 }
                 if let Some(seen) = &mut self.seen {
@@ -703,6 +759,12 @@ impl<'a> Matcher<'a> {
                         slots[slot] = Some(pos);
                         pc += 1;
                     }
+                    Inst::Mark(k) => {
+                        stack.push(Frame::Restore(marks + k, slots[marks + k]));
+                        slots[marks + k] = Some(pos);
+                        pc += 1;
+                    }
+                    Inst::LoopBack(k, top) => pc = if slots[marks + k] == Some(pos) { pc + 1 } else { top },
                     Inst::Backref(n) => {
                         let Some((Some(a), Some(b))) =
                             slots.get(2 * n).zip(slots.get(2 * n + 1)).map(|(a, b)| (*a, *b))
@@ -723,7 +785,7 @@ impl<'a> Matcher<'a> {
                     }
                     Inst::Match => {
                         if !re.longest {
-                            return Some(pairs(&slots));
+                            return Some(pairs(&slots, re.groups));
                         }
                         if best.as_ref().is_none_or(|(end, _)| pos > *end) {
                             best = Some((pos, slots.clone()));
@@ -733,12 +795,12 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
-        best.map(|(_, slots)| pairs(&slots))
+        best.map(|(_, slots)| pairs(&slots, re.groups))
     }
 }
 
-fn pairs(slots: &[Option<usize>]) -> Captures {
-    slots.chunks(2).map(|p| p[0].zip(p[1])).collect()
+fn pairs(slots: &[Option<usize>], groups: usize) -> Captures {
+    slots[..2 * (groups + 1)].chunks(2).map(|p| p[0].zip(p[1])).collect()
 }
 
 #[cfg(test)]
@@ -795,8 +857,18 @@ mod tests {
         }
         assert_eq!(posix("\\bis\\b", false).find_at("this is", 0), Some((5, 7)));
         // Errors are errors, not panics.
-        let basic = ["a\\", "\\(ab", "[ab", "a\\{1", "[b-a]", "\\(a\\)\\2", "[[:nope:]]", "a\\{1,x\\}"];
-        let extended = ["(ab", "x{3}{300}", "a{3,1}", "a)"];
+        let basic = [
+            "a\\",
+            "\\(ab",
+            "[ab",
+            "a\\{1",
+            "[b-a]",
+            "\\(a\\)\\2",
+            "[[:nope:]]",
+            "a\\{1,x\\}",
+            "\\(\\(a\\|b\\2\\)x\\)*",
+        ];
+        let extended = ["(ab", "x{3}{40000}", "x{300}{300}", "a{3,1}", "a)", "((a|b\\2)x)*"];
         for (bad, flavor) in
             basic.iter().map(|b| (b, Flavor::Basic)).chain(extended.iter().map(|b| (b, Flavor::Extended)))
         {
@@ -830,7 +902,21 @@ mod tests {
         let text = "a".repeat(5000);
         assert!(!posix("\\(a*\\)*b", false).is_match(&text));
         assert!(!posix("(a|aa)*c", true).is_match(&text));
-        // With a back-reference there is no memo: the step budget ends the search.
+        // With a back-reference there is no memo; a repetition of what matches empty does not
+        // loop on the spot, so this ends at once.
         assert!(!posix("\\(a*\\)*\\1b", false).is_match(&text[..200]));
+        // Hostile patterns are refused quickly, without deep recursion: stacked repetitions,
+        // deep groups, a long run of intervals.
+        for hostile in [
+            format!("a{}", "{1}".repeat(10)),
+            "(".repeat(60) + "a" + &")".repeat(60),
+            format!("a{}", "{1}".repeat(20_000)),
+        ] {
+            assert!(Regex::new(&hostile, Flavor::Extended, Options::default()).is_err());
+        }
+        // grep's `\\t` is a `t`; sed's is a tab.
+        assert!(posix("a\\tb", false).is_match("atb"));
+        let sed = Regex::new("[\\t]", Flavor::Basic, Options { sed: true, ..Options::default() }).unwrap();
+        assert!(sed.is_match("\t") && !sed.is_match("t"));
     }
 }

@@ -23,6 +23,12 @@ const DEFAULTS: [(&str, &str); 9] = [
     ("TEMP", "C:\\Users\\ContainerAdministrator\\AppData\\Local\\Temp"),
 ];
 
+/// cmd's own commands (no program of that name exists).
+const BUILTINS: [&str; 15] = [
+    "mkdir", "md", "del", "erase", "rmdir", "rd", "mklink", "cd", "chdir", "set", "echo", "exit", "copy", "move",
+    "type",
+];
+
 /// Runs a shell-form RUN's command line through cmd.
 #[must_use]
 pub fn run_cmd(line: &str, start: Start) -> Finished {
@@ -39,6 +45,13 @@ pub fn run_windows_exec(argv: &[String], start: Start) -> Finished {
     let mut shell = Shell::new(start);
     let mut io = Io::default();
     shell.model("the program runs in a Windows container: its files show with C:\\ as /");
+    // cmd's own commands are not programs: the exec form cannot start them.
+    let name = argv.first().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+    if BUILTINS.contains(&name.as_str()) {
+        let line = format!("{name}: not a program (a command of cmd's, which the exec form does not run)\r\n");
+        io.stderr.extend_from_slice(line.as_bytes());
+        return shell.finish(Flow::Exit(1), io);
+    }
     let flow = match shell.cmd_command(argv, &mut io) {
         Ok(status) => Flow::Exit(status),
         Err(stop) => Flow::Stop(stop),
@@ -46,21 +59,32 @@ pub fn run_windows_exec(argv: &[String], start: Start) -> Finished {
     shell.finish(flow, io)
 }
 
-/// A command line split into commands, each with the operator before it (`&`, `&&`, `||`).
-fn split(line: &str) -> Result<Vec<(&'static str, Vec<String>)>, String> {
-    let mut out: Vec<(&'static str, Vec<String>)> = Vec::new();
+/// One command of a line: the operator before it (`&`, `&&`, `||`), its words, and its text
+/// as written (what `echo` prints), without its redirections.
+struct Command {
+    op: &'static str,
+    words: Vec<String>,
+    raw: String,
+}
+
+/// A command line split into commands as cmd splits it.
+fn split(line: &str) -> Result<Vec<Command>, String> {
+    let mut out: Vec<Command> = Vec::new();
     let mut op: &'static str = "&";
-    let (mut words, mut word, mut quoted, mut has_word) = (Vec::new(), String::new(), false, false);
+    let (mut words, mut word, mut raw, mut quoted, mut has_word) =
+        (Vec::new(), String::new(), String::new(), false, false);
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '"' => {
                 quoted = !quoted;
                 has_word = true;
+                raw.push(c);
             }
             '^' if !quoted => {
                 if let Some(n) = chars.next().filter(|n| *n != '\n') {
                     word.push(n);
+                    raw.push(n);
                     has_word = true;
                 }
             }
@@ -75,7 +99,7 @@ fn split(line: &str) -> Result<Vec<(&'static str, Vec<String>)>, String> {
                 if std::mem::take(&mut has_word) {
                     words.push(std::mem::take(&mut word));
                 }
-                out.push((op, std::mem::take(&mut words)));
+                out.push(Command { op, words: std::mem::take(&mut words), raw: std::mem::take(&mut raw) });
                 op = match (c, doubled) {
                     ('&', true) => "&&",
                     ('|', _) => "||",
@@ -83,24 +107,39 @@ fn split(line: &str) -> Result<Vec<(&'static str, Vec<String>)>, String> {
                 };
             }
             '<' | '>' if !quoted => {
-                // Only output thrown away (`>nul`, `2>nul`) is modeled.
-                let target: String =
-                    chars.by_ref().skip_while(|c| *c == '>' || *c == ' ').take_while(|c| !c.is_whitespace()).collect();
-                if c == '<' || !target.eq_ignore_ascii_case("nul") {
+                // Only output thrown away (`>nul`, `2>nul`, `2>&1` after it) is modeled.
+                while chars.peek().is_some_and(|n| *n == '>' || *n == ' ') {
+                    chars.next();
+                }
+                let mut target = String::new();
+                while let Some(&n) = chars.peek() {
+                    let dup = target.is_empty() && n == '&';
+                    if !dup && (n.is_whitespace() || matches!(n, '&' | '|' | '<' | '>')) {
+                        break;
+                    }
+                    target.push(n);
+                    chars.next();
+                }
+                if c == '<' || !(target.eq_ignore_ascii_case("nul") || target == "&1" || target == "&2") {
                     return Err("a redirection".into());
                 }
-                if word == "2" || word == "1" {
+                if has_word && (word == "2" || word == "1") {
                     word.clear();
                     has_word = false;
+                    raw.pop();
                 }
             }
             c if c.is_whitespace() && !quoted => {
                 if std::mem::take(&mut has_word) {
                     words.push(std::mem::take(&mut word));
                 }
+                if !raw.is_empty() {
+                    raw.push(c);
+                }
             }
             c => {
                 word.push(c);
+                raw.push(c);
                 has_word = true;
             }
         }
@@ -108,9 +147,33 @@ fn split(line: &str) -> Result<Vec<(&'static str, Vec<String>)>, String> {
     if has_word {
         words.push(word);
     }
-    out.push((op, words));
-    out.retain(|(_, w)| !w.is_empty());
+    out.push(Command { op, words, raw });
+    out.retain(|c| !c.words.is_empty());
     Ok(out)
+}
+
+/// cmd's `*` and `?` over one name, in any case.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) =
+        (pattern.to_ascii_lowercase().chars().collect(), name.to_ascii_lowercase().chars().collect());
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < n.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
 }
 
 /// A path as the layer has it: the `C:` drive removed, slashes for backslashes.
@@ -166,13 +229,26 @@ impl Shell {
                 return Flow::Stop(Stop::Unknown { command: format!("cmd with {what}"), span: Span::default() });
             }
         };
-        for (op, words) in commands {
-            if (op == "&&" && self.status != 0) || (op == "||" && self.status == 0) {
+        for command in commands {
+            if (command.op == "&&" && self.status != 0) || (command.op == "||" && self.status == 0) {
                 continue;
             }
-            match self.cmd_command(&words, io) {
+            let name = command.words[0].to_ascii_lowercase();
+            if name == "echo" || name.starts_with("echo.") {
+                // echo prints the rest of its text as written (`echo.` an empty line).
+                let text = command.raw.get(5..).unwrap_or_default();
+                io.stdout.extend_from_slice(format!("{text}\r\n").as_bytes());
+                self.model("echo prints the text as cmd does, with CRLF");
+                self.status = 0;
+                continue;
+            }
+            match self.cmd_command(&command.words, io) {
                 Ok(status) => self.status = status,
                 Err(stop) => return Flow::Stop(stop),
+            }
+            // exit ends the line (without a code, with the last one).
+            if name == "exit" {
+                return Flow::Exit(self.status);
             }
         }
         Flow::Exit(self.status)
@@ -192,10 +268,11 @@ impl Shell {
         match lower.as_str() {
             "mkdir" | "md" => {
                 let mut status = 0;
-                for dir in &operands {
+                let written = raw.iter().filter(|a| !a.starts_with('/'));
+                for (dir, as_written) in operands.iter().zip(written) {
                     let path = self.abs(dir);
                     if self.fs.stat(&path).is_some() {
-                        err(io, format!("A subdirectory or file {dir} already exists."));
+                        err(io, format!("A subdirectory or file {as_written} already exists."));
                         status = 1;
                     } else if self.fs.mkdir_all(&path, Meta::DIR).is_err() {
                         err(io, "The system cannot find the path specified.".into());
@@ -204,22 +281,62 @@ impl Shell {
                 }
                 Ok(status)
             }
-            "del" | "erase" | "rmdir" | "rd" => {
+            "del" | "erase" => {
+                let recurse = raw.iter().any(|a| a.eq_ignore_ascii_case("/s"));
                 for target in &operands {
                     let path = self.abs(target);
-                    let dir = self.fs.stat(&path).is_some_and(|e| e.is_dir());
-                    // rmdir without /s leaves a directory that is not empty.
-                    let keep = dir
-                        && lower.starts_with('r')
-                        && !args.iter().any(|a| a.eq_ignore_ascii_case("/s"))
-                        && self.fs.stat(&path).and_then(|e| e.as_dir().map(|d| !d.is_empty())).unwrap_or(false);
-                    if keep {
-                        err(io, "The directory is not empty.".into());
-                        return Ok(145);
-                    }
-                    if self.fs.remove(&path).is_err() && !self.partial {
+                    let (dir, pattern) = match path.rsplit_once('/') {
+                        Some((d, name)) if name.contains(['*', '?']) => (if d.is_empty() { "/" } else { d }, name),
+                        _ if self.fs.stat(&path).is_some_and(|e| e.is_dir()) => (path.as_str(), "*"),
+                        _ => {
+                            // One file: it goes; a missing one is reported (errorlevel stays 0).
+                            if self.fs.remove(&path).is_err() && !self.partial {
+                                err(io, format!("Could Not Find {target}"));
+                            }
+                            continue;
+                        }
+                    };
+                    // del takes the files that match in the directory (and, with /s, under
+                    // it); directories stay.
+                    let doomed: Vec<String> = self
+                        .fs
+                        .walk(dir)
+                        .into_iter()
+                        .filter(|(p, e)| {
+                            let rel = p.strip_prefix(dir.trim_end_matches('/')).unwrap_or(p).trim_start_matches('/');
+                            !e.is_dir()
+                                && (recurse || !rel.contains('/'))
+                                && wildcard(pattern, rel.rsplit('/').next().unwrap_or(rel))
+                        })
+                        .map(|(p, _)| p)
+                        .collect();
+                    if doomed.is_empty() && !self.partial {
                         err(io, format!("Could Not Find {target}"));
                     }
+                    for p in doomed {
+                        let _ = self.fs.remove(&p);
+                    }
+                }
+                Ok(0)
+            }
+            "rmdir" | "rd" => {
+                let recurse = raw.iter().any(|a| a.eq_ignore_ascii_case("/s"));
+                for target in &operands {
+                    let path = self.abs(target);
+                    let (message, status) = match self.fs.stat(&path) {
+                        None if self.partial => continue,
+                        None => ("The system cannot find the file specified.", 2),
+                        Some(e) if !e.is_dir() => ("The directory name is invalid.", 267),
+                        Some(e) if !recurse && e.as_dir().is_some_and(|d| !d.is_empty()) => {
+                            ("The directory is not empty.", 145)
+                        }
+                        Some(_) => {
+                            let _ = self.fs.remove(&path);
+                            continue;
+                        }
+                    };
+                    err(io, message.into());
+                    return Ok(status);
                 }
                 Ok(0)
             }
@@ -234,6 +351,9 @@ impl Shell {
                 }
                 Ok(0)
             }
+            "set" if raw.first().is_some_and(|a| a.starts_with('/')) => {
+                Err(Stop::Unknown { command: format!("set {}", raw[0]), span: Span::default() })
+            }
             "set" => {
                 if let Some((k, v)) = raw.join(" ").split_once('=') {
                     self.set_var(k, v);
@@ -246,12 +366,11 @@ impl Shell {
                 );
                 Ok(0)
             }
-            "echo" => {
-                self.model("echo prints the text as cmd does, with CRLF");
-                io.stdout.extend_from_slice(format!("{}\r\n", raw.join(" ")).as_bytes());
-                Ok(0)
-            }
-            "exit" => Ok(args.iter().find(|a| !a.eq_ignore_ascii_case("/b")).and_then(|n| n.parse().ok()).unwrap_or(0)),
+            "exit" => Ok(raw
+                .iter()
+                .find(|a| !a.eq_ignore_ascii_case("/b"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(self.status)),
             "copy" | "move" | "type" => {
                 let tool = match lower.as_str() {
                     "copy" => "cp",
@@ -294,7 +413,7 @@ mod tests {
     #[test]
     fn command_lines_split_as_cmd_splits_them() {
         let words = |line: &str| {
-            split(line).unwrap().into_iter().map(|(op, w)| format!("{op} {}", w.join("|"))).collect::<Vec<_>>()
+            split(line).unwrap().into_iter().map(|c| format!("{} {}", c.op, c.words.join("|"))).collect::<Vec<_>>()
         };
         assert_eq!(
             words("mkdir c:\\a && mkdir \"c:\\b c\" & echo x^&y"),
@@ -314,10 +433,38 @@ mod tests {
         assert!(f.snapshot.stat("/config").is_some_and(|e| e.is_dir()), "{} {} {:?}", f.output, f.status, f.modeled);
         assert!(f.snapshot.stat("/Program Files/NuGet").is_some());
         assert!(
-            f.output.contains("A subdirectory or file /config already exists.") && f.output.contains("again"),
+            f.output.contains("A subdirectory or file c:\\config already exists.") && f.output.contains("again"),
             "{}",
             f.output
         );
+    }
+
+    /// del, rd, exit, echo and redirections as cmd has them (found by a review).
+    #[test]
+    fn cmd_commands_as_cmd_runs_them() {
+        let mut known = Start { partial: false, ..empty() };
+        known.snapshot.mkdir_all("/t/sub", Meta::DIR).unwrap();
+        for file in ["/t/a.txt", "/t/b.log", "/t/sub/c.txt"] {
+            known.snapshot.insert(file, Entry::file(crate::fs::Content::bytes(b"x".to_vec()), Meta::FILE)).unwrap();
+        }
+        let run = |line: &str| run_cmd(line, Start { snapshot: known.snapshot.clone(), partial: false, ..empty() });
+        // del of a directory takes its files and keeps it; with a wildcard, the matching ones.
+        let f = run("del /q C:\\t\\*.TXT");
+        assert!(f.snapshot.stat("/t/a.txt").is_none() && f.snapshot.stat("/t/b.log").is_some());
+        assert!(f.snapshot.stat("/t/sub/c.txt").is_some(), "without /s the subdirectory's files stay");
+        let f = run("del /s /q C:\\t");
+        assert!(f.snapshot.stat("/t/sub").is_some() && f.snapshot.stat("/t/sub/c.txt").is_none());
+        // rd of a file, of a missing directory, of a full one: each fails as cmd's does.
+        let f = run("rd C:\\t\\a.txt || rd C:\\nope || echo fallback");
+        assert!(f.output.contains("The directory name is invalid.") && f.output.contains("fallback"), "{}", f.output);
+        assert_eq!(run("rd C:\\t").status, 145);
+        // exit ends the line; echo prints its text as written; >nul 2>&1 is thrown away.
+        let f = run("mkdir C:\\y >nul 2>&1 && echo \"hi\"   there& exit 3 & mkdir C:\\z");
+        assert_eq!(f.status, 3, "{}", f.output);
+        assert!(f.snapshot.stat("/y").is_some() && f.snapshot.stat("/z").is_none());
+        assert_eq!(f.output, "\"hi\"   there\r\n");
+        assert!(run_cmd("set /a N=1+2", empty()).stopped.is_some());
+        assert_eq!(run_windows_exec(&["mkdir".into(), "x".into()], empty()).status, 1);
     }
 
     /// Random command lines of cmd's tokens: none may panic or loop.

@@ -1057,6 +1057,17 @@ impl Env<'_> {
                     iter.next();
                 }
                 "-w" | "--wheel-dir" | "-d" | "--dest" => out_dir = iter.next().cloned(),
+                s if s.starts_with("--wheel-dir=") || s.starts_with("--dest=") => {
+                    out_dir = s.split_once('=').map(|(_, d)| d.to_string());
+                }
+                // A local project (`.`, a directory): named after its directory here.
+                s if s == "."
+                    || s.ends_with('/')
+                    || self.shell.fs.stat(&self.shell.abs(s)).is_some_and(|e| e.is_dir()) =>
+                {
+                    let path = crate::dockerignore::clean(&self.shell.abs(s));
+                    names.push(path.rsplit('/').find(|n| !n.is_empty()).unwrap_or("project").to_string());
+                }
                 s if s.starts_with('-') => {}
                 // A wheel or an archive by its path: the project named in its file name.
                 s if s.contains('/') || s.to_ascii_lowercase().ends_with(".whl") => {

@@ -8,8 +8,9 @@ use super::utils::{Env, UNKNOWN_CONTENT, make_parents, read_file};
 use crate::fs::{Entry, Meta};
 
 /// The calls read for their effect, by the name before `(`.
-const WRITE_CALLS: [&str; 12] = [
+const WRITE_CALLS: [&str; 13] = [
     "open",
+    "urlretrieve",
     "write_text",
     "write_bytes",
     "touch",
@@ -22,6 +23,61 @@ const WRITE_CALLS: [&str; 12] = [
     "copyfile",
     "symlink",
 ];
+
+/// Calls whose effects on files this reading does not follow.
+const UNFOLLOWED: [&str; 16] = [
+    "subprocess",
+    "os.system",
+    "os.popen",
+    "exec(",
+    "eval(",
+    "rename(",
+    "replace(",
+    "move(",
+    "copytree(",
+    "extractall(",
+    "extract(",
+    "unpack_archive(",
+    "make_archive(",
+    "urlopen(",
+    "chmod(",
+    "__import__",
+];
+
+/// Standard-library modules whose use this reading follows (or that change no file).
+const PLAIN_MODULES: [&str; 24] = [
+    "os",
+    "sys",
+    "json",
+    "pathlib",
+    "shutil",
+    "re",
+    "time",
+    "datetime",
+    "platform",
+    "textwrap",
+    "glob",
+    "hashlib",
+    "base64",
+    "string",
+    "random",
+    "math",
+    "collections",
+    "itertools",
+    "functools",
+    "typing",
+    "io",
+    "csv",
+    "uuid",
+    "urllib",
+];
+
+/// The top-level module a line imports (`import a.b, c` gives `a`; `from a.b import c`, `a`).
+fn imported(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    let rest = line.strip_prefix("import ").or_else(|| line.strip_prefix("from "))?;
+    rest.split([' ', ',', '.', ';']).next().filter(|m| !m.is_empty())
+}
 
 /// The estimated size of a file a program writes, its content not known.
 const WRITTEN_SIZE: u64 = 1024;
@@ -58,12 +114,20 @@ impl Env<'_> {
 
     fn python_effects(&mut self, code: &str) -> Option<i32> {
         let code: String = code.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n");
-        let mut unknown = ["subprocess", "os.system", "os.popen", "exec(", "eval("].iter().any(|c| code.contains(c));
+        // Effects this reading does not follow: the files are partly unknown after them. So is
+        // a program that imports a module beyond the standard library's plain ones (its own
+        // code, a framework's), whose calls may write anything.
+        let mut unknown = UNFOLLOWED.iter().any(|c| {
+            // The name alone (`move(`, not `remove(`).
+            code.match_indices(c)
+                .any(|(i, _)| !code[..i].chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric() || p == '_'))
+        }) || code.lines().filter_map(imported).any(|m| !PLAIN_MODULES.contains(&m));
         let mut at = 0;
         while let Some(found) = code[at..].find('(') {
             let open = at + found;
-            let name_start =
-                code[..open].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |p| p + 1);
+            let name_start = code[..open]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(0, |p| p + code[p..].chars().next().map_or(1, char::len_utf8));
             let name = &code[name_start..open];
             let before = &code[..name_start];
             // The receiver of a method call: a `Path('x')` literal, a module (`os.`,
@@ -72,7 +136,9 @@ impl Env<'_> {
                 let (_, lit) = b.rsplit_once("Path(")?;
                 literal(lit).filter(|(_, after)| after.trim().is_empty()).map(|(s, _)| s)
             });
-            let module = ["os.", "shutil.", "os.path.", "io.", "tarfile.", "gzip."].iter().any(|m| before.ends_with(m));
+            let module = ["os.", "shutil.", "os.path.", "io.", "tarfile.", "gzip.", "request."]
+                .iter()
+                .any(|m| before.ends_with(m));
             let other = receiver.is_none() && !module && before.ends_with('.');
             at = open + 1;
             if !WRITE_CALLS.contains(&name) {
@@ -85,6 +151,8 @@ impl Env<'_> {
                 Some(r) => (Some(r.clone()), literals.next().flatten()),
                 None => (literals.next().flatten(), literals.next().flatten()),
             };
+            // urlretrieve(URL, FILE): the file is the second.
+            let first = if name == "urlretrieve" { second.clone() } else { first };
             if name == "open" {
                 let skip = usize::from(receiver.is_none());
                 let mode = arguments
@@ -100,13 +168,13 @@ impl Env<'_> {
                 unknown = true;
                 continue;
             }
-            let Some(path) = first else {
+            let Some(written) = first else {
                 unknown = true;
                 continue;
             };
-            let path = self.shell.abs(&path);
+            let path = self.shell.abs(&written);
             match name {
-                "open" | "write_text" | "write_bytes" | "touch" => self.python_write(&path)?,
+                "open" | "urlretrieve" | "write_text" | "write_bytes" | "touch" => self.python_write(&path)?,
                 "makedirs" | "mkdir" => {
                     if let Err(e) = make_parents(self.shell, &format!("{path}/x")) {
                         return Some(self.python_error(&path, &e));
@@ -125,7 +193,8 @@ impl Env<'_> {
                     if name == "symlink" {
                         let link = self.shell.abs(&to);
                         let meta = Meta::new(0o777, self.shell.uid, self.shell.gid);
-                        let _ = self.shell.fs.insert(&link, Entry::symlink(path.as_str(), meta));
+                        // The target as written: a relative one resolves beside the link.
+                        let _ = self.shell.fs.insert(&link, Entry::symlink(written.as_str(), meta));
                     } else if self.run("cp", &[path, to])? != 0 {
                         return Some(1);
                     }

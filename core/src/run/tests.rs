@@ -1387,6 +1387,11 @@ fn sed_matches_as_gnu_sed_does() {
         ("-E", "(a|b)*c", "<\\1>", "ababc", "<b>"),
         ("-E", "[]x]+", "[&]", "x]]y", "[x]]]y"),
         ("-E", "[a-]+", "[&]", "a-b", "[a-]b"),
+        // A repetition of what can match empty, with a back-reference; `^*`; sed's `\t` in a
+        // bracket (found by a review, each checked here).
+        ("", "\\(x*\\)*\\1y", "Z", "y", "Z"),
+        ("", "^*", "X", "*a", "Xa"),
+        ("", "[ \\t]*$", "", "print\t ", "print"),
     ];
     for (flag, re, with, text, want) in cases {
         let script = format!("printf '%s\\n' '{text}' | sed {flag} 's\x01{re}\x01{with}\x01g' > /tmp/out");
@@ -1509,4 +1514,30 @@ fn partly_unknown_reads_pip_targets_and_ignore_missing() {
     let f = partial("echo '0  /tmp/nothere' > /tmp/l && sha256sum -c --ignore-missing /tmp/l", 0);
     assert_eq!(f.status, 1);
     assert!(f.output.contains("/tmp/l: no file was verified"), "{}", f.output);
+}
+
+/// Python text in any characters is read without a panic; a relative symlink target stays
+/// relative; a download with urlretrieve is a file; a move or a framework's import leaves the
+/// files partly unknown (found by a review).
+#[test]
+fn python_reading_edges() {
+    let fs = project(&[], &["/usr/bin/python3"]);
+    let f = run_in(fs.clone(), "/tmp", "python3 -c 'x = \"Größe(kg)\"; y = \"→(y)\"; print(x)'");
+    assert_eq!(f.status, 0, "{}", f.output);
+    let f = run_in(
+        fs.clone(),
+        "/tmp",
+        "python3 -c 'import os, urllib.request; os.symlink(\"libfoo.so.1\", \"/tmp/libfoo.so\"); urllib.request.urlretrieve(\"https://x/get-pip.py\", \"get-pip.py\")'",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(
+        matches!(f.snapshot.lstat("/tmp/libfoo.so").map(|e| e.node), Some(Node::Symlink(t)) if &*t == "libfoo.so.1")
+    );
+    assert!(f.snapshot.lstat("/tmp/get-pip.py").is_some() && !f.estimated);
+    for unfollowed in
+        ["import shutil; shutil.move(\"a\", \"b\")", "from django.core.management import execute_from_command_line"]
+    {
+        let f = run_in(fs.clone(), "/tmp", &format!("python3 -c '{unfollowed}'"));
+        assert!(f.status == 0 && f.estimated, "{unfollowed}: {}", f.output);
+    }
 }

@@ -611,7 +611,7 @@ impl Env<'_> {
         }
         let mut regexes = Vec::new();
         for p in patterns.iter().flat_map(|p| p.split('\n')) {
-            match compile(p, extended, fixed, Options { icase, words: word, line: line_x, anchored: false }) {
+            match compile(p, extended, fixed, Options { icase, words: word, line: line_x, ..Options::default() }) {
                 Ok(r) => regexes.push(r),
                 Err(e) => return Some(self.fail(&e) + 1),
             }
@@ -968,7 +968,7 @@ fn parse_address(chars: &[char], i: &mut usize, extended: bool) -> Option<Option
         Some('/') => {
             *i += 1;
             let re = parse_regex_until(chars, i, '/')?;
-            Some(Some(Address::Match(compile(&re, extended, false, Options::default()).ok()?)))
+            Some(Some(Address::Match(compile(&re, extended, false, Options { sed: true, ..Options::default() }).ok()?)))
         }
         _ => Some(None),
     }
@@ -1016,7 +1016,7 @@ fn parse_sed(script: &str, extended: bool) -> Option<Vec<SedLine>> {
                     }
                     i += 1;
                 }
-                let re = compile(&pattern, extended, false, Options { icase, ..Options::default() }).ok()?;
+                let re = compile(&pattern, extended, false, Options { icase, sed: true, ..Options::default() }).ok()?;
                 SedCommand::Substitute { re, replacement, global, print, nth }
             }
             'd' => {

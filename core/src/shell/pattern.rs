@@ -97,8 +97,9 @@ pub(super) fn replace(pattern: &str, value: &str, replacement: &str, all: bool) 
     let mut out = String::with_capacity(value.len());
     let mut last_end = 0;
     let mut search = 0;
+    let mut matcher = re.matcher(value);
     while search <= value.len() {
-        let Some((start, end)) = re.find_at(value, search) else { break };
+        let Some((start, end)) = matcher.find(search) else { break };
         out.push_str(&value[last_end..start]);
         if end > last_end || start == 0 {
             expand_template(&mut out, replacement, &value[start..end]);
