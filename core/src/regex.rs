@@ -71,8 +71,8 @@ enum Inst {
     Save(usize),
     /// Where an unbounded repetition's pass began (its loop register).
     Mark(usize),
-    /// Back to the repetition's top, unless the pass matched nothing (then on, once: a
-    /// repetition of what can match empty does not loop on the spot).
+    /// Back to the repetition's top; a pass that matched nothing fails (it would loop on
+    /// the spot).
     LoopBack(usize, usize),
     Backref(usize),
     Match,
@@ -124,6 +124,9 @@ const MAX_PROGRAM: usize = 20_000;
 const MAX_STEPS: u64 = 20_000_000;
 /// glibc's `RE_DUP_MAX` (a larger count is refused; the program's size bounds the rest).
 const DUP_MAX: u32 = 32_767;
+/// The letters GNU sed reads as escapes (with `\\`), besides the regex operators.
+const SED_ESCAPES: &str = "ntrfvaxodc";
+
 /// How deeply groups may nest, and how many repetitions may follow one atom: the parse tree
 /// and the compiler recurse over them, inside the browser's 1 MiB stack.
 const MAX_DEPTH: usize = 50;
@@ -227,8 +230,8 @@ impl Parser<'_> {
                         self.backrefs = true;
                         Node::Backref(n)
                     }
-                    'n' if self.sed || self.flavor == Flavor::Go => Node::Char('\n'),
-                    't' if self.sed || self.flavor == Flavor::Go => Node::Char('\t'),
+                    'n' | 't' if self.flavor == Flavor::Go => Node::Char(if e == 'n' { '\n' } else { '\t' }),
+                    e if self.sed && SED_ESCAPES.contains(e) => Node::Char(self.sed_escape(e)),
                     'w' | 'W' | 's' | 'S' => self.perl_class(e),
                     'd' | 'D' if self.flavor == Flavor::Go => self.perl_class(e),
                     'b' => Node::Look(Look::Word),
@@ -242,6 +245,41 @@ impl Parser<'_> {
             }
             other => Node::Char(other),
         })
+    }
+
+    /// A sed escape's character, after `\\` and `e` (GNU sed's: `\\t`, `\\n`, `\\r`, `\\f`,
+    /// `\\v`, `\\a`, `\\xHH`, `\\oNNN`, `\\dNNN`, `\\cX`); digits it takes are consumed.
+    fn sed_escape(&mut self, e: char) -> char {
+        let (radix, most) = match e {
+            'x' => (16, 2),
+            'o' => (8, 3),
+            'd' => (10, 3),
+            'c' => {
+                let c = self.peek().unwrap_or('@');
+                self.i += 1;
+                return char::from((c.to_ascii_uppercase() as u8) ^ 0x40);
+            }
+            other => {
+                return match other {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    'f' => '\x0c',
+                    'v' => '\x0b',
+                    _ => '\x07',
+                };
+            }
+        };
+        let mut value = 0u32;
+        let mut taken = 0;
+        while taken < most
+            && let Some(d) = self.peek().and_then(|c| c.to_digit(radix))
+        {
+            value = value * radix + d;
+            self.i += 1;
+            taken += 1;
+        }
+        if taken == 0 { e } else { char::from_u32(value.min(255)).unwrap_or(e) }
     }
 
     /// `\\w`, `\\s`, `\\d` and their negations.
@@ -377,11 +415,12 @@ impl Parser<'_> {
                     }
                     name.chars().next().unwrap_or(' ')
                 }
-                // GNU sed reads `\\t` and `\\n` in a bracket as a tab and a newline.
-                '\\' if self.sed && matches!(self.peek(), Some('t' | 'n')) => {
-                    let e = self.peek().unwrap_or('n');
+                // GNU sed reads its escapes (`\\t`, `\\n`, `\\x27`) in a bracket too, and `\\\\` as
+                // one backslash.
+                '\\' if self.sed && self.peek().is_some_and(|e| e == '\\' || SED_ESCAPES.contains(e)) => {
+                    let e = self.peek().unwrap_or('\\');
                     self.i += 1;
-                    if e == 't' { '\t' } else { '\n' }
+                    if e == '\\' { e } else { self.sed_escape(e) }
                 }
                 '\\' if self.flavor == Flavor::Go => {
                     let Some(e) = self.peek() else { return Err("unmatched [".into()) };
@@ -574,6 +613,13 @@ fn compile(node: &Node, out: &mut Vec<Inst>, loops: &mut usize) -> Result<(), St
             }
         }
         Node::Repeat { node, min, max, greedy } => {
+            // What compiles to nothing (`a{0}`) repeats to nothing, at once.
+            let before = out.len();
+            compile(node, out, loops)?;
+            if out.len() == before {
+                return Ok(());
+            }
+            out.truncate(before);
             for _ in 0..*min {
                 compile(node, out, loops)?;
             }
@@ -581,6 +627,16 @@ fn compile(node: &Node, out: &mut Vec<Inst>, loops: &mut usize) -> Result<(), St
                 |body: usize, exit: usize| if *greedy { Inst::Split(body, exit) } else { Inst::Split(exit, body) };
             match max {
                 None => {
+                    // `x*` as `(x x*)?`: the first pass may match nothing; a later one that
+                    // matches nothing fails (it would loop on the spot), so captures come from
+                    // the passes that matched something, as GNU's do.
+                    let optional = (*min == 0).then(|| {
+                        out.push(Inst::Split(0, 0));
+                        out.len() - 1
+                    });
+                    if optional.is_some() {
+                        compile(node, out, loops)?;
+                    }
                     let mark = *loops;
                     *loops += 1;
                     let top = out.len();
@@ -590,6 +646,9 @@ fn compile(node: &Node, out: &mut Vec<Inst>, loops: &mut usize) -> Result<(), St
                     out.push(Inst::LoopBack(mark, top));
                     let exit = out.len();
                     out[top] = split(top + 1, exit);
+                    if let Some(first) = optional {
+                        out[first] = split(first + 1, exit);
+                    }
                 }
                 Some(max) => {
                     let mut splits = Vec::new();
@@ -630,7 +689,7 @@ enum Frame {
 
 impl<'a> Matcher<'a> {
     fn new(re: &'a Regex, text: &'a str) -> Self {
-        let states = re.program.len() * (text.len() + 1);
+        let states = re.program.len().saturating_mul(text.len() + 1);
         let seen = (!re.backrefs && states <= 1 << 26).then(|| vec![0u64; states.div_ceil(64)]);
         Self { re, text, seen, low: 0, reached: 0, steps: 0 }
     }
@@ -675,7 +734,6 @@ impl<'a> Matcher<'a> {
             }
             (self.low, self.reached) = (start, start);
         }
-        self.steps = 0;
         let mut pos = start;
         loop {
             if !self.text.is_char_boundary(pos) {
@@ -764,7 +822,12 @@ impl<'a> Matcher<'a> {
                         slots[marks + k] = Some(pos);
                         pc += 1;
                     }
-                    Inst::LoopBack(k, top) => pc = if slots[marks + k] == Some(pos) { pc + 1 } else { top },
+                    Inst::LoopBack(k, top) => {
+                        if slots[marks + k] == Some(pos) {
+                            break;
+                        }
+                        pc = top;
+                    }
                     Inst::Backref(n) => {
                         let Some((Some(a), Some(b))) =
                             slots.get(2 * n).zip(slots.get(2 * n + 1)).map(|(a, b)| (*a, *b))

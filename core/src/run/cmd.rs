@@ -65,14 +65,16 @@ struct Command {
     op: &'static str,
     words: Vec<String>,
     raw: String,
+    /// Its standard output goes to `nul`.
+    quiet: bool,
 }
 
 /// A command line split into commands as cmd splits it.
 fn split(line: &str) -> Result<Vec<Command>, String> {
     let mut out: Vec<Command> = Vec::new();
     let mut op: &'static str = "&";
-    let (mut words, mut word, mut raw, mut quoted, mut has_word) =
-        (Vec::new(), String::new(), String::new(), false, false);
+    let (mut words, mut word, mut raw, mut quoted, mut has_word, mut quiet) =
+        (Vec::new(), String::new(), String::new(), false, false, false);
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -99,7 +101,12 @@ fn split(line: &str) -> Result<Vec<Command>, String> {
                 if std::mem::take(&mut has_word) {
                     words.push(std::mem::take(&mut word));
                 }
-                out.push(Command { op, words: std::mem::take(&mut words), raw: std::mem::take(&mut raw) });
+                out.push(Command {
+                    op,
+                    words: std::mem::take(&mut words),
+                    raw: std::mem::take(&mut raw),
+                    quiet: std::mem::take(&mut quiet),
+                });
                 op = match (c, doubled) {
                     ('&', true) => "&&",
                     ('|', _) => "||",
@@ -123,6 +130,8 @@ fn split(line: &str) -> Result<Vec<Command>, String> {
                 if c == '<' || !(target.eq_ignore_ascii_case("nul") || target == "&1" || target == "&2") {
                     return Err("a redirection".into());
                 }
+                let stderr = has_word && word == "2";
+                quiet |= !stderr && !target.starts_with('&');
                 if has_word && (word == "2" || word == "1") {
                     word.clear();
                     has_word = false;
@@ -147,7 +156,7 @@ fn split(line: &str) -> Result<Vec<Command>, String> {
     if has_word {
         words.push(word);
     }
-    out.push(Command { op, words, raw });
+    out.push(Command { op, words, raw, quiet });
     out.retain(|c| !c.words.is_empty());
     Ok(out)
 }
@@ -237,7 +246,9 @@ impl Shell {
             if name == "echo" || name.starts_with("echo.") {
                 // echo prints the rest of its text as written (`echo.` an empty line).
                 let text = command.raw.get(5..).unwrap_or_default();
-                io.stdout.extend_from_slice(format!("{text}\r\n").as_bytes());
+                if !command.quiet {
+                    io.stdout.extend_from_slice(format!("{text}\r\n").as_bytes());
+                }
                 self.model("echo prints the text as cmd does, with CRLF");
                 self.status = 0;
                 continue;
@@ -283,15 +294,19 @@ impl Shell {
             }
             "del" | "erase" => {
                 let recurse = raw.iter().any(|a| a.eq_ignore_ascii_case("/s"));
-                for target in &operands {
+                let written = raw.iter().filter(|a| !a.starts_with('/'));
+                for (target, as_written) in operands.iter().zip(written) {
                     let path = self.abs(target);
                     let (dir, pattern) = match path.rsplit_once('/') {
-                        Some((d, name)) if name.contains(['*', '?']) => (if d.is_empty() { "/" } else { d }, name),
                         _ if self.fs.stat(&path).is_some_and(|e| e.is_dir()) => (path.as_str(), "*"),
+                        // A wildcard, or with /s a name: matched here and, with /s, below.
+                        Some((d, name)) if recurse || name.contains(['*', '?']) => {
+                            (if d.is_empty() { "/" } else { d }, name)
+                        }
                         _ => {
                             // One file: it goes; a missing one is reported (errorlevel stays 0).
                             if self.fs.remove(&path).is_err() && !self.partial {
-                                err(io, format!("Could Not Find {target}"));
+                                err(io, format!("Could Not Find {as_written}"));
                             }
                             continue;
                         }
@@ -311,7 +326,7 @@ impl Shell {
                         .map(|(p, _)| p)
                         .collect();
                     if doomed.is_empty() && !self.partial {
-                        err(io, format!("Could Not Find {target}"));
+                        err(io, format!("Could Not Find {as_written}"));
                     }
                     for p in doomed {
                         let _ = self.fs.remove(&p);
@@ -464,6 +479,7 @@ mod tests {
         assert!(f.snapshot.stat("/y").is_some() && f.snapshot.stat("/z").is_none());
         assert_eq!(f.output, "\"hi\"   there\r\n");
         assert!(run_cmd("set /a N=1+2", empty()).stopped.is_some());
+        assert_eq!(run("echo hi >nul & echo there 2>nul").output, "there \r\n");
         assert_eq!(run_windows_exec(&["mkdir".into(), "x".into()], empty()).status, 1);
     }
 

@@ -1061,11 +1061,15 @@ impl Env<'_> {
                     out_dir = s.split_once('=').map(|(_, d)| d.to_string());
                 }
                 // A local project (`.`, a directory): named after its directory here.
-                s if s == "."
-                    || s.ends_with('/')
-                    || self.shell.fs.stat(&self.shell.abs(s)).is_some_and(|e| e.is_dir()) =>
+                // `.[dev]`: the project, with extras.
+                s if {
+                    let project = s.split('[').next().unwrap_or(s);
+                    project == "."
+                        || project.ends_with('/')
+                        || self.shell.fs.stat(&self.shell.abs(project)).is_some_and(|e| e.is_dir())
+                } =>
                 {
-                    let path = crate::dockerignore::clean(&self.shell.abs(s));
+                    let path = crate::dockerignore::clean(&self.shell.abs(s.split('[').next().unwrap_or(s)));
                     names.push(path.rsplit('/').find(|n| !n.is_empty()).unwrap_or("project").to_string());
                 }
                 s if s.starts_with('-') => {}

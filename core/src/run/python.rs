@@ -25,14 +25,13 @@ const WRITE_CALLS: [&str; 13] = [
 ];
 
 /// Calls whose effects on files this reading does not follow.
-const UNFOLLOWED: [&str; 16] = [
+const UNFOLLOWED: [&str; 15] = [
     "subprocess",
     "os.system",
     "os.popen",
     "exec(",
     "eval(",
     "rename(",
-    "replace(",
     "move(",
     "copytree(",
     "extractall(",
@@ -72,11 +71,22 @@ const PLAIN_MODULES: [&str; 24] = [
     "urllib",
 ];
 
-/// The top-level module a line imports (`import a.b, c` gives `a`; `from a.b import c`, `a`).
-fn imported(line: &str) -> Option<&str> {
+/// The top-level modules a line imports (`import a.b, c as d` gives `a` and `c`; `from a.b
+/// import c` gives `a`; a relative `from . import x` gives `.`, which is no plain module).
+fn imported(line: &str) -> Vec<&str> {
     let line = line.trim_start();
-    let rest = line.strip_prefix("import ").or_else(|| line.strip_prefix("from "))?;
-    rest.split([' ', ',', '.', ';']).next().filter(|m| !m.is_empty())
+    if let Some(rest) = line.strip_prefix("from ") {
+        let module = rest.split_whitespace().next().unwrap_or_default();
+        return vec![if module.starts_with('.') { "." } else { module.split('.').next().unwrap_or_default() }];
+    }
+    let Some(rest) = line.strip_prefix("import ") else { return Vec::new() };
+    rest.split(';')
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|m| m.split_whitespace().next())
+        .map(|m| m.split('.').next().unwrap_or(m))
+        .collect()
 }
 
 /// The estimated size of a file a program writes, its content not known.
@@ -121,7 +131,7 @@ impl Env<'_> {
             // The name alone (`move(`, not `remove(`).
             code.match_indices(c)
                 .any(|(i, _)| !code[..i].chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric() || p == '_'))
-        }) || code.lines().filter_map(imported).any(|m| !PLAIN_MODULES.contains(&m));
+        }) || code.lines().any(|l| imported(l).iter().any(|m| !PLAIN_MODULES.contains(m)));
         let mut at = 0;
         while let Some(found) = code[at..].find('(') {
             let open = at + found;

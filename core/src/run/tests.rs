@@ -1392,6 +1392,13 @@ fn sed_matches_as_gnu_sed_does() {
         ("", "\\(x*\\)*\\1y", "Z", "y", "Z"),
         ("", "^*", "X", "*a", "Xa"),
         ("", "[ \\t]*$", "", "print\t ", "print"),
+        // Captures come from the passes that matched something; sed's \r and \\ in a bracket.
+        ("-E", "(a*)+", "[\\1]", "aa", "[aa]"),
+        ("-E", "([^/]*)+", "[\\1]", "usr/lib", "[usr]/[lib]"),
+        ("", "\\(a*\\)*\\(x\\)*\\2*", "[\\1]", "aa", "[aa]"),
+        ("", "\\r$", "", "a\r", "a"),
+        ("", "[\\\\n]", "X", "a\\nb", "aXXb"),
+        ("", "b", "\\x27", "abc", "a'c"),
     ];
     for (flag, re, with, text, want) in cases {
         let script = format!("printf '%s\\n' '{text}' | sed {flag} 's\x01{re}\x01{with}\x01g' > /tmp/out");

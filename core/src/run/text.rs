@@ -1049,6 +1049,20 @@ fn replacement_text(template: &str, line: &str, caps: &Captures) -> String {
                 Some(d @ '0'..='9') => out.push_str(group(d.to_digit(10).unwrap_or(0) as usize)),
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                // `\xHH`: the character of that code (`\x27`, a quote).
+                Some('x') => {
+                    let hex: String = chars.clone().take(2).take_while(char::is_ascii_hexdigit).collect();
+                    match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                        Some(ch) => {
+                            out.push(ch);
+                            for _ in 0..hex.len() {
+                                chars.next();
+                            }
+                        }
+                        None => out.push('x'),
+                    }
+                }
                 Some(other) => out.push(other),
                 None => out.push('\\'),
             },
