@@ -1179,10 +1179,10 @@ impl Shell {
                 return (0, Flow::Next);
             }
         }
-        // A well-known installer script piped into a shell (NodeSource's, rustup's): what it
-        // installs, from the table.
+        // A well-known installer script piped into a shell or python (NodeSource's, rustup's,
+        // Poetry's): what it installs, from the table.
         if let Some(url) = io.unknown_in.as_deref().and_then(|w| w.strip_prefix("the download of "))
-            && matches!(called.as_str(), "sh" | "bash" | "dash" | "ash")
+            && matches!(called.as_str(), "sh" | "bash" | "dash" | "ash" | "python" | "python3")
         {
             let url = url.to_string();
             let status = utils::Env { shell: self, io, name: called.clone() }.declared("installer", &[url]);

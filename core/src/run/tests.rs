@@ -1548,3 +1548,21 @@ fn python_reading_edges() {
         assert!(f.status == 0 && f.estimated, "{unfollowed}: {}", f.output);
     }
 }
+
+/// Poetry's installer piped into python, ssh-keyscan's keys appended to `known_hosts`, and
+/// Spring Boot's layertools, from the table.
+#[test]
+fn installers_into_python_keyscan_and_layertools() {
+    let fs = project(&[], &["/usr/bin/curl", "/usr/bin/python3", "/usr/bin/ssh-keyscan", "/opt/java/bin/java"]);
+    let f = run_in(
+        fs,
+        "/app",
+        "curl -sSL https://install.python-poetry.org | python3 - && mkdir -p /root/.ssh && ssh-keyscan github.com >> /root/.ssh/known_hosts \
+         && /opt/java/bin/java -Djarmode=layertools -jar app.jar extract",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    for path in ["/root/.local/bin/poetry", "/root/.ssh/known_hosts", "/app/dependencies", "/app/application"] {
+        assert!(f.snapshot.lstat(path).is_some(), "{path}");
+    }
+}
