@@ -1116,6 +1116,22 @@ impl Shell {
     /// A utility: it must exist in the image (as a real build would find it), and be one the
     /// interpreter knows.
     fn external(&mut self, name: &str, args: &[String], span: Span, io: &mut Io, exec_form: bool) -> (i32, Flow) {
+        // A well-known installer script piped into a shell, python or php (NodeSource's,
+        // rustup's, Poetry's, Composer's): what it installs, from the table (over partly
+        // unknown files, an interpreter not known here is taken to be there).
+        let base_name = name.rsplit('/').next().unwrap_or(name);
+        if let Some(url) = io.unknown_in.as_deref().and_then(|w| w.strip_prefix("the download of "))
+            && matches!(base_name, "sh" | "bash" | "dash" | "ash" | "python" | "python3" | "php")
+            && (self.partial || self.which(name).is_some())
+        {
+            // The URL, then the words given to the script (`php -- --install-dir=...`).
+            let words: Vec<String> = std::iter::once(url.to_string()).chain(args.iter().cloned()).collect();
+            let status = utils::Env { shell: self, io, name: base_name.to_string() }.declared("installer", &words);
+            if let Some(status) = status {
+                io.unknown_in = None;
+                return (status, Flow::Next);
+            }
+        }
         let Some(path) = self.which(name) else {
             if self.partial {
                 // An opaque step before may have installed it. A utility the interpreter has
@@ -1177,18 +1193,6 @@ impl Shell {
                     command.unwrap_or_default()
                 ));
                 return (0, Flow::Next);
-            }
-        }
-        // A well-known installer script piped into a shell or python (NodeSource's, rustup's,
-        // Poetry's): what it installs, from the table.
-        if let Some(url) = io.unknown_in.as_deref().and_then(|w| w.strip_prefix("the download of "))
-            && matches!(called.as_str(), "sh" | "bash" | "dash" | "ash" | "python" | "python3")
-        {
-            let url = url.to_string();
-            let status = utils::Env { shell: self, io, name: called.clone() }.declared("installer", &[url]);
-            if let Some(status) = status {
-                io.unknown_in = None;
-                return (status, Flow::Next);
             }
         }
         if let Some(what) = &io.unknown_in

@@ -1565,4 +1565,15 @@ fn installers_into_python_keyscan_and_layertools() {
     for path in ["/root/.local/bin/poetry", "/root/.ssh/known_hosts", "/app/dependencies", "/app/application"] {
         assert!(f.snapshot.lstat(path).is_some(), "{path}");
     }
+    // Composer's installer piped into php, with its options after `--`; over partly unknown
+    // files php need not be among the known ones.
+    let f = run_script(
+        "curl -sS https://getcomposer.org/installer | php -- --install-dir=/usr/local/bin --filename=composer",
+        Start { partial: true, ..start(project(&[], &["/usr/bin/curl"])) },
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.snapshot.lstat("/usr/local/bin/composer").is_some_and(|e| e.meta.mode == 0o755));
+    // Over fully known files a missing interpreter fails as the shell says.
+    let f = run_script("curl -sS https://getcomposer.org/installer | php", start(project(&[], &["/usr/bin/curl"])));
+    assert_eq!(f.status, 127, "{}", f.output);
 }
