@@ -179,8 +179,7 @@ impl Env<'_> {
                     }
                 }
                 'l' | 'L' => {
-                    let parent = path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
-                    let _ = self.shell.fs.mkdir_all(parent, super::new_meta(self.shell, true));
+                    let _ = make_parents(self.shell, &path);
                     let link = Meta::new(0o777, self.shell.uid, self.shell.gid);
                     self.shell.fs.insert(&path, Entry::symlink(value.as_str(), link)).ok()?;
                 }

@@ -184,7 +184,12 @@ impl Env<'_> {
             };
             let path = self.shell.abs(&written);
             match name {
-                "open" | "urlretrieve" | "write_text" | "write_bytes" | "touch" => self.python_write(&path)?,
+                "open" | "urlretrieve" | "write_text" | "write_bytes" | "touch" => {
+                    let id = format!("written by a Python program: {path}");
+                    if let Err(e) = self.synthetic(&path, WRITTEN_SIZE, &id, 0o644) {
+                        return Some(self.python_error(&path, &e));
+                    }
+                }
                 "makedirs" | "mkdir" => {
                     if let Err(e) = make_parents(self.shell, &format!("{path}/x")) {
                         return Some(self.python_error(&path, &e));
@@ -222,14 +227,6 @@ impl Env<'_> {
              their content not known; what it prints is not known",
         );
         Some(0)
-    }
-
-    fn python_write(&mut self, path: &str) -> Option<()> {
-        if let Err(e) = self.synthetic(path, WRITTEN_SIZE, &format!("written by a Python program: {path}"), 0o644) {
-            self.python_error(path, &e);
-            return None;
-        }
-        Some(())
     }
 
     fn python_error(&mut self, path: &str, error: &str) -> i32 {

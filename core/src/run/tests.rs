@@ -1541,6 +1541,10 @@ fn python_reading_edges() {
         matches!(f.snapshot.lstat("/tmp/libfoo.so").map(|e| e.node), Some(Node::Symlink(t)) if &*t == "libfoo.so.1")
     );
     assert!(f.snapshot.lstat("/tmp/get-pip.py").is_some() && !f.estimated);
+    // A write the user may not make fails the program as Python's OSError would, not the step.
+    let f = run_script("python3 -c 'open(\"/etc/x\", \"w\")'", Start { uid: 1000, gid: 1000, ..start(fs.clone()) });
+    assert!(f.stopped.is_none() && f.status == 1, "{:?} {}", f.stopped, f.output);
+    assert!(f.output.contains("OSError: Permission denied: '/etc/x'"), "{}", f.output);
     for unfollowed in
         ["import shutil; shutil.move(\"a\", \"b\")", "from django.core.management import execute_from_command_line"]
     {

@@ -83,24 +83,31 @@ fn parent_writable(shell: &Shell, path: &str) -> Result<(), String> {
     }
 }
 
+/// The directory `path` is in (`/` for a name at the top).
+pub(crate) fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p })
+}
+
+/// `dir`, or the nearest directory above it that exists (`/` at the most).
+fn nearest_existing<'p>(shell: &Shell, dir: &'p str) -> &'p str {
+    let mut existing = dir;
+    while existing != "/" && shell.fs.stat(existing).is_none() {
+        existing = parent(existing);
+    }
+    existing
+}
+
 /// May the shell's user make files in `dir` (or, if it is missing, in the nearest directory
 /// above it that exists)?
 pub(crate) fn writable(shell: &Shell, dir: &str) -> bool {
-    let mut existing = dir;
-    while shell.fs.stat(existing).is_none() {
-        existing = existing.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
-    }
-    parent_writable(shell, &format!("{}/x", existing.trim_end_matches('/'))).is_ok()
+    parent_writable(shell, &format!("{}/x", nearest_existing(shell, dir).trim_end_matches('/'))).is_ok()
 }
 
 /// Makes the directories above `path` that are missing, as the shell's user makes them (as a
 /// tool's `mkdir -p` would): the user must be allowed to write where the first is made.
 pub(crate) fn make_parents(shell: &mut Shell, path: &str) -> Result<(), String> {
-    let parent = path.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
-    let mut existing = parent;
-    while shell.fs.stat(existing).is_none() {
-        existing = existing.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
-    }
+    let parent = parent(path);
+    let existing = nearest_existing(shell, parent);
     if existing != parent
         && let Err(e) = parent_writable(shell, &format!("{}/x", existing.trim_end_matches('/')))
     {
