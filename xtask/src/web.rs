@@ -17,6 +17,34 @@ const WASM_BINDGEN: &str = "0.2.130";
 const WASM_BUDGET: u64 = 400 * 1024;
 const PAGE_BUDGET: u64 = 1024 * 1024;
 
+/// The toolchain the browser build is compiled with: nightly, for `-Zbuild-std` and the
+/// `immediate-abort` panic strategy (std rebuilt with its panic messages and formatting left
+/// out: about 18 KiB gzipped less, measured with gzip -9 on wasm-opt's output). Native builds
+/// and the tests stay on stable.
+const WASM_TOOLCHAIN: &str = "nightly";
+
+/// The nightly toolchain with the standard library's sources and the wasm32 target, added
+/// with rustup when missing.
+fn ensure_wasm_toolchain() -> Result {
+    let rustup = |args: &[&str]| output(Command::new("rustup").args(args)).unwrap_or_default();
+    if !rustup(&["toolchain", "list"]).lines().any(|l| l.starts_with(&format!("{WASM_TOOLCHAIN}-"))) {
+        run(Command::new("rustup").args(["toolchain", "install", WASM_TOOLCHAIN, "--profile", "minimal"]))?;
+    }
+    if !rustup(&["component", "list", "--installed", "--toolchain", WASM_TOOLCHAIN])
+        .lines()
+        .any(|l| l.trim() == "rust-src")
+    {
+        run(Command::new("rustup").args(["component", "add", "rust-src", "--toolchain", WASM_TOOLCHAIN]))?;
+    }
+    if !rustup(&["target", "list", "--installed", "--toolchain", WASM_TOOLCHAIN])
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown", "--toolchain", WASM_TOOLCHAIN]))?;
+    }
+    Ok(())
+}
+
 pub(crate) fn ensure_wasm_bindgen() -> Result<PathBuf> {
     let have = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(WASM_BINDGEN) {
@@ -88,8 +116,19 @@ pub(crate) fn dist() -> Result {
     for (from, to) in [(root.clone(), "s"), (cargo_home.join("registry/src"), "r")] {
         flags.push(format!("--remap-path-prefix={}={to}", from.display()));
     }
-    run(cargo()
-        .args(["build", "-p", "stagecraft-wasm", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
+    // A panic stops the module where it happens (a trap the page recovers from, as it did
+    // with `panic = "abort"`), without the machinery that formats its message.
+    flags.extend(["-Zunstable-options".to_string(), "-Cpanic=immediate-abort".to_string()]);
+    ensure_wasm_toolchain()?;
+    run(Command::new("rustup")
+        .args(["run", WASM_TOOLCHAIN, "cargo", "build", "-p", "stagecraft-wasm", "--target", "wasm32-unknown-unknown"])
+        .args(["--profile", "wasm-release", "-Zbuild-std=std,panic_abort"])
+        .current_dir(&root)
+        // The stable toolchain that runs xtask must not leak into nightly's cargo.
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO")
+        .env_remove("RUSTC")
+        .env_remove("RUSTDOC")
         .env_remove("RUSTFLAGS")
         .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f")))?;
     let pkg = root.join("target/wasm-pkg");

@@ -1581,3 +1581,47 @@ fn installers_into_python_keyscan_and_layertools() {
     let f = run_script("curl -sS https://getcomposer.org/installer | php", start(project(&[], &["/usr/bin/curl"])));
     assert_eq!(f.status, 127, "{}", f.output);
 }
+
+/// Tools of Go, OpenTelemetry, Canonical and Jupyter projects from the table: gimme's
+/// variables go through `eval`, and each tool writes where its options say.
+#[test]
+fn gimme_weaver_chisel_and_friends_from_the_table() {
+    let tools = [
+        "/usr/local/bin/gimme",
+        "/usr/local/go/bin/go",
+        "/usr/local/bin/go-licenses",
+        "/usr/bin/chisel-wrapper",
+        "/weaver/weaver",
+        "/go/bin/xk6",
+        "/usr/bin/shfmt",
+        "/usr/bin/doctoc",
+    ];
+    let fs = project(&[("/src/README.md", "# x\n"), ("/src/go.mod", "module example.com/k\n")], &tools);
+    let f = run_in(
+        fs.clone(),
+        "/src",
+        "eval \"$(gimme 1.22.1)\" && echo \"$GOROOT\" > /goroot && go-licenses save --save_path=/_LICENSES ./cmd/k \
+         && mkdir -p /rootfs/var/lib/dpkg && chisel-wrapper --generate-dpkg-status /rootfs/var/lib/dpkg/status -- \
+            --release ubuntu-24.04 --root /rootfs base-files_base libc6_libs \
+         && /weaver/weaver registry generate --registry=/reg markdown /out/docs \
+         && /weaver/weaver registry package --registry=/reg --output=/out/schema \
+         && /go/bin/xk6 build v2.1.0 --with example.com/x=./x --output ./k6 \
+         && shfmt -i 2 -d ./hack && doctoc README.md",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none(), "{:?}", f.stopped);
+    assert_eq!(file(&f, "/goroot").0, "/root/.gimme/versions/go1.22.1.linux.amd64\n");
+    assert!(
+        f.snapshot.lstat("/root/.gimme/versions/go1.22.1.linux.amd64/bin/go").is_some_and(|e| e.meta.mode == 0o755)
+    );
+    for path in ["/_LICENSES", "/rootfs/var/lib/dpkg/status", "/out/docs", "/out/schema", "/src/k6"] {
+        assert!(f.snapshot.lstat(path).is_some(), "{path}");
+    }
+    // doctoc rewrites the file: its size is kept, its content is no longer known.
+    assert!(matches!(f.snapshot.lstat("/src/README.md"), Some(Entry { node: Node::File { content, .. }, .. })
+        if content.as_bytes().is_none() && content.size() == 4));
+    assert!(f.modeled.iter().any(|m| m.starts_with("gimme downloads Go 1.22.1")), "{:?}", f.modeled);
+    // shfmt -w rewrites scripts: the files are partly unknown after it.
+    let f = run_in(fs, "/src", "shfmt -l -w -i 2 .");
+    assert!(f.estimated && f.stopped.is_none(), "{:?}", f.stopped);
+}
