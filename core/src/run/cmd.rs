@@ -161,8 +161,53 @@ fn split(line: &str) -> Result<Vec<Command>, String> {
     Ok(out)
 }
 
+/// A command line cut into arguments as Windows' C runtime cuts it: `"` quotes (and is
+/// removed), `\"` is a quote, backslashes before a quote are halved.
+fn crt_args(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted, mut has) = (Vec::new(), String::new(), false, false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let mut n = 1;
+                while chars.peek() == Some(&'\\') {
+                    chars.next();
+                    n += 1;
+                }
+                if chars.peek() == Some(&'"') {
+                    cur.push_str(&"\\".repeat(n / 2));
+                    if n % 2 == 1 {
+                        chars.next();
+                        cur.push('"');
+                    }
+                } else {
+                    cur.push_str(&"\\".repeat(n));
+                }
+                has = true;
+            }
+            '"' => {
+                quoted = !quoted;
+                has = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if std::mem::take(&mut has) {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => {
+                cur.push(c);
+                has = true;
+            }
+        }
+    }
+    if has {
+        out.push(cur);
+    }
+    out
+}
+
 /// cmd's `*` and `?` over one name, in any case.
-fn wildcard(pattern: &str, name: &str) -> bool {
+pub(super) fn wildcard(pattern: &str, name: &str) -> bool {
     let (p, n): (Vec<char>, Vec<char>) =
         (pattern.to_ascii_lowercase().chars().collect(), name.to_ascii_lowercase().chars().collect());
     let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
@@ -186,7 +231,7 @@ fn wildcard(pattern: &str, name: &str) -> bool {
 }
 
 /// A path as the layer has it: the `C:` drive removed, slashes for backslashes.
-fn windows_arg(arg: &str) -> String {
+pub(super) fn windows_arg(arg: &str) -> String {
     let b = arg.as_bytes();
     if b.len() > 2
         && b[0].is_ascii_alphabetic()
@@ -200,6 +245,14 @@ fn windows_arg(arg: &str) -> String {
 }
 
 impl Shell {
+    /// A variable of a Windows container (names in any case), or one of Windows' own.
+    pub(super) fn windows_var(&self, name: &str) -> Option<String> {
+        self.var(name)
+            .or_else(|| self.var(&name.to_ascii_uppercase()))
+            .map(ToString::to_string)
+            .or_else(|| DEFAULTS.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| (*v).to_string()))
+    }
+
     /// `%NAME%` replaced by the variable (any case), Windows' own, or left as it is.
     fn cmd_expand(&self, line: &str) -> String {
         let mut out = String::new();
@@ -212,11 +265,7 @@ impl Shell {
                 break;
             };
             let name = &after[..end];
-            let value =
-                self.var(name).or_else(|| self.var(&name.to_ascii_uppercase())).map(ToString::to_string).or_else(
-                    || DEFAULTS.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| (*v).to_string()),
-                );
-            match value {
+            match self.windows_var(name) {
                 Some(v) if !name.is_empty() => {
                     out.push_str(&v);
                     rest = &after[end + 1..];
@@ -253,7 +302,13 @@ impl Shell {
                 self.status = 0;
                 continue;
             }
-            match self.cmd_command(&command.words, io) {
+            // PowerShell parses its own command line (`\"` is a quote), as Windows' C runtime does.
+            let words = if matches!(name.trim_end_matches(".exe"), "powershell" | "pwsh") {
+                crt_args(&command.raw)
+            } else {
+                command.words
+            };
+            match self.cmd_command(&words, io) {
                 Ok(status) => self.status = status,
                 Err(stop) => return Flow::Stop(stop),
             }
@@ -266,7 +321,7 @@ impl Shell {
     }
 
     /// One command (its words as written, paths not yet mapped): cmd's own, or a program.
-    fn cmd_command(&mut self, words: &[String], io: &mut Io) -> Result<i32, Stop> {
+    pub(super) fn cmd_command(&mut self, words: &[String], io: &mut Io) -> Result<i32, Stop> {
         let Some((name, raw)) = words.split_first() else { return Ok(0) };
         let lower = name.to_ascii_lowercase();
         let lower =
@@ -393,6 +448,14 @@ impl Shell {
                     _ => "cat",
                 };
                 Ok(self.external(tool, &operands, Span::default(), io, false).0)
+            }
+            // PowerShell's script: the words after its options, as written.
+            "powershell" | "pwsh" if let Some(script) = super::pwsh::script_of(raw) => {
+                match self.powershell(&script, io) {
+                    Flow::Stop(stop) => Err(stop),
+                    Flow::Exit(status) | Flow::Return(status) => Ok(status),
+                    _ => Ok(self.status),
+                }
             }
             "cmd" | "powershell" | "pwsh" | "start" | "call" | "if" | "for" | "goto" | "xcopy" | "robocopy" => {
                 Err(Stop::Unknown { command: name.clone(), span: Span::default() })

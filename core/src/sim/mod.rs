@@ -737,6 +737,7 @@ impl Simulator<'_> {
         let mut options: Vec<String> = Vec::new();
         let windows = state.config.windows;
         let mut wrapper_note = None;
+        let mut ps_script = None;
         let (dialect, shell_path) = if script.is_none() {
             (crate::sh::Dialect::Posix, None)
         } else {
@@ -744,7 +745,15 @@ impl Simulator<'_> {
             let name = path.rsplit('/').next().unwrap_or_default();
             // Windows: cmd's command lines are interpreted; PowerShell is not.
             let cmd = name.eq_ignore_ascii_case("cmd") || name.eq_ignore_ascii_case("cmd.exe");
-            if windows && !(cmd && args.last().is_some_and(|a| a.eq_ignore_ascii_case("/c"))) {
+            let lower = name.to_ascii_lowercase();
+            let powershell = matches!(lower.trim_end_matches(".exe"), "powershell" | "pwsh");
+            if windows && powershell {
+                // The line is one more argument after SHELL's: `-Command` joins them.
+                let mut argv = args.to_vec();
+                argv.push(script.clone().unwrap_or_default());
+                ps_script = crate::run::pwsh_script(&argv);
+            }
+            if windows && ps_script.is_none() && !(cmd && args.last().is_some_and(|a| a.eq_ignore_ascii_case("/c"))) {
                 return gap(self, &format!("RUN in a Windows image (through {}) is not simulated", shell.join(" ")));
             }
             if windows {
@@ -937,7 +946,9 @@ impl Simulator<'_> {
             return (Fidelity::Failed, true);
         }
         let finished = if windows {
-            if let Some(line) = &script {
+            if let Some(ps) = &ps_script {
+                crate::run::run_powershell(ps, start)
+            } else if let Some(line) = &script {
                 crate::run::run_cmd(line, start)
             } else {
                 let argv: Vec<String> = run.command.args.iter().map(|t| t.value.to_string()).collect();
