@@ -191,8 +191,9 @@ impl Ps {
             io.stderr.extend_from_slice(format!("{}\r\n", self.value(sh, s[5..].trim())?).as_bytes());
             return Err(Flow::Exit(1));
         }
-        if lower.starts_with("[net.servicepointmanager]::securityprotocol")
-            || lower.starts_with("[environment]::setenvironmentvariable")
+        let dotnet = lower.replacen("[system.", "[", 1);
+        if dotnet.starts_with("[net.servicepointmanager]::securityprotocol")
+            || dotnet.starts_with("[environment]::setenvironmentvariable")
         {
             sh.model(
                 "PowerShell's .NET settings (the protocols, the machine's environment in the registry) are not kept",
@@ -215,6 +216,23 @@ impl Ps {
             return Ok(());
         }
         let stages = split(s, &['|']);
+        // A script fetched and run (`iex ((New-Object Net.WebClient).DownloadString(URL))`,
+        // `iwr URL | iex`): a well-known installer, from the table.
+        let run_fetched = |t: &str| {
+            let t = t.trim().to_ascii_lowercase();
+            t.starts_with("iex ") || t.starts_with("invoke-expression ") || t == "iex" || t == "invoke-expression"
+        };
+        if stages.first().is_some_and(|t| run_fetched(t)) || stages.len() == 2 && run_fetched(&stages[1]) {
+            let url = s.split(['\'', '"', ' ', '(', ')']).find(|w| w.starts_with("http")).unwrap_or_default();
+            let mut env = super::utils::Env { shell: sh, io, name: "installer".into() };
+            return match env.declared("installer", &[url.to_string()]) {
+                Some(status) => {
+                    self.ok = status == 0;
+                    Ok(())
+                }
+                None => Err(opaque("Invoke-Expression of a script not known here")),
+            };
+        }
         match &stages[..] {
             [one] => self.command(sh, one, io),
             [list, remove]
@@ -512,6 +530,41 @@ impl Ps {
                 Ok(0)
             }
             "start-sleep" | "sleep" | "out-null" => Ok(0),
+            "set-executionpolicy" | "import-module" => {
+                sh.model(&format!("{name} changes only the session's settings"));
+                Ok(0)
+            }
+            "rename-item" | "ren" | "rni" => {
+                let order: [&[&str]; 2] = [&["path", "literalpath"], &["newname"]];
+                let from = sh.abs(&super::cmd::windows_arg(&args.bind(&order, 0).unwrap_or_default()));
+                let name = args.bind(&order, 1).unwrap_or_default();
+                // A new name is a name in the same folder; a full path must be in that folder too.
+                let new = super::cmd::windows_arg(&name);
+                let to = if new.contains('/') {
+                    sh.abs(&new)
+                } else {
+                    format!("{}/{new}", from.rsplit_once('/').map_or("", |(d, _)| d))
+                };
+                if sh.fs.lstat(&from).is_none() && sh.partial {
+                    let _ = sh.fs.mkdir_all(&to, Meta::DIR);
+                    sh.model(&format!("Rename-Item of {from}, which is not known here: {to} is taken to hold it"));
+                    Ok(0)
+                } else {
+                    let mut env = super::utils::Env { shell: sh, io, name: "mv".into() };
+                    Ok(env.run("mv", &[from, to]).unwrap_or(1))
+                }
+            }
+            // IIS's configuration (`Set-ItemProperty IIS:\...`, `New-Website`, `New-WebAppPool`).
+            _ if lower.contains("-web")
+                || lower == "set-itemproperty"
+                    && args.get(&["path"], 0).is_some_and(|p| p.to_ascii_lowercase().starts_with("iis:")) =>
+            {
+                sh.model(&format!(
+                    "{name} changes IIS's configuration (applicationHost.config): its content is not known here"
+                ));
+                sh.partial = true;
+                Ok(0)
+            }
             // Another cmdlet (a verb, a dash, a noun), or a program: cmd's way.
             _ if lower.contains('-') && !lower.contains(['\\', '/', '.']) => return Err(opaque(&name)),
             _ => {
@@ -521,7 +574,13 @@ impl Ps {
                         argv.push(if w.starts_with('-') { w.clone() } else { self.operand(sh, w)? });
                     }
                 }
-                Ok(sh.cmd_command(&argv, io).map_err(Flow::Stop)?)
+                match sh.cmd_command(&argv, io).map_err(Flow::Stop)? {
+                    // A program that is not there is an error of PowerShell's own.
+                    127 => Err(format!(
+                        "{name} : The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable program."
+                    )),
+                    status => Ok(status),
+                }
             }
         };
         match result {
@@ -750,6 +809,35 @@ mod tests {
             .map(|p| f.snapshot.lstat(p).is_some())
             .collect();
         assert_eq!(left, [true, true, false, false, false, true]);
+    }
+
+    /// Chocolatey's installer run by `iex`, choco's packages, Rename-Item, and IIS's settings.
+    #[test]
+    fn chocolatey_renames_and_iis() {
+        let f = run_powershell(
+            &format!(
+                "{STOP}Set-ExecutionPolicy Bypass -Scope Process -Force; \
+                 [System.Net.ServicePointManager]::SecurityProtocol = 3072; \
+                 iex ((New-Object System.Net.WebClient).DownloadString('https://community.chocolatey.org/install.ps1')); \
+                 choco install -y git nodejs-lts; \
+                 New-Item -ItemType Directory -Path C:\\node-v20-win-x64 | Out-Null; \
+                 Rename-Item -Path C:\\node-v20-win-x64 -NewName nodejs; \
+                 Import-Module WebAdministration; \
+                 Set-ItemProperty 'IIS:\\Sites\\Default Web Site' -Name logFile.directory -Value 'C:\\logs'"
+            ),
+            // The installer's change to PATH is the machine's, in the registry: not kept.
+            image(true, &[]),
+        );
+        assert_eq!(f.status, 0, "{}", f.output);
+        assert!(f.stopped.is_none(), "{:?}", f.stopped);
+        for path in ["/ProgramData/chocolatey/bin/choco.exe", "/ProgramData/chocolatey/lib/nodejs-lts", "/nodejs"] {
+            assert!(f.snapshot.lstat(path).is_some(), "{path}");
+        }
+        assert!(f.snapshot.lstat("/node-v20-win-x64").is_none());
+        assert!(f.modeled.iter().any(|m| m.contains("IIS's configuration")), "{:?}", f.modeled);
+        // A script fetched from elsewhere is not known.
+        let f = run_powershell("iwr https://example.com/setup.ps1 -UseBasicParsing | iex", image(false, &[]));
+        assert!(f.stopped.is_some());
     }
 
     /// What the subset does not have stops the step as opaque, with what it met.

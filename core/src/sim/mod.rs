@@ -1220,6 +1220,20 @@ impl Simulator<'_> {
                         CopySource::Context => &self.visible,
                         CopySource::Other(s, _) => s,
                     };
+                    // A Windows stage's sources lose their drive too (BuildKit's dispatchCopy
+                    // runs them through NormalizePath): `C:\app\bin` is `/app/bin`.
+                    let path = if state.config.windows && !request.parents {
+                        match crate::plan::dispatch::windows_path(&path) {
+                            Ok(p) => p,
+                            Err(e) => {
+                                self.diag(Code::SimulationError, at(token.span), format!("{verb} {path}: {e}"));
+                                failed = true;
+                                continue;
+                            }
+                        }
+                    } else {
+                        path
+                    };
                     let normalized = crate::dockerignore::clean(&format!("/{path}"));
                     let matches = if crate::fs::copy::has_wildcards(&normalized) {
                         crate::fs::copy::resolve_wildcards(root, &normalized)

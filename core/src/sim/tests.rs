@@ -548,6 +548,13 @@ RUN powershell -Command Get-Process\n";
     let fidelity: Vec<Fidelity> = stage.steps.iter().rev().take(2).map(|s| s.fidelity).collect();
     assert_eq!(fidelity, [Fidelity::Opaque, Fidelity::Modeled], "{:?}", sim.diagnostics);
     assert!(stage.snapshot.lstat("/config/Caddyfile").is_some());
+    // Sources lose the drive too, from the context and from another stage.
+    let text = "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022 AS build\nCOPY C:\\\\x.txt C:\\\\out\\\\\n\
+FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCOPY --from=build C:\\\\out C:\\\\app\n";
+    let (_, sim) = run(text, &context(&[("/x.txt", "x")], None), None);
+    let last = sim.stage(1).expect("stage 1");
+    assert!(last.snapshot.lstat("/app/x.txt").is_some(), "{:?}", sim.diagnostics);
+    assert!(messages(&sim, Code::SimulationError).is_empty(), "{:?}", sim.diagnostics);
     // Another drive is refused, as BuildKit refuses it.
     let (checked, _) =
         run("FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nWORKDIR D:\\\\x\n", &context(&[], None), None);
