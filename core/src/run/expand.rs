@@ -6,6 +6,18 @@ use super::{Flow, Io, Shell, Stop};
 use crate::sh::{self, ParamOp, Part, PartKind, Word};
 use crate::text::Span;
 
+/// What a command substitution gives when its command printed what is not known here.
+pub(crate) const UNKNOWN_TEXT: &str = "\u{2026}";
+
+/// `text`, unless a command substitution's unknown output is in it: a decision on it (a
+/// test, a `case`) cannot be made here.
+pub(super) fn known(text: String, span: crate::text::Span) -> Result<String, Flow> {
+    if text.contains(UNKNOWN_TEXT) {
+        return Err(Flow::Stop(Stop::Unknown { command: format!("a test of text not known here ({text})"), span }));
+    }
+    Ok(text)
+}
+
 /// One character of an expanded word: `active` when it may act as a pattern character (it
 /// came from the script unquoted, or from an unquoted expansion), `split` when field
 /// splitting may cut there (an unquoted expansion's result).
@@ -206,10 +218,11 @@ impl Shell {
         };
         self.subst_status = Some(self.status);
         if let Some(what) = io.unknown_out {
-            return Err(Flow::Stop(Stop::Unknown {
-                command: format!("$(...) printing {what}, not known here"),
-                span: script.span,
-            }));
+            // The text stands in for what was printed: the step goes on over partly unknown
+            // files, and a test or `case` that looks at the text stops it (`known`).
+            self.model(&format!("$(...) prints {what}, which is not known here: `{UNKNOWN_TEXT}` stands for it"));
+            self.partial = true;
+            return Ok(UNKNOWN_TEXT.to_string());
         }
         // Errors of the substituted command go to the step's output.
         self.pending_stderr.extend(io.stderr);

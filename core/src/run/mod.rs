@@ -620,7 +620,7 @@ impl Shell {
                 Flow::Next
             }
             CommandKind::Case { word, arms } => {
-                let subject = match self.word_string(word) {
+                let subject = match self.word_string(word).and_then(|s| expand::known(s, word.span)) {
                     Ok(s) => s,
                     Err(flow) => return flow,
                 };
@@ -749,6 +749,12 @@ impl Shell {
             // bash refuses an array assignment before a command.
             return Flow::Stop(Stop::Unknown {
                 command: "an array assignment before a command".into(),
+                span: command.span,
+            });
+        }
+        if matches!(name.as_str(), "test" | "[") && args.iter().any(|a| a.contains(expand::UNKNOWN_TEXT)) {
+            return Flow::Stop(Stop::Unknown {
+                command: format!("a test of text not known here ({})", args.join(" ")),
                 span: command.span,
             });
         }
@@ -1566,6 +1572,7 @@ impl Shell {
         if let Some(bin) = op(*pos + 1).filter(|o| TEST_BINARY.contains(o)) {
             let bin = bin.to_string();
             let left = self.word_string(first)?;
+            let left = expand::known(left, first.span)?;
             let Some(right_word) = words.get(*pos + 2) else { return Ok(None) };
             if bin == "=~" {
                 // A regular expression's parentheses are read as separate words: the
@@ -1593,6 +1600,7 @@ impl Shell {
                 }
                 _ => {
                     let right = self.word_string(right_word)?;
+                    let right = expand::known(right, right_word.span)?;
                     let mut env = utils::Env { shell: self, io, name: "[[".into() };
                     env.binary_test(&left, &bin, &right)
                 }
@@ -1602,12 +1610,15 @@ impl Shell {
             && let Some(operand) = words.get(*pos + 1)
         {
             let unary = unary.to_string();
+            let span = operand.span;
             let operand = self.word_string(operand)?;
+            let operand = expand::known(operand, span)?;
             *pos += 2;
             let mut env = utils::Env { shell: self, io, name: "[[".into() };
             return Ok(env.unary_test(&unary, &operand));
         }
         let single = self.word_string(first)?;
+        let single = expand::known(single, first.span)?;
         *pos += 1;
         Ok(Some(!single.is_empty()))
     }

@@ -87,7 +87,13 @@ impl Env<'_> {
 
     /// Installs `packages` (names without version constraints): their files, root-owned.
     pub(crate) fn install_packages(&mut self, manager: &str, packages: &[String]) {
-        for p in packages {
+        // A name from text not known here (`apk add $(scanelf ...)`): its package is not known.
+        if packages.iter().any(|p| p.contains(super::expand::UNKNOWN_TEXT)) {
+            self.shell.model(&format!(
+                "{manager} installs packages whose names are not known here: their files are not added"
+            ));
+        }
+        for p in packages.iter().filter(|p| !p.contains(super::expand::UNKNOWN_TEXT)) {
             let files = package_files(p);
             let files = if files.is_empty() { vec![("", 0o755, UNKNOWN_PACKAGE_SIZE)] } else { files };
             for (path, mode, size) in files {

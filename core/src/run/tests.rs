@@ -536,9 +536,40 @@ fn downloads_piped_into_tar_and_saved_by_redirection_are_unknown_files() {
         "{:?}",
         f.stopped
     );
-    // So does a substitution whose value is a download.
-    let f = run_script("V=$(curl -fsSL https://x.test/latest)", start(fs));
+    // A substitution whose value is a download gives a stand-in text, and the files are
+    // partly unknown from there; a test or a `case` on that text stops the interpreter.
+    let f = run_script(
+        "V=$(curl -fsSL https://x.test/latest) && echo \"v=$V\" > /tmp/v && \
+         echo \"$(curl -fsSL https://x.test/a.tgz.sha256)  /tmp/a.tgz\" > /tmp/sum && \
+         curl -fsSLo /tmp/a.tgz https://x.test/a.tgz && sha256sum -c /tmp/sum",
+        start(fs.clone()),
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.stopped.is_none() && f.estimated, "{:?}", f.stopped);
+    assert_eq!(file(&f, "/tmp/v").0, "v=\u{2026}\n");
+    assert!(f.modeled.iter().any(|m| m.contains("prints the download of https://x.test/latest")), "{:?}", f.modeled);
+    for script in [
+        "V=$(curl -fsSL https://x.test/latest); [ \"$V\" = 1 ] && touch /x",
+        "case \"$(curl -fsSL https://x.test/latest)\" in 1*) touch /x;; esac",
+        "test -n \"$(curl -fsSL https://x.test/latest)\"",
+    ] {
+        let f = run_script(script, start(fs.clone()));
+        assert!(
+            matches!(f.stopped, Some(Stop::Unknown { ref command, .. }) if command.starts_with("a test of text")),
+            "{script}: {:?}",
+            f.stopped
+        );
+    }
+    let mut bash = start(fs);
+    bash.dialect = Dialect::Bash;
+    let f = run_script("[[ -z $(curl -fsSL https://x.test/latest) ]] && touch /x", bash);
     assert!(f.stopped.is_some());
+    // A package named by that text is not known: nothing is added for it.
+    let fs = project(&[], &["/usr/bin/curl", "/sbin/apk"]);
+    let f = run_script("apk add --no-cache $(curl -fsSL https://x.test/deps) curl", start(fs));
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert!(f.snapshot.lstat("/usr/bin/\u{2026}").is_none());
+    assert!(f.modeled.iter().any(|m| m.contains("whose names are not known")), "{:?}", f.modeled);
 }
 
 #[test]
