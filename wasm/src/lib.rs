@@ -17,7 +17,10 @@ use stagecraft_core::text::ColumnUnit;
 use stagecraft_core::{Analysis, CheckOptions, syntax};
 use wasm_bindgen::prelude::*;
 
-/// Installs the panic hook, so that a panic reaches the console with its message.
+/// Installs the panic hook, so that a panic reaches the console with its message in the
+/// builds that format one (the tests'). The playground's build (`cargo xtask dist`) uses the
+/// `immediate-abort` panic strategy: there a panic is a bare trap (`unreachable`), which the
+/// page reports as a failed simulation and recovers from, as it did with `panic = "abort"`.
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();

@@ -118,8 +118,16 @@ pub(crate) fn dist() -> Result {
     }
     // A panic stops the module where it happens (a trap the page recovers from, as it did
     // with `panic = "abort"`), without the machinery that formats its message.
-    flags.extend(["-Zunstable-options".to_string(), "-Cpanic=immediate-abort".to_string()]);
+    // Panic locations (files and lines) are left out too: nothing prints them.
+    flags.extend(["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none"].map(String::from));
     ensure_wasm_toolchain()?;
+    // The standard library is built from the toolchain's sources: their paths as a fixed
+    // name too. The nightly used is printed, as the size depends on it.
+    let nightly = |args: &[&str]| output(Command::new("rustup").args(["run", WASM_TOOLCHAIN, "rustc"]).args(args));
+    if let Some(sysroot) = nightly(&["--print", "sysroot"]) {
+        flags.push(format!("--remap-path-prefix={}/lib/rustlib/src/rust=std", sysroot.trim()));
+    }
+    eprintln!("wasm built with {}", nightly(&["--version"]).unwrap_or_default().trim());
     run(Command::new("rustup")
         .args(["run", WASM_TOOLCHAIN, "cargo", "build", "-p", "stagecraft-wasm", "--target", "wasm32-unknown-unknown"])
         .args(["--profile", "wasm-release", "-Zbuild-std=std,panic_abort"])

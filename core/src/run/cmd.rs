@@ -11,7 +11,16 @@ use crate::fs::{Entry, Meta};
 use crate::text::Span;
 
 /// Windows' own variables, as a container's cmd has them.
-const DEFAULTS: [(&str, &str); 9] = [
+const DEFAULTS: [(&str, &str); 15] = [
+    (
+        "PATH",
+        "C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\;C:\\Users\\ContainerAdministrator\\AppData\\Local\\Microsoft\\WindowsApps",
+    ),
+    ("LOCALAPPDATA", "C:\\Users\\ContainerAdministrator\\AppData\\Local"),
+    ("TMP", "C:\\Users\\ContainerAdministrator\\AppData\\Local\\Temp"),
+    ("ALLUSERSPROFILE", "C:\\ProgramData"),
+    ("ProgramW6432", "C:\\Program Files"),
+    ("PUBLIC", "C:\\Users\\Public"),
     ("ProgramFiles", "C:\\Program Files"),
     ("ProgramFiles(x86)", "C:\\Program Files (x86)"),
     ("ProgramData", "C:\\ProgramData"),
@@ -185,6 +194,11 @@ fn crt_args(line: &str) -> Vec<String> {
                 }
                 has = true;
             }
+            // Inside quotes, `""` is a quote (and the quoting goes on).
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
             '"' => {
                 quoted = !quoted;
                 has = true;
@@ -248,9 +262,20 @@ impl Shell {
     /// A variable of a Windows container (names in any case), or one of Windows' own.
     pub(super) fn windows_var(&self, name: &str) -> Option<String> {
         self.var(name)
-            .or_else(|| self.var(&name.to_ascii_uppercase()))
+            .or_else(|| self.vars.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.value.as_str()))
             .map(ToString::to_string)
             .or_else(|| DEFAULTS.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| (*v).to_string()))
+    }
+
+    /// Sets a variable of a Windows container (exported): an existing one in another case
+    /// keeps its name.
+    pub(super) fn set_windows_var(&mut self, name: &str, value: &str) {
+        let existing = self.vars.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(k, _)| k.clone());
+        let name = existing.as_deref().unwrap_or(name);
+        self.set_var(name, value);
+        if let Some(v) = self.vars.get_mut(name) {
+            v.exported = true;
+        }
     }
 
     /// `%NAME%` replaced by the variable (any case), Windows' own, or left as it is.
@@ -303,7 +328,8 @@ impl Shell {
                 continue;
             }
             // PowerShell parses its own command line (`\"` is a quote), as Windows' C runtime does.
-            let words = if matches!(name.trim_end_matches(".exe"), "powershell" | "pwsh") {
+            let program = name.rsplit(['\\', '/']).next().unwrap_or_default();
+            let words = if matches!(program.trim_end_matches(".exe"), "powershell" | "pwsh") {
                 crt_args(&command.raw)
             } else {
                 command.words
@@ -450,8 +476,12 @@ impl Shell {
                 Ok(self.external(tool, &operands, Span::default(), io, false).0)
             }
             // PowerShell's script: the words after its options, as written.
+            // PowerShell is a process of its own: its folder and variables do not come back.
             "powershell" | "pwsh" if let Some(script) = super::pwsh::script_of(raw) => {
-                match self.powershell(&script, io) {
+                let (cwd, vars) = (self.cwd.clone(), self.vars.clone());
+                let flow = self.powershell(&script, lower == "pwsh", io);
+                (self.cwd, self.vars) = (cwd, vars);
+                match flow {
                     Flow::Stop(stop) => Err(stop),
                     Flow::Exit(status) | Flow::Return(status) => Ok(status),
                     _ => Ok(self.status),

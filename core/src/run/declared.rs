@@ -18,7 +18,7 @@
 //!
 //! An op whose text names `{op}` (an operand after the subcommand) or `{base}` (its file name
 //! without the extension) or `{conf}` (without `.conf`) runs once for each operand. `{1}`,
-//! `{2}`, `{3}` are the operands by position. The other templates: `{cwd}`, `{home}`,
+//! `{2}`, `{3}` are the operands by position (an empty one cannot be used), `{last}` the last. The other templates: `{cwd}`, `{home}`,
 //! `{tool}`, `{sub}`, `{name}` (the working directory's name), `{o:-x|--y=DEFAULT}` (an option's
 //! value), `{e:VAR=DEFAULT}` (a variable), `{phpext}` (PHP's extension directory), `{zend}`
 //! (`zend_` for the PHP extensions that are Zend extensions), `{mixapp}` (the app `mix.exs`
@@ -49,7 +49,10 @@ fn table() -> &'static str {
 }
 
 /// Options whose value is the next word, so that it is not taken for an operand.
-const VALUED: [&str; 23] = [
+const VALUED: [&str; 26] = [
+    "--maxlevel",
+    "--title",
+    "--entryprefix",
     "-o",
     "-f",
     "-d",
@@ -243,7 +246,10 @@ impl Env<'_> {
                 "sub" => sub.to_string(),
                 "op" => operand.to_string(),
                 "conf" => operand.trim_end_matches(".conf").to_string(),
-                "1" | "2" | "3" => each.get(usize::from(key.as_bytes()[0] - b'1'))?.to_string(),
+                "1" | "2" | "3" => {
+                    each.get(usize::from(key.as_bytes()[0] - b'1')).filter(|o| !o.is_empty())?.to_string()
+                }
+                "last" => each.last()?.to_string(),
                 "base" => {
                     let name = operand.rsplit('/').next().unwrap_or(operand);
                     name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string()

@@ -1,41 +1,53 @@
 //! RUN in a Windows image through PowerShell (`SHELL ["powershell", "-Command", ...]`, or
 //! `powershell -Command ...` in cmd's line): the statements Windows Dockerfiles write to
-//! fetch, check, unpack and place a runtime. Variables (`$x = ...`, `$env:X`), strings (`'...'`,
-//! `"..."` and bare words with `$x` in them), `+` and `-f`, and the cmdlets that change files:
+//! fetch, check, unpack and place a runtime. Variables (`$x = ...`, `$x += ...`, `$env:X`),
+//! strings (`'...'`, `"..."` and bare words with `$x` in them), `+` between strings, `-f`,
+//! and the cmdlets that change files, each with the parameters it is given here:
 //! `Invoke-WebRequest -OutFile`, `Expand-Archive`, `Remove-Item`, `Move-Item`, `Copy-Item`,
-//! `New-Item`, `Set-Content`, `Get-ChildItem | Remove-Item`, with their usual aliases. Any
-//! other program runs as cmd would run it ([`super::cmd`]). A checksum test (`if ((Get-FileHash
-//! F).Hash -ne ...)`) is taken to pass, as the real build went on. What is not here (another
-//! `if`, loops, functions, .NET calls, a cmdlet not listed) stops the step as opaque.
+//! `Rename-Item`, `New-Item`, `Set-Content`/`Add-Content`, `Get-ChildItem | Remove-Item`, and
+//! their aliases. Any other program runs as cmd would run it ([`super::cmd`]). A checksum test
+//! (`if ((Get-FileHash F).Hash -ne ...)`) is taken to pass, as the real build went on.
+//!
+//! Windows PowerShell 5.1's behaviour (`powershell`), or PowerShell 7's (`pwsh`) where they
+//! differ. What is not here (another `if`, loops, functions, .NET calls, a cmdlet, alias or
+//! parameter not listed, arithmetic, a format with a specifier) stops the step as opaque.
+//!
+//! The script is the SHELL's words and the RUN line, as BuildKit passes them (the line one
+//! argument, its quotes kept); the classic builder joins them into one command line instead.
 
 use super::{Finished, Flow, Io, Shell, Start, Stop};
-use crate::fs::{Entry, Meta};
+use crate::fs::{Content, Entry, Meta, Node};
 use crate::text::Span;
 
-/// Parameters that take no value.
-const SWITCHES: [&str; 9] =
-    ["force", "recurse", "usebasicparsing", "passthru", "verbose", "nonewline", "wait", "nonewwindow", "confirm"];
+/// The longest value a variable may hold (a script that doubles a string in a loop stops).
+const MAX_VALUE: usize = 1 << 20;
 
-/// Runs a PowerShell script (the text after `-Command`).
+/// Runs a PowerShell script (the text after `-Command`); `core` for PowerShell 7 (`pwsh`).
 #[must_use]
-pub fn run_powershell(script: &str, start: Start) -> Finished {
+pub fn run_powershell(script: &str, core: bool, start: Start) -> Finished {
     let mut shell = Shell::new(start);
     let mut io = Io::default();
-    let flow = shell.powershell(script, &mut io);
+    let flow = shell.powershell(script, core, &mut io);
     shell.finish(flow, io)
 }
 
 impl Shell {
     /// A PowerShell script, in this shell's files and environment.
-    pub(super) fn powershell(&mut self, script: &str, io: &mut Io) -> Flow {
+    pub(super) fn powershell(&mut self, script: &str, core: bool, io: &mut Io) -> Flow {
         self.model(
             "PowerShell runs in a Windows container: its files show with C:\\ as / and without Windows' permissions",
         );
-        let mut ps = Ps { vars: Vec::new(), ok: true };
-        match ps.block(self, script, io) {
+        if script.contains("<#") {
+            return opaque("block comment");
+        }
+        let mut ps = Ps { vars: Vec::new(), ok: true, core, depth: 0 };
+        let depth = self.depth;
+        let flow = match ps.block(self, script, io) {
             Ok(()) => Flow::Exit(i32::from(!ps.ok)),
             Err(flow) => flow,
-        }
+        };
+        self.depth = depth;
+        flow
     }
 }
 
@@ -63,6 +75,15 @@ pub fn script_of(args: &[String]) -> Option<String> {
 struct Ps {
     vars: Vec<(String, String)>,
     ok: bool,
+    /// PowerShell 7 (`pwsh`), not Windows PowerShell 5.1.
+    core: bool,
+    /// Nesting of parentheses being evaluated.
+    depth: u32,
+}
+
+/// What is not modeled: `kind` and the text met.
+fn gap(kind: &str, what: &str) -> Flow {
+    opaque(&format!("{kind} {what}"))
 }
 
 fn opaque(what: &str) -> Flow {
@@ -71,17 +92,26 @@ fn opaque(what: &str) -> Flow {
 
 /// Each character of `text` with its bracket depth when it is outside quotes (`None` inside
 /// quotes, for a quote and for an escaped character). An opening bracket has the depth
-/// outside it, and so has its closing one.
+/// outside it, and so has its closing one. In double quotes `""` is a quote, in single
+/// quotes `''`.
 fn levels(text: &str) -> Vec<(usize, char, Option<usize>)> {
     let (mut out, mut depth, mut quote, mut escaped) = (Vec::new(), 0usize, None, false);
-    for (i, c) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         let level = if std::mem::take(&mut escaped) {
             None
         } else if c == '`' && quote != Some('\'') {
             escaped = true;
             None
-        } else if quote.is_some() {
-            if quote == Some(c) {
+        } else if let Some(q) = quote {
+            // A doubled quote is the quote itself.
+            if c == q && chars.peek().is_some_and(|(_, n)| *n == q) {
+                out.push((i, c, None));
+                let (j, n) = chars.next().unwrap_or((i, c));
+                out.push((j, n, None));
+                continue;
+            }
+            if c == q {
                 quote = None;
             }
             None
@@ -107,17 +137,26 @@ fn levels(text: &str) -> Vec<(usize, char, Option<usize>)> {
     out
 }
 
-/// `text` cut at `;`, newlines and `|` (`sep`) outside quotes and brackets; a `#` starts a
-/// comment to the end of the line.
-fn split(text: &str, sep: &[char]) -> Vec<String> {
-    let (mut out, mut cur, mut comment) = (Vec::new(), String::new(), false);
-    for (_, c, level) in levels(text) {
-        if comment && c != '\n' {
+/// `text` cut at `;`, newlines and `|` (`sep`) outside quotes and brackets, without its
+/// comments (a `#` that starts a word, to the end of its line) and with a backquote at the end
+/// of a line joining the next. `None` for `&&` or `||`.
+fn split(text: &str, sep: &[char]) -> Option<Vec<String>> {
+    let (mut out, mut cur, mut comment, mut joined) = (Vec::new(), String::new(), false, false);
+    let levels = levels(text);
+    for (k, &(_, c, level)) in levels.iter().enumerate() {
+        let next = levels.get(k + 1).map(|(_, n, _)| *n);
+        if comment && c != '\n' || std::mem::take(&mut joined) {
             continue;
         }
         comment = false;
-        if level == Some(0) && c == '#' && (cur.trim().is_empty() || cur.ends_with([' ', '\t'])) {
+        if c == '`' && level.is_none() && next == Some('\n') {
+            // A backquote at the end of a line joins the next.
+            cur.push(' ');
+            joined = true;
+        } else if level == Some(0) && c == '#' && (cur.is_empty() || cur.ends_with(char::is_whitespace)) {
             comment = true;
+        } else if level == Some(0) && matches!((c, next), ('&', Some('&')) | ('|', Some('|'))) {
+            return None;
         } else if level == Some(0) && sep.contains(&c) {
             out.push(std::mem::take(&mut cur));
         } else {
@@ -126,7 +165,7 @@ fn split(text: &str, sep: &[char]) -> Vec<String> {
     }
     out.push(cur);
     out.retain(|s| !s.trim().is_empty());
-    out
+    Some(out)
 }
 
 /// The text inside the bracket that opens `s` (`(`, `{`), and what follows it.
@@ -141,17 +180,17 @@ fn group(s: &str) -> Option<(&str, &str)> {
     (c == close).then(|| (&s[1..i], &s[i + 1..]))
 }
 
-/// One command's words, as written: cut at spaces, and at `,` (a word of its own), outside
+/// Words, as written: cut at spaces, with `,` and `+` (`ops`) words of their own, outside
 /// quotes and brackets.
-fn words(s: &str) -> Vec<String> {
+fn words(s: &str, ops: &[char]) -> Vec<String> {
     let (mut out, mut cur) = (Vec::new(), String::new());
     for (_, c, level) in levels(s) {
-        if level == Some(0) && (c.is_whitespace() || c == ',') {
+        if level == Some(0) && (c.is_whitespace() || ops.contains(&c)) {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
-            if c == ',' {
-                out.push(",".into());
+            if !c.is_whitespace() {
+                out.push(c.to_string());
             }
         } else {
             cur.push(c);
@@ -163,13 +202,62 @@ fn words(s: &str) -> Vec<String> {
     out
 }
 
+/// `$name` at the start of `w` (`$x`, `$env:X`, `${env:X}`), and what follows it.
+fn variable(w: &str) -> Option<(&str, &str)> {
+    let rest = w.strip_prefix('$')?;
+    if let Some(braced) = rest.strip_prefix('{') {
+        let end = braced.find('}')?;
+        return Some((&braced[..end], &braced[end + 1..]));
+    }
+    let mut end = 0;
+    for (i, c) in rest.char_indices() {
+        // `$env:X`: one scope before the name.
+        let scope = c == ':' && rest[..i].eq_ignore_ascii_case("env");
+        if !(c.is_alphanumeric() || c == '_' || c == '?' && i == 0 || scope) {
+            break;
+        }
+        end = i + c.len_utf8();
+        if c == '?' {
+            break;
+        }
+    }
+    (end > 0).then(|| (&rest[..end], &rest[end..]))
+}
+
+/// .NET's composite format (`'{0}\bin;{1}' -f $a, $b`): `{{` and `}}` are braces; an index
+/// out of range, an alignment or a format specifier is not modeled.
+fn format(text: &str, args: &[String]) -> Result<String, Flow> {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let spec: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                let arg = spec.trim().parse::<usize>().ok().and_then(|i| args.get(i));
+                out.push_str(arg.ok_or_else(|| opaque(&format!("format item {{{spec}}}")))?);
+            }
+            '}' => return Err(opaque("format string")),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
 impl Ps {
     fn block(&mut self, sh: &mut Shell, text: &str, io: &mut Io) -> Result<(), Flow> {
         sh.depth += 1;
         if sh.depth > super::MAX_DEPTH {
             return Err(Flow::Stop(Stop::Budget { span: Span::default() }));
         }
-        for statement in split(text, &[';', '\n']) {
+        for statement in split(text, &[';', '\n']).ok_or_else(|| opaque("&& or ||"))? {
             sh.tick(Span::default())?;
             self.statement(sh, statement.trim(), io)?;
         }
@@ -184,38 +272,56 @@ impl Ps {
         }
         if lower == "exit" || lower.starts_with("exit ") {
             let code = s[4..].trim();
-            let code = if code.is_empty() { i32::from(!self.ok) } else { self.value(sh, code)?.parse().unwrap_or(0) };
+            let code = if code.is_empty() {
+                i32::from(!self.ok)
+            } else {
+                match code.parse() {
+                    Ok(n) => n,
+                    Err(_) => self.value(sh, code)?.parse().map_err(|_| gap("exit", code))?,
+                }
+            };
             return Err(Flow::Exit(code));
         }
         if lower == "throw" || lower.starts_with("throw ") {
-            io.stderr.extend_from_slice(format!("{}\r\n", self.value(sh, s[5..].trim())?).as_bytes());
+            let text = if s.len() > 5 { self.value(sh, s[5..].trim())? } else { "ScriptHalted".into() };
+            io.stderr.extend_from_slice(format!("{text}\r\n").as_bytes());
             return Err(Flow::Exit(1));
         }
         let dotnet = lower.replacen("[system.", "[", 1);
-        if dotnet.starts_with("[net.servicepointmanager]::securityprotocol")
-            || dotnet.starts_with("[environment]::setenvironmentvariable")
-        {
-            sh.model(
-                "PowerShell's .NET settings (the protocols, the machine's environment in the registry) are not kept",
-            );
+        if dotnet.starts_with("[net.servicepointmanager]::securityprotocol") {
+            sh.model("PowerShell's .NET settings (the protocols to download with) change no file");
             return Ok(());
         }
-        // `$x = ...`, `$env:X = ...`.
-        if let Some((name, expr)) = s.strip_prefix('$').and_then(|r| r.split_once('='))
-            && name.trim().chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':')
+        if let Some(call) = dotnet.strip_prefix("[environment]::setenvironmentvariable") {
+            return self.set_environment(sh, &s[s.len() - call.len()..]);
+        }
+        // `$x = ...`, `$x += ...`, `$env:X = ...`.
+        if let Some((name, rest)) = variable(s)
+            && let Some((op, expr)) = rest.trim_start().split_once('=')
+            && matches!(op, "" | "+")
             && !expr.starts_with('=')
         {
-            let value = self.value(sh, expr.trim())?;
-            let name = name.trim();
+            let mut value = self.value(sh, expr.trim())?;
+            if op == "+" {
+                value = self.var(sh, name)? + &value;
+            }
+            if value.len() > MAX_VALUE {
+                return Err(Flow::Stop(Stop::Budget { span: Span::default() }));
+            }
             if name.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("env:")) {
-                sh.set_var(&name[4..], &value);
+                sh.set_windows_var(&name[4..], &value);
             } else {
                 self.vars.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
                 self.vars.push((name.to_string(), value));
             }
             return Ok(());
         }
-        let stages = split(s, &['|']);
+        // A value where a command should be (`$x`, `'text'`, `(1 + 2)`) prints it, or is a
+        // syntax error: not modeled.
+        if s.starts_with(['$', '\'', '"', '(', '@', '[', '{']) || s.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(gap("statement", s));
+        }
+        let stages = split(s, &['|']).ok_or_else(|| opaque("&& or ||"))?;
         // A script fetched and run (`iex ((New-Object Net.WebClient).DownloadString(URL))`,
         // `iwr URL | iex`): a well-known installer, from the table.
         let run_fetched = |t: &str| {
@@ -235,12 +341,6 @@ impl Ps {
         }
         match &stages[..] {
             [one] => self.command(sh, one, io),
-            [list, remove]
-                if list.trim().to_ascii_lowercase().starts_with("get-childitem")
-                    && remove.trim().to_ascii_lowercase().starts_with("remove-item") =>
-            {
-                self.remove_listed(sh, list, io)
-            }
             // What the command prints, thrown away.
             [one, null] if null.trim().eq_ignore_ascii_case("out-null") => {
                 let before = io.stdout.len();
@@ -248,39 +348,90 @@ impl Ps {
                 io.stdout.truncate(before);
                 Ok(())
             }
-            // Programs piped into each other (`ngen ... | ngen ...`), none reading the other.
-            stages => {
-                for stage in stages {
-                    let name = words(stage).first().map(|w| w.to_ascii_lowercase()).unwrap_or_default();
-                    if name.contains('-') && !name.contains(['\\', '/', '.']) {
-                        return Err(opaque(&format!("pipeline into {name}")));
+            [list, remove]
+                if list.trim().to_ascii_lowercase().starts_with("get-childitem ")
+                    && remove.trim().to_ascii_lowercase().starts_with("remove-item") =>
+            {
+                self.remove_listed(sh, list, remove, io)
+            }
+            // Programs piped into each other (`ngen ... | ngen ...`): each one's output is the
+            // next one's input.
+            stages if stages.iter().all(|t| Self::program(t)) => {
+                let (mut input, mut unknown) = (Vec::new(), None);
+                for (i, stage) in stages.iter().enumerate() {
+                    let mut pipe =
+                        Io { stdin: std::mem::take(&mut input), unknown_in: unknown.take(), ..Io::default() };
+                    if i + 1 == stages.len() {
+                        io.stdin = pipe.stdin;
+                        io.unknown_in = pipe.unknown_in;
+                        return self.command(sh, stage, io);
                     }
-                    self.command(sh, stage, io)?;
+                    self.command(sh, stage, &mut pipe)?;
+                    io.stderr.append(&mut pipe.stderr);
+                    (input, unknown) = (pipe.stdout, pipe.unknown_out);
                 }
                 Ok(())
             }
+            _ => Err(opaque("pipeline")),
         }
     }
 
-    /// `if (COND) { ... } [else { ... }]`: only a checksum test, taken to pass.
+    /// Whether a command runs a program (a path, or a name with `.exe`), not a cmdlet.
+    fn program(text: &str) -> bool {
+        let first = words(text.trim(), &[]).into_iter().next().unwrap_or_default();
+        let first = first.trim_start_matches('&');
+        first.contains(['\\', '/']) || first.to_ascii_lowercase().ends_with(".exe")
+    }
+
+    /// `[Environment]::SetEnvironmentVariable(NAME, VALUE[, TARGET])`: the process's own
+    /// variable is set; the machine's or the user's is in the registry, not kept.
+    fn set_environment(&mut self, sh: &mut Shell, call: &str) -> Result<(), Flow> {
+        let (inner, rest) = group(call.trim()).ok_or_else(|| opaque("SetEnvironmentVariable"))?;
+        let args: Vec<String> = words(inner, &[',']).into_iter().filter(|w| w != ",").collect();
+        if !rest.trim().is_empty() || !(2..=3).contains(&args.len()) {
+            return Err(opaque("SetEnvironmentVariable"));
+        }
+        let target = args.get(2).map(|t| t.to_ascii_lowercase()).unwrap_or_default();
+        if target.contains("machine") || target.contains("user") {
+            sh.model(
+                "a machine's or a user's environment variable is in the registry, which the simulation does not keep",
+            );
+            return Ok(());
+        }
+        if !(target.is_empty() || target.contains("process")) {
+            return Err(opaque("SetEnvironmentVariable"));
+        }
+        let name = self.operand(sh, &args[0])?;
+        let value = self.operand(sh, &args[1])?;
+        sh.set_windows_var(&name, &value);
+        Ok(())
+    }
+
+    /// `if ((Get-FileHash F ...).Hash -ne X) { ... }` and `-eq`: a download's checksum is
+    /// taken to match, as the real build went on. Any other `if` is not modeled.
     fn test(&mut self, sh: &mut Shell, s: &str, io: &mut Io) -> Result<(), Flow> {
-        let (cond, rest) = group(s).ok_or_else(|| opaque("if"))?;
-        let (then, rest) = group(rest.trim_start()).ok_or_else(|| opaque("if"))?;
+        let not_modeled = || opaque("if");
+        let (cond, rest) = group(s).ok_or_else(not_modeled)?;
+        let (then, rest) = group(rest.trim_start()).ok_or_else(not_modeled)?;
         let rest = rest.trim_start();
         let otherwise = match rest.get(..4) {
-            Some(e) if e.eq_ignore_ascii_case("else") => {
-                Some(group(rest[4..].trim_start()).ok_or_else(|| opaque("if"))?.0)
-            }
+            Some(e) if e.eq_ignore_ascii_case("else") => Some(group(rest[4..].trim_start()).ok_or_else(not_modeled)?.0),
             _ if rest.is_empty() => None,
-            _ => return Err(opaque("if")),
+            _ => return Err(not_modeled()),
         };
-        let cond = cond.to_ascii_lowercase();
-        if !cond.contains("get-filehash") || !(cond.contains("-ne") || cond.contains("-eq")) {
-            return Err(opaque("if"));
+        let cond = cond.trim();
+        let (hash, compare) = group(cond).ok_or_else(not_modeled)?;
+        let compare = compare.to_ascii_lowercase();
+        let equal = match words(&compare, &[]).as_slice() {
+            [h, op, _] if h == ".hash" && op == "-ne" => false,
+            [h, op, _] if h == ".hash" && op == "-eq" => true,
+            _ => return Err(not_modeled()),
+        };
+        if !hash.trim_start().to_ascii_lowercase().starts_with("get-filehash ") {
+            return Err(not_modeled());
         }
         sh.model("a download's checksum is taken to match, as the real build went on");
-        // `-ne`: the block for a mismatch is not run; `-eq`: the block for a match is.
-        match (cond.contains("-eq"), otherwise) {
+        match (equal, otherwise) {
             (true, _) => self.block(sh, then, io),
             (false, Some(block)) => self.block(sh, block, io),
             (false, None) => Ok(()),
@@ -289,7 +440,6 @@ impl Ps {
 
     /// A variable's value: the script's own, `$env:X` (any case, Windows' defaults), `$true`.
     fn var(&self, sh: &Shell, name: &str) -> Result<String, Flow> {
-        let name = name.trim_start_matches('{').trim_end_matches('}');
         if let Some(env) = name.get(..4).filter(|p| p.eq_ignore_ascii_case("env:")).map(|_| &name[4..]) {
             return Ok(sh.windows_var(env).unwrap_or_default());
         }
@@ -298,111 +448,167 @@ impl Ps {
         }
         match name.to_ascii_lowercase().as_str() {
             "true" => Ok("True".into()),
-            "false" | "null" => Ok(String::new()),
-            _ => Err(opaque(&format!("variable ${name}"))),
+            "false" => Ok("False".into()),
+            "null" => Ok(String::new()),
+            _ => Err(gap("variable", name)),
         }
     }
 
     /// `"..."` or a bare word: `$x`, `$env:X`, `${env:X}` replaced, backquote escapes read.
     fn expand(&self, sh: &Shell, text: &str) -> Result<String, Flow> {
         let mut out = String::new();
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '`' => match chars.next() {
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            if c == '`' {
+                let mut chars = rest[1..].chars();
+                match chars.next() {
                     Some('n') => out.push('\n'),
                     Some('t') => out.push('\t'),
                     Some('r') => out.push('\r'),
                     Some('0') => out.push('\0'),
                     Some(n) => out.push(n),
                     None => {}
-                },
-                '$' if chars.peek() == Some(&'(') => return Err(opaque("$(...)")),
-                '$' if chars.peek() == Some(&'{') => {
-                    let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
-                    out.push_str(&self.var(sh, &name)?);
                 }
-                '$' if chars.peek().is_some_and(|n| n.is_alphanumeric() || *n == '_') => {
-                    let mut name = String::new();
-                    while let Some(&n) = chars.peek() {
-                        // `$env:X`: one scope before the name.
-                        let scope = n == ':' && name.eq_ignore_ascii_case("env");
-                        if !(n.is_alphanumeric() || n == '_' || scope) {
-                            break;
-                        }
-                        name.push(n);
-                        chars.next();
-                    }
-                    out.push_str(&self.var(sh, &name)?);
-                }
-                c => out.push(c),
+                rest = chars.as_str();
+            } else if c == '"' && rest[1..].starts_with('"') {
+                out.push('"');
+                rest = &rest[2..];
+            } else if rest.starts_with("$(") {
+                return Err(opaque("$(...) in a string"));
+            } else if let Some((name, after)) = variable(rest) {
+                out.push_str(&self.var(sh, name)?);
+                rest = after;
+            } else {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+            if out.len() > MAX_VALUE {
+                return Err(Flow::Stop(Stop::Budget { span: Span::default() }));
             }
         }
         Ok(out)
     }
 
-    /// One operand: a string, a variable, a number, `( ... )`, a bare word.
-    fn operand(&self, sh: &mut Shell, w: &str) -> Result<String, Flow> {
-        if let Some(inner) = w.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+    /// One operand of an expression: a string, a variable, `( ... )`, `$( ... )`.
+    fn operand(&mut self, sh: &mut Shell, w: &str) -> Result<String, Flow> {
+        if let Some(inner) = w.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).filter(|_| w.len() > 1) {
             return Ok(inner.replace("''", "'"));
         }
-        if let Some(inner) = w.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        if let Some(inner) = w.strip_prefix('"').and_then(|r| r.strip_suffix('"')).filter(|_| w.len() > 1) {
             return self.expand(sh, inner);
         }
-        if let Some((inner, "")) = group(w.strip_prefix('$').unwrap_or(w)) {
-            return self.value(sh, inner.trim());
+        if let Some((name, "")) = variable(w) {
+            return self.var(sh, name);
         }
-        if w.starts_with('(') || w.starts_with('{') || w.starts_with('[') || w.starts_with('@') {
-            return Err(opaque(&format!("expression {w}")));
+        if let Some((inner, "")) = group(w.strip_prefix('$').unwrap_or(w)) {
+            self.depth += 1;
+            if self.depth > super::MAX_DEPTH {
+                return Err(Flow::Stop(Stop::Budget { span: Span::default() }));
+            }
+            let value = self.value(sh, inner.trim());
+            self.depth -= 1;
+            return value;
+        }
+        Err(gap("expression", w))
+    }
+
+    /// An argument of a command: an operand, or a bare word (`$x` in it replaced).
+    fn argument(&mut self, sh: &mut Shell, w: &str) -> Result<String, Flow> {
+        let quoted =
+            w.len() > 1 && (w.starts_with('\'') && w.ends_with('\'') || w.starts_with('"') && w.ends_with('"'));
+        if quoted || w.starts_with('(') || w.starts_with("$(") {
+            return self.operand(sh, w);
+        }
+        // `$x.Name` and `$x[0]` are a member and an element; quotes inside a word join
+        // strings: neither is modeled.
+        if w.contains(['\'', '"', '@', '{']) || variable(w).is_some_and(|(_, rest)| rest.starts_with(['.', '['])) {
+            return Err(gap("argument", w));
         }
         self.expand(sh, w)
     }
 
-    /// An expression: operands joined by `+`, or `FORMAT -f A, B`.
-    fn value(&self, sh: &mut Shell, expr: &str) -> Result<String, Flow> {
-        let ws = words(expr);
+    /// An expression: operands joined by `+` (strings only), or `FORMAT -f A, B`.
+    fn value(&mut self, sh: &mut Shell, expr: &str) -> Result<String, Flow> {
+        let ws = words(expr, &[',', '+']);
         if let Some(at) = ws.iter().position(|w| w.eq_ignore_ascii_case("-f")) {
-            let format = self.value(sh, &ws[..at].join(" "))?;
-            let args: Vec<String> =
-                ws[at + 1..].iter().filter(|w| *w != ",").map(|w| self.operand(sh, w)).collect::<Result<_, _>>()?;
-            let mut out = format;
-            for (i, a) in args.iter().enumerate() {
-                out = out.replace(&format!("{{{i}}}"), a);
+            let text = self.concat(sh, &ws[..at])?;
+            let mut args = Vec::new();
+            for part in ws[at + 1..].split(|w| w == ",") {
+                args.push(self.concat(sh, part)?);
             }
-            return Ok(out);
+            return format(&text, &args);
         }
+        self.concat(sh, &ws)
+    }
+
+    /// `A + B + ...`, each a string or a variable (a number would add: not modeled).
+    fn concat(&mut self, sh: &mut Shell, ws: &[String]) -> Result<String, Flow> {
         let mut out = String::new();
-        let mut want = true;
-        for w in &ws {
-            match (want, w.as_str()) {
-                (false, "+") => want = true,
-                (true, w) => {
-                    out.push_str(&self.operand(sh, w)?);
-                    want = false;
+        for (i, w) in ws.iter().enumerate() {
+            if i % 2 == 1 {
+                if w != "+" {
+                    return Err(gap("operator", w));
                 }
-                _ => return Err(opaque(&format!("expression {expr}"))),
+                continue;
             }
+            out.push_str(&self.operand(sh, w)?);
+            if out.len() > MAX_VALUE {
+                return Err(Flow::Stop(Stop::Budget { span: Span::default() }));
+            }
+        }
+        if ws.is_empty() || ws.len().is_multiple_of(2) {
+            return Err(opaque("expression"));
         }
         Ok(out)
     }
 
-    /// A command's arguments: named parameters with their values, and the positional ones.
-    fn arguments(&self, sh: &mut Shell, ws: &[String]) -> Result<Args, Flow> {
+    /// A cmdlet's arguments, checked against the parameters it has here: `valued` take a
+    /// value, `switches` do not (each matched by an unambiguous prefix, as PowerShell does).
+    fn arguments(
+        &mut self,
+        sh: &mut Shell,
+        ws: &[String],
+        valued: &[&'static str],
+        switches: &[&'static str],
+    ) -> Result<Args, Flow> {
         let mut args = Args::default();
         let mut i = 0;
         while i < ws.len() {
             let w = &ws[i];
             i += 1;
-            if let Some(name) = w.strip_prefix('-').filter(|n| n.starts_with(char::is_alphabetic)) {
-                let (name, inline) = name.split_once(':').map_or((name, None), |(n, v)| (n, Some(v)));
-                let name = name.to_ascii_lowercase();
+            if let Some(given) = w.strip_prefix('-').filter(|n| n.starts_with(char::is_alphabetic)) {
+                let (given, inline) = given.split_once(':').map_or((given, None), |(n, v)| (n, Some(v)));
+                let given = given.to_ascii_lowercase();
+                let pick = |list: &[&'static str]| -> Vec<&'static str> {
+                    let exact: Vec<&'static str> = list.iter().copied().filter(|p| *p == given).collect();
+                    if exact.is_empty() {
+                        list.iter().copied().filter(|p| p.starts_with(&given)).collect()
+                    } else {
+                        exact
+                    }
+                };
+                let (v, s) = (pick(valued), pick(switches));
+                let name = match (v.as_slice(), s.as_slice()) {
+                    ([one], []) => *one,
+                    ([], [one]) => {
+                        // `-Force:$false` and the like.
+                        if inline.is_some_and(|v| !v.eq_ignore_ascii_case("$true")) {
+                            return Err(gap("parameter", w));
+                        }
+                        args.named.push((one, String::new()));
+                        continue;
+                    }
+                    _ if matches!(given.as_str(), "erroraction" | "ea") => "erroraction",
+                    _ if matches!(given.as_str(), "verbose" | "debug" | "confirm") => continue,
+                    _ => return Err(gap("parameter", w)),
+                };
+                // A value, and more after commas.
                 let mut values = Vec::new();
                 if let Some(v) = inline {
-                    values.push(self.operand(sh, v)?);
-                } else if !SWITCHES.contains(&name.as_str()) {
-                    // A value, and more after commas.
+                    values.push(self.argument(sh, v)?);
+                } else {
                     while let Some(v) = ws.get(i).filter(|v| !v.starts_with('-') || v.len() == 1) {
-                        values.push(self.operand(sh, v)?);
+                        values.push(self.argument(sh, v)?);
                         i += 1;
                         if ws.get(i).map(String::as_str) != Some(",") {
                             break;
@@ -410,16 +616,26 @@ impl Ps {
                         i += 1;
                     }
                 }
-                args.named.push((name, values));
+                if values.is_empty() {
+                    return Err(opaque(&format!("parameter {w} without a value")));
+                }
+                for v in values {
+                    args.named.push((name, v));
+                }
             } else if w != "," {
-                args.positional.push(self.operand(sh, w)?);
+                args.positional.push(self.argument(sh, w)?);
             }
         }
         Ok(args)
     }
 
+    /// A path as the layer has it, relative to the working directory.
+    fn path(sh: &Shell, written: &str) -> String {
+        sh.abs(&super::cmd::windows_arg(written))
+    }
+
     fn command(&mut self, sh: &mut Shell, text: &str, io: &mut Io) -> Result<(), Flow> {
-        let mut ws = words(text.trim());
+        let mut ws = words(text.trim(), &[',']);
         // The call operator: `& PATH args`, `&$env:X\prog args`.
         if let Some(first) = ws.first_mut()
             && let Some(rest) = first.strip_prefix('&')
@@ -430,116 +646,111 @@ impl Ps {
             }
         }
         let Some(first) = ws.first() else { return Ok(()) };
-        let name = self.operand(sh, first)?;
-        let args = self.arguments(sh, &ws[1..])?;
+        let name = self.argument(sh, first)?;
         let lower = name.to_ascii_lowercase();
+        let rest = &ws[1..];
         let result = match lower.as_str() {
-            "write-host" | "write-output" | "echo" | "write" => {
-                let text = args.positional.join(" ");
-                io.stdout.extend_from_slice(format!("{text}\r\n").as_bytes());
+            "write-host" => {
+                let args = self.arguments(
+                    sh,
+                    rest,
+                    &["object", "separator", "foregroundcolor", "backgroundcolor"],
+                    &["nonewline"],
+                )?;
+                let separator = args.get("separator").unwrap_or_else(|| " ".into());
+                let mut text = args
+                    .all("object")
+                    .into_iter()
+                    .chain(args.positional.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(&separator);
+                if !args.has("nonewline") {
+                    text.push_str("\r\n");
+                }
+                io.stdout.extend_from_slice(text.as_bytes());
                 Ok(0)
             }
-            "invoke-webrequest" | "iwr" => {
-                let uri = args.get(&["uri"], 0).ok_or_else(|| opaque("Invoke-WebRequest without -Uri"))?;
-                let Some(out) = args.get(&["outfile"], usize::MAX) else {
-                    sh.model("Invoke-WebRequest without -OutFile keeps nothing");
-                    return Ok(());
-                };
-                let words = vec!["-fsSL".into(), "-o".into(), super::cmd::windows_arg(&out), uri];
-                let mut env = super::utils::Env { shell: sh, io, name: "curl".into() };
-                Ok(env.run("curl", &words).unwrap_or(1))
+            "write-output" | "echo" | "write" => {
+                let args = self.arguments(sh, rest, &["inputobject"], &["noenumerate"])?;
+                for object in args.all("inputobject").into_iter().chain(args.positional) {
+                    io.stdout.extend_from_slice(format!("{object}\r\n").as_bytes());
+                }
+                Ok(0)
             }
+            // Windows PowerShell's `curl` and `wget` are Invoke-WebRequest.
+            "invoke-webrequest" | "iwr" => self.download(sh, rest, io)?,
+            "curl" | "wget" if !self.core => self.download(sh, rest, io)?,
             "expand-archive" => {
-                let order: [&[&str]; 2] = [&["path", "literalpath"], &["destinationpath"]];
-                let path = sh.abs(&super::cmd::windows_arg(&args.bind(&order, 0).unwrap_or_default()));
-                let dest = args.bind(&order, 1).unwrap_or_else(|| ".".into());
-                let dest = sh.abs(&super::cmd::windows_arg(&dest));
+                let args = self.arguments(sh, rest, &["path", "literalpath", "destinationpath"], &["force"])?;
+                let archive = args.bind(&[&["path", "literalpath"], &["destinationpath"]], 0).unwrap_or_default();
+                // Without a destination: a folder named after the archive, here.
+                let dest = args.bind(&[&["path", "literalpath"], &["destinationpath"]], 1).unwrap_or_else(|| {
+                    let name = archive.rsplit(['\\', '/']).next().unwrap_or(&archive);
+                    name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string()
+                });
+                let (path, dest) = (Self::path(sh, &archive), Self::path(sh, &dest));
                 if sh.fs.stat(&path).is_none() && !sh.partial {
                     Err(format!(
-                        "Expand-Archive : The path '{path}' either does not exist or is not a valid file system path."
+                        "Expand-Archive : The path '{archive}' either does not exist or is not a valid file system path."
                     ))
                 } else {
                     let _ = sh.fs.mkdir_all(&dest, Meta::DIR);
-                    sh.model(&format!("Expand-Archive unpacks {path}: the files it holds are not known here"));
+                    sh.model(&format!("Expand-Archive unpacks {archive}: the files it holds are not known here"));
                     sh.partial = true;
                     Ok(0)
                 }
             }
             "remove-item" | "rm" | "del" | "erase" | "rd" | "rmdir" | "ri" => {
-                let mut paths = args.all(&["path", "literalpath"]);
-                paths.extend(args.positional.iter().cloned());
-                remove(sh, &paths)
+                let args = self.arguments(sh, rest, &["path", "literalpath"], &["recurse", "force"])?;
+                let mut paths: Vec<(String, bool)> = args.all("path").into_iter().map(|p| (p, true)).collect();
+                paths.extend(args.all("literalpath").into_iter().map(|p| (p, false)));
+                paths.extend(args.positional.iter().map(|p| (p.clone(), true)));
+                remove(sh, &paths, args.has("recurse"))?
             }
             "move-item" | "mv" | "move" | "mi" | "copy-item" | "cp" | "copy" | "cpi" => {
-                let order: [&[&str]; 2] = [&["path", "literalpath"], &["destination"]];
-                let from = sh.abs(&super::cmd::windows_arg(&args.bind(&order, 0).unwrap_or_default()));
-                let to = sh.abs(&super::cmd::windows_arg(&args.bind(&order, 1).unwrap_or_else(|| ".".into())));
                 let moving = lower.starts_with('m');
-                if sh.fs.stat(&from).is_none() && sh.partial {
-                    // From an archive not known here: taken to be there.
-                    let _ = sh.fs.mkdir_all(&to, Meta::DIR);
-                    sh.model(&format!("{name} of {from}, which is not known here: {to} is taken to hold it"));
-                    Ok(0)
-                } else {
-                    let words = if moving { vec![from, to] } else { vec!["-r".into(), from, to] };
-                    let tool = if moving { "mv" } else { "cp" };
-                    let mut env = super::utils::Env { shell: sh, io, name: tool.into() };
-                    Ok(env.run(tool, &words).unwrap_or(1))
+                let switches: &[&str] = if moving { &["force"] } else { &["force", "recurse", "container"] };
+                let args = self.arguments(sh, rest, &["path", "literalpath", "destination"], switches)?;
+                let order: [&[&str]; 2] = [&["path", "literalpath"], &["destination"]];
+                let from = args.bind(&order, 0).unwrap_or_default();
+                let to = args.bind(&order, 1).unwrap_or_else(|| ".".into());
+                if from.contains(['*', '?', '[']) || to.contains(['*', '?', '[']) {
+                    return Err(opaque(&format!("{name} of a wildcard")));
                 }
-            }
-            "new-item" | "ni" | "mkdir" | "md" => {
-                let path = args.get(&["path"], 0).ok_or_else(|| opaque("New-Item without -Path"))?;
-                let path = sh.abs(&super::cmd::windows_arg(&path));
-                let kind = args.get(&["itemtype", "type"], usize::MAX).unwrap_or_else(|| "file".into());
-                let directory = kind.eq_ignore_ascii_case("directory") || lower == "md" || lower == "mkdir";
-                if sh.fs.stat(&path).is_some() && !args.has("force") {
-                    Err(format!("New-Item : An item with the specified name {path} already exists."))
-                } else if directory {
-                    Ok(i32::from(sh.fs.mkdir_all(&path, Meta::DIR).is_err()))
-                } else {
-                    let value = args.get(&["value"], 1).unwrap_or_default();
-                    write(sh, &path, value.into_bytes())
-                }
-            }
-            "set-content" | "add-content" | "out-file" => {
-                let path =
-                    args.get(&["path", "filepath"], 0).ok_or_else(|| opaque(&format!("{name} without -Path")))?;
-                let path = sh.abs(&super::cmd::windows_arg(&path));
-                let value = args.all(&["value", "inputobject"]).join("\r\n") + "\r\n";
-                let old = match sh.fs.stat(&path) {
-                    Some(Entry { node: crate::fs::Node::File { content, .. }, .. }) => {
-                        content.as_bytes().map(<[u8]>::to_vec)
+                let (from_path, to_path) = (Self::path(sh, &from), Self::path(sh, &to));
+                match sh.fs.stat(&from_path) {
+                    None if sh.partial => {
+                        // From an archive not known here: taken to be a folder there.
+                        let _ = sh.fs.mkdir_all(&to_path, Meta::DIR);
+                        sh.model(&format!(
+                            "{name} of {from}, which is not known here: {to} is taken to be a folder holding it"
+                        ));
+                        Ok(0)
                     }
-                    _ => None,
-                };
-                let mut bytes = match (lower.as_str(), old) {
-                    ("add-content", Some(old)) => old,
-                    _ => Vec::new(),
-                };
-                bytes.extend_from_slice(value.as_bytes());
-                write(sh, &path, bytes)
-            }
-            "set-location" | "cd" | "sl" | "chdir" => {
-                let dir = args.get(&["path"], 0).unwrap_or_default();
-                sh.cwd = sh.abs(&super::cmd::windows_arg(&dir));
-                Ok(0)
-            }
-            "add-windowsfeature" | "install-windowsfeature" | "enable-windowsoptionalfeature" => {
-                sh.model(&format!("{name} installs Windows features: their files are not known here"));
-                sh.partial = true;
-                Ok(0)
-            }
-            "start-sleep" | "sleep" | "out-null" => Ok(0),
-            "set-executionpolicy" | "import-module" => {
-                sh.model(&format!("{name} changes only the session's settings"));
-                Ok(0)
+                    Some(e) if e.is_dir() && !moving && !args.has("recurse") => {
+                        return Err(opaque("Copy-Item of a folder without -Recurse"));
+                    }
+                    _ => {
+                        let (tool, words) = if moving {
+                            ("mv", vec![from_path, to_path])
+                        } else {
+                            ("cp", vec!["-r".into(), from_path, to_path])
+                        };
+                        let mut env = super::utils::Env { shell: sh, io, name: tool.into() };
+                        match env.run(tool, &words) {
+                            Some(0) => Ok(0),
+                            _ => Err(format!("{name} : Cannot find path '{from}' because it does not exist.")),
+                        }
+                    }
+                }
             }
             "rename-item" | "ren" | "rni" => {
+                let args = self.arguments(sh, rest, &["path", "literalpath", "newname"], &["force"])?;
                 let order: [&[&str]; 2] = [&["path", "literalpath"], &["newname"]];
-                let from = sh.abs(&super::cmd::windows_arg(&args.bind(&order, 0).unwrap_or_default()));
-                let name = args.bind(&order, 1).unwrap_or_default();
-                // A new name is a name in the same folder; a full path must be in that folder too.
-                let new = super::cmd::windows_arg(&name);
+                let written = args.bind(&order, 0).unwrap_or_default();
+                let from = Self::path(sh, &written);
+                let new = super::cmd::windows_arg(&args.bind(&order, 1).unwrap_or_default());
+                // A new name is a name in the same folder (a full path must be in that folder).
                 let to = if new.contains('/') {
                     sh.abs(&new)
                 } else {
@@ -547,17 +758,72 @@ impl Ps {
                 };
                 if sh.fs.lstat(&from).is_none() && sh.partial {
                     let _ = sh.fs.mkdir_all(&to, Meta::DIR);
-                    sh.model(&format!("Rename-Item of {from}, which is not known here: {to} is taken to hold it"));
+                    sh.model(&format!("Rename-Item of {written}, which is not known here: it is taken to be a folder"));
                     Ok(0)
+                } else if sh.fs.lstat(&from).is_none() {
+                    Err(format!("Rename-Item : Cannot rename because item at '{written}' does not exist."))
                 } else {
                     let mut env = super::utils::Env { shell: sh, io, name: "mv".into() };
                     Ok(env.run("mv", &[from, to]).unwrap_or(1))
                 }
             }
+            "new-item" | "ni" | "mkdir" | "md" => {
+                let args = self.arguments(sh, rest, &["path", "name", "itemtype", "type", "value"], &["force"])?;
+                let mut written =
+                    args.bind(&[&["path"], &["name"]], 0).ok_or_else(|| opaque("New-Item without -Path"))?;
+                if let Some(name) = args.get("name").filter(|_| args.get("path").is_some()) {
+                    written = format!("{written}\\{name}");
+                }
+                let path = Self::path(sh, &written);
+                let kind = args
+                    .get("itemtype")
+                    .or_else(|| args.get("type"))
+                    .unwrap_or_else(|| "file".into())
+                    .to_ascii_lowercase();
+                let directory = lower == "mkdir" || lower == "md" || kind == "directory";
+                if !directory && kind != "file" {
+                    return Err(gap("New-Item -ItemType", &kind));
+                }
+                if sh.fs.stat(&path).is_some() && !args.has("force") {
+                    Err(format!("New-Item : An item with the specified name {written} already exists."))
+                } else if directory {
+                    if sh.fs.mkdir_all(&path, Meta::DIR).is_err() {
+                        Err(format!("New-Item : Could not find a part of the path '{written}'."))
+                    } else {
+                        Ok(0)
+                    }
+                } else {
+                    let value = args.get("value").unwrap_or_default();
+                    write(sh, &path, &written, value.into_bytes())
+                }
+            }
+            "set-content" | "add-content" | "ac" => self.content(sh, &lower, rest)?,
+            "sc" if !self.core => self.content(sh, "set-content", rest)?,
+            "set-location" | "cd" | "sl" | "chdir" => {
+                let args = self.arguments(sh, rest, &["path", "literalpath"], &[])?;
+                let written = args.bind(&[&["path", "literalpath"]], 0).unwrap_or_default();
+                let dir = Self::path(sh, &written);
+                if sh.fs.stat(&dir).is_some_and(|e| e.is_dir()) || sh.partial && sh.fs.stat(&dir).is_none() {
+                    sh.cwd = dir;
+                    Ok(0)
+                } else {
+                    Err(format!("Set-Location : Cannot find path '{written}' because it does not exist."))
+                }
+            }
+            "add-windowsfeature" | "install-windowsfeature" | "enable-windowsoptionalfeature" => {
+                sh.model(&format!("{name} installs Windows features: their files are not known here"));
+                sh.partial = true;
+                Ok(0)
+            }
+            "start-sleep" | "sleep" => Ok(0),
+            "set-executionpolicy" | "import-module" => {
+                sh.model(&format!("{name} changes only the session's settings"));
+                Ok(0)
+            }
             // IIS's configuration (`Set-ItemProperty IIS:\...`, `New-Website`, `New-WebAppPool`).
             _ if lower.contains("-web")
                 || lower == "set-itemproperty"
-                    && args.get(&["path"], 0).is_some_and(|p| p.to_ascii_lowercase().starts_with("iis:")) =>
+                    && rest.iter().any(|w| w.trim_matches(['\'', '"']).to_ascii_lowercase().starts_with("iis:")) =>
             {
                 sh.model(&format!(
                     "{name} changes IIS's configuration (applicationHost.config): its content is not known here"
@@ -565,18 +831,28 @@ impl Ps {
                 sh.partial = true;
                 Ok(0)
             }
-            // Another cmdlet (a verb, a dash, a noun), or a program: cmd's way.
-            _ if lower.contains('-') && !lower.contains(['\\', '/', '.']) => return Err(opaque(&name)),
+            // Another cmdlet (a verb, a dash, a noun), an alias of one, or a cmd builtin: not modeled.
+            _ if lower.contains('-') && !lower.contains(['\\', '/', '.'])
+                || [
+                    "ls", "dir", "gci", "cat", "gc", "type", "sort", "tee", "where", "select", "measure", "foreach",
+                    "%", "?", "mklink", "set", "sv", "gv", "pwd", "pushd", "popd", "start", "saps", "kill", "ps",
+                    "cls", "clear", "out-file", "iex", "icm", "curl", "wget", "sc", "ac", "diff", "compare", "gi",
+                    "si", "sp", "gp", "r", "h", "history", "assoc", "ftype", "ver", "vol", "call", "goto", "if", "for",
+                ]
+                .contains(&lower.as_str()) =>
+            {
+                return Err(opaque(&name));
+            }
             _ => {
                 let mut argv = vec![name.clone()];
-                for w in &ws[1..] {
+                for w in rest {
                     if w != "," {
-                        argv.push(if w.starts_with('-') { w.clone() } else { self.operand(sh, w)? });
+                        argv.push(self.argument(sh, w)?);
                     }
                 }
                 match sh.cmd_command(&argv, io).map_err(Flow::Stop)? {
                     // A program that is not there is an error of PowerShell's own.
-                    127 => Err(format!(
+                    127 if !sh.partial => Err(format!(
                         "{name} : The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable program."
                     )),
                     status => Ok(status),
@@ -588,58 +864,160 @@ impl Ps {
             Err(message) => {
                 io.stderr.extend_from_slice(format!("{message}\r\n").as_bytes());
                 self.ok = false;
-                // `$ErrorActionPreference = 'Stop'`: the error ends the script.
-                if self
-                    .vars
-                    .iter()
-                    .any(|(k, v)| k.eq_ignore_ascii_case("ErrorActionPreference") && v.eq_ignore_ascii_case("stop"))
-                {
+                // `-ErrorAction Stop`, or `$ErrorActionPreference = 'Stop'` without a
+                // command's own `-ErrorAction`: the error ends the script.
+                let own = words(text, &[]).iter().position(|w| {
+                    let w = w.to_ascii_lowercase();
+                    w.starts_with("-erroraction") || w.starts_with("-ea")
+                });
+                let action = match own {
+                    Some(at) => {
+                        let ws = words(text, &[]);
+                        let w = &ws[at];
+                        w.split_once(':')
+                            .map(|(_, v)| v.to_string())
+                            .or_else(|| ws.get(at + 1).cloned())
+                            .unwrap_or_default()
+                    }
+                    None => self.var(sh, "ErrorActionPreference").unwrap_or_default(),
+                };
+                let action = action.trim_matches(['\'', '"']).to_ascii_lowercase();
+                if action == "stop" {
                     return Err(Flow::Exit(1));
+                }
+                if !matches!(action.as_str(), "" | "continue" | "silentlycontinue" | "ignore" | "0") {
+                    return Err(gap("-ErrorAction", &action));
                 }
             }
         }
         Ok(())
     }
 
-    /// `Get-ChildItem -Path DIR [-Exclude NAMES] | Remove-Item`: the children not excluded.
-    fn remove_listed(&mut self, sh: &mut Shell, list: &str, io: &mut Io) -> Result<(), Flow> {
-        let args = self.arguments(sh, &words(list.trim())[1..])?;
-        let dir = sh.abs(&super::cmd::windows_arg(&args.get(&["path"], 0).unwrap_or_else(|| ".".into())));
-        let exclude = args.all(&["exclude"]);
+    /// `Invoke-WebRequest URI -OutFile F`: the download model's file.
+    fn download(&mut self, sh: &mut Shell, rest: &[String], io: &mut Io) -> Result<Result<i32, String>, Flow> {
+        let args = self.arguments(
+            sh,
+            rest,
+            &["uri", "outfile", "method", "timeoutsec", "useragent", "maximumredirection"],
+            &["usebasicparsing", "passthru", "disablekeepalive"],
+        )?;
+        if args.get("method").is_some_and(|m| !m.eq_ignore_ascii_case("get")) {
+            return Err(opaque("Invoke-WebRequest -Method"));
+        }
+        let uri = args.bind(&[&["uri"]], 0).ok_or_else(|| opaque("Invoke-WebRequest without -Uri"))?;
+        let Some(out) = args.get("outfile") else {
+            sh.model("Invoke-WebRequest without -OutFile keeps nothing");
+            return Ok(Ok(0));
+        };
+        let words = vec!["-fsSL".into(), "-o".into(), super::cmd::windows_arg(&out), uri];
+        let mut env = super::utils::Env { shell: sh, io, name: "curl".into() };
+        Ok(match env.run("curl", &words) {
+            Some(0) => Ok(0),
+            _ => Err(format!("Invoke-WebRequest : the download to {out} failed")),
+        })
+    }
+
+    /// `Set-Content` and `Add-Content`: the values, one per line (CRLF), in Windows
+    /// PowerShell's default encoding (ASCII text only here) or UTF-8 (with a byte-order mark
+    /// in 5.1); PowerShell 7 writes UTF-8 without one.
+    fn content(&mut self, sh: &mut Shell, cmdlet: &str, rest: &[String]) -> Result<Result<i32, String>, Flow> {
+        let args = self.arguments(sh, rest, &["path", "literalpath", "value", "encoding"], &["nonewline", "force"])?;
+        let order: [&[&str]; 2] = [&["path", "literalpath"], &["value"]];
+        let written = args.bind(&order, 0).ok_or_else(|| opaque(&format!("{cmdlet} without -Path")))?;
+        let mut values = args.all("value");
+        if values.is_empty() {
+            values.extend(
+                args.positional
+                    .iter()
+                    .skip(usize::from(args.get("path").is_none() && args.get("literalpath").is_none()))
+                    .cloned(),
+            );
+        }
+        let mut text = values.join(if args.has("nonewline") { "" } else { "\r\n" });
+        if !args.has("nonewline") {
+            text.push_str("\r\n");
+        }
+        let encoding = args.get("encoding").unwrap_or_default().to_ascii_lowercase();
+        let bom = match encoding.as_str() {
+            "" if self.core => false,
+            "" | "ascii" | "default" if !text.is_ascii() => return Err(opaque("text in the system's code page")),
+            "" | "ascii" | "default" | "utf8nobom" => false,
+            "utf8" | "utf8bom" => !self.core || encoding == "utf8bom",
+            _ => return Err(gap("-Encoding", &encoding)),
+        };
+        let path = Self::path(sh, &written);
+        let old = match sh.fs.stat(&path) {
+            Some(Entry { node: Node::File { content, .. }, .. }) => Some(content.as_bytes().map(<[u8]>::to_vec)),
+            Some(_) => return Err(opaque(&format!("{cmdlet} of a folder"))),
+            None => None,
+        };
+        let cmdlet = if cmdlet == "ac" { "add-content" } else { cmdlet };
+        let mut bytes = match (cmdlet, old) {
+            ("set-content", _) | (_, None) => {
+                if bom {
+                    b"\xef\xbb\xbf".to_vec()
+                } else {
+                    Vec::new()
+                }
+            }
+            (_, Some(Some(old))) => old,
+            (_, Some(None)) => return Err(opaque("Add-Content to a file not known here")),
+        };
+        bytes.extend_from_slice(text.as_bytes());
+        Ok(write(sh, &path, &written, bytes))
+    }
+
+    /// `Get-ChildItem -Path DIR [-Exclude NAMES] | Remove-Item -Recurse`: the children not
+    /// excluded.
+    fn remove_listed(&mut self, sh: &mut Shell, list: &str, remove_text: &str, io: &mut Io) -> Result<(), Flow> {
+        let args =
+            self.arguments(sh, &words(list.trim(), &[','])[1..], &["path", "literalpath", "exclude"], &["force"])?;
+        let removal = self.arguments(sh, &words(remove_text.trim(), &[','])[1..], &[], &["recurse", "force"])?;
+        let written = args.bind(&[&["path", "literalpath"]], 0).unwrap_or_else(|| ".".into());
+        if written.contains(['*', '?', '[']) || args.positional.len() > 1 {
+            return Err(opaque("Get-ChildItem with a filter"));
+        }
+        let dir = Self::path(sh, &written);
+        let exclude = args.all("exclude");
         let names: Vec<String> = sh
             .fs
             .stat(&dir)
             .and_then(|e| e.as_dir().map(|d| d.iter().map(|(n, _)| n.to_string()).collect()))
             .unwrap_or_default();
-        let doomed: Vec<String> = names
+        let doomed: Vec<(String, bool)> = names
             .into_iter()
             .filter(|n| !exclude.iter().any(|x| super::cmd::wildcard(x, n)))
-            .map(|n| format!("{}/{n}", dir.trim_end_matches('/')))
+            .map(|n| (format!("{}/{n}", dir.trim_end_matches('/')), false))
             .collect();
         if sh.partial {
             sh.model("Get-ChildItem lists what is known here: what else the folder holds stays as it is");
         }
         let _ = io;
-        self.ok = remove(sh, &doomed).is_ok();
+        self.ok = remove(sh, &doomed, removal.has("recurse"))?.is_ok();
         Ok(())
     }
 }
 
-fn write(sh: &mut Shell, path: &str, bytes: Vec<u8>) -> Result<i32, String> {
-    let _ = sh.fs.mkdir_all(path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d }), Meta::DIR);
-    sh.fs
-        .insert(path, Entry::file(crate::fs::Content::bytes(bytes), Meta::FILE))
-        .map(|_| 0)
-        .map_err(|e| format!("{path}: {e}"))
+/// A file of `bytes` at `path` (as written: `written`); its folder must exist.
+fn write(sh: &mut Shell, path: &str, written: &str, bytes: Vec<u8>) -> Result<i32, String> {
+    let parent = path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+    if !sh.fs.stat(parent).is_some_and(|e| e.is_dir()) {
+        return Err(format!("Could not find a part of the path '{written}'."));
+    }
+    sh.fs.insert(path, Entry::file(Content::bytes(bytes), Meta::FILE)).map(|_| 0).map_err(|e| format!("{written}: {e}"))
 }
 
-/// `Remove-Item`: each path (a `*` or `?` in its last name matches names in its folder).
-fn remove(sh: &mut Shell, paths: &[String]) -> Result<i32, String> {
-    for path in paths {
-        let path = sh.abs(&super::cmd::windows_arg(path));
+/// `Remove-Item`: each path (`true` when a `*` or `?` in its last name matches names in its
+/// folder); a folder with files needs `recurse`.
+fn remove(sh: &mut Shell, paths: &[(String, bool)], recurse: bool) -> Result<Result<i32, String>, Flow> {
+    for (written, wildcards) in paths {
+        let path = Ps::path(sh, written);
         let (dir, last) = path.rsplit_once('/').unwrap_or(("", &path));
         let dir = if dir.is_empty() { "/" } else { dir };
-        let doomed: Vec<String> = if last.contains(['*', '?']) {
+        if *wildcards && (dir.contains(['*', '?', '[']) || last.contains('[')) {
+            return Err(gap("Remove-Item of the wildcard", written));
+        }
+        let doomed: Vec<String> = if *wildcards && last.contains(['*', '?']) {
             sh.fs
                 .stat(dir)
                 .and_then(|e| e.as_dir().map(|d| d.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>()))
@@ -653,49 +1031,48 @@ fn remove(sh: &mut Shell, paths: &[String]) -> Result<i32, String> {
         } else if sh.partial {
             Vec::new()
         } else {
-            return Err(format!("Remove-Item : Cannot find path '{path}' because it does not exist."));
+            return Ok(Err(format!("Remove-Item : Cannot find path '{written}' because it does not exist.")));
         };
         for p in doomed {
+            // A folder with files asks to confirm without -Recurse: not modeled.
+            if !recurse && sh.fs.lstat(&p).is_some_and(|e| e.as_dir().is_some_and(|d| d.iter().next().is_some())) {
+                return Err(opaque(&format!("Remove-Item of the folder {p} without -Recurse")));
+            }
             let _ = sh.fs.remove(&p);
         }
     }
-    Ok(0)
+    Ok(Ok(0))
 }
 
 /// A cmdlet's arguments.
 #[derive(Default)]
 struct Args {
-    named: Vec<(String, Vec<String>)>,
+    named: Vec<(&'static str, String)>,
     positional: Vec<String>,
 }
 
 impl Args {
-    /// The first value of the first of `names` given (a prefix of it will do, as PowerShell
-    /// takes), or else the positional argument at `position`.
-    fn get(&self, names: &[&str], position: usize) -> Option<String> {
-        self.all(names).into_iter().next().or_else(|| self.positional.get(position).cloned())
+    fn get(&self, name: &str) -> Option<String> {
+        self.named.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.named.iter().filter(|(n, _)| *n == name).map(|(_, v)| v.clone()).collect()
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.named.iter().any(|(n, _)| *n == name)
     }
 
     /// The value of the positional parameter `at` of `order` (each a list of names), given by
     /// name or by position, the positions counted over the parameters not given by name.
     fn bind(&self, order: &[&[&str]], at: usize) -> Option<String> {
-        if let Some(v) = self.all(order[at]).into_iter().next() {
+        let named = |names: &[&str]| names.iter().find_map(|n| self.get(n));
+        if let Some(v) = named(order[at]) {
             return Some(v);
         }
-        let before = order[..at].iter().filter(|names| self.all(names).is_empty()).count();
+        let before = order[..at].iter().filter(|names| named(names).is_none()).count();
         self.positional.get(before).cloned()
-    }
-
-    fn all(&self, names: &[&str]) -> Vec<String> {
-        self.named
-            .iter()
-            .filter(|(n, _)| names.iter().any(|full| full.starts_with(n.as_str()) && n.len() >= 2))
-            .flat_map(|(_, v)| v.iter().cloned())
-            .collect()
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.named.iter().any(|(n, _)| n == name)
     }
 }
 
@@ -734,6 +1111,10 @@ mod tests {
         }
     }
 
+    fn run_powershell_(script: &str, start: Start) -> Finished {
+        run_powershell(script, false, start)
+    }
+
     const STOP: &str = "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; ";
 
     /// docker-library's golang for Windows, in short: download, checksum, unpack, move, clean.
@@ -755,7 +1136,7 @@ mod tests {
              Add-Content C:\\data\\path.txt -Value done; \
              Write-Host 'Complete.' # a comment; Remove-Item C:\\data"
         );
-        let f = run_powershell(&script, image(false, &[]));
+        let f = run_powershell_(&script, image(false, &[]));
         assert_eq!(f.status, 0, "{}", f.output);
         assert!(f.stopped.is_none(), "{:?}", f.stopped);
         assert!(
@@ -776,21 +1157,21 @@ mod tests {
     /// on, and its status is the last command's.
     #[test]
     fn errors_stop_the_script_only_when_asked() {
-        let f = run_powershell(
+        let f = run_powershell_(
             &format!("{STOP}Remove-Item C:\\nope; New-Item -Path C:\\x -ItemType Directory"),
             image(false, &[]),
         );
         assert_eq!(f.status, 1);
-        assert!(f.output.contains("Cannot find path '/nope' because it does not exist."), "{}", f.output);
+        assert!(f.output.contains("Cannot find path 'C:\\nope' because it does not exist."), "{}", f.output);
         assert!(f.snapshot.lstat("/x").is_none());
-        let f = run_powershell("Remove-Item C:\\nope; mkdir C:\\x", image(false, &[]));
+        let f = run_powershell_("Remove-Item C:\\nope; mkdir C:\\x", image(false, &[]));
         assert_eq!(f.status, 0, "{}", f.output);
         assert!(f.snapshot.lstat("/x").is_some());
         // Over files partly unknown, what is missing may be there.
-        assert_eq!(run_powershell(&format!("{STOP}Remove-Item C:\\nope"), image(true, &[])).status, 0);
+        assert_eq!(run_powershell_(&format!("{STOP}Remove-Item C:\\nope"), image(true, &[])).status, 0);
         // exit and throw.
-        assert_eq!(run_powershell("exit 3; mkdir C:\\y", image(false, &[])).status, 3);
-        let f = run_powershell("throw 'bad sum'", image(false, &[]));
+        assert_eq!(run_powershell_("exit 3; mkdir C:\\y", image(false, &[])).status, 3);
+        let f = run_powershell_("throw 'bad sum'", image(false, &[]));
         assert_eq!((f.status, f.output.as_str()), (1, "bad sum\r\n"));
     }
 
@@ -799,7 +1180,7 @@ mod tests {
     fn folders_are_trimmed_by_name() {
         let files =
             [("/d/sdk/a", "x"), ("/d/packs/b", "x"), ("/d/LICENSE.txt", "x"), ("/d/extra.dll", "x"), ("/w/a.log", "")];
-        let f = run_powershell(
+        let f = run_powershell_(
             "Get-ChildItem -Exclude 'LICENSE.txt','sdk' -Path d | Remove-Item -Force -Recurse; Remove-Item -Recurse C:\\w\\*",
             image(false, &files),
         );
@@ -814,7 +1195,7 @@ mod tests {
     /// Chocolatey's installer run by `iex`, choco's packages, Rename-Item, and IIS's settings.
     #[test]
     fn chocolatey_renames_and_iis() {
-        let f = run_powershell(
+        let f = run_powershell_(
             &format!(
                 "{STOP}Set-ExecutionPolicy Bypass -Scope Process -Force; \
                  [System.Net.ServicePointManager]::SecurityProtocol = 3072; \
@@ -836,7 +1217,7 @@ mod tests {
         assert!(f.snapshot.lstat("/node-v20-win-x64").is_none());
         assert!(f.modeled.iter().any(|m| m.contains("IIS's configuration")), "{:?}", f.modeled);
         // A script fetched from elsewhere is not known.
-        let f = run_powershell("iwr https://example.com/setup.ps1 -UseBasicParsing | iex", image(false, &[]));
+        let f = run_powershell_("iwr https://example.com/setup.ps1 -UseBasicParsing | iex", image(false, &[]));
         assert!(f.stopped.is_some());
     }
 
@@ -852,7 +1233,7 @@ mod tests {
             "[IO.File]::WriteAllText('C:\\x', 'y')",
             "busybox.exe --list | %{ cmd /c mklink C:\\bin\\$_.exe busybox.exe }",
         ] {
-            let f = run_powershell(script, image(false, &[]));
+            let f = run_powershell_(script, image(false, &[("/d/f", "")]));
             assert!(f.stopped.is_some(), "{script}: {}", f.output);
         }
     }
@@ -868,6 +1249,104 @@ mod tests {
         assert!(f.snapshot.lstat("/Program Files/x").is_some_and(|e| e.is_dir()), "{}", f.output);
         assert!(f.output.ends_with("ok\r\n"), "{}", f.output);
         assert_eq!(script_of(&["-File".into(), "x.ps1".into()]), None);
+    }
+
+    /// Expressions: `+` without spaces, `+=`, `-f` with its braces and precedence, `${env:X}`,
+    /// case-insensitive variables; what would add numbers or needs .NET stops.
+    #[test]
+    fn expressions_as_powershell_reads_them() {
+        let f = run_powershell_(
+            "$a='x'+'y'; $a += \"-$a\"; $env:Path = 'C:\\go\\bin;' + ${env:PATH}; \
+             [Environment]::SetEnvironmentVariable('FOO', 'bar'); \
+             Write-Host ('{{0}} {0}|{1}' -f $a, 'b' + 'c') $env:PATH; Write-Output $env:foo two",
+            image(false, &[]),
+        );
+        assert!(f.stopped.is_none(), "{:?}", f.stopped);
+        assert_eq!(f.output, "{0} xy-xy|bc C:\\go\\bin;C:\\Windows\\system32;C:\\Windows\r\nbar\r\ntwo\r\n");
+        for script in [
+            "$x = 5 + 3",
+            "$v = Get-Date",
+            "Write-Host ('{0:N2}' -f 1)",
+            "Write-Host ('{1}' -f 'a')",
+            "$x",
+            "'text'",
+            "Write-Host a && Write-Host b",
+            "exit abc",
+            "Write-Host $env:PATH.Length",
+            "Remove-Item C:\\d -Include *.log",
+            "New-Item -ItemType SymbolicLink -Path C:\\l -Value C:\\t",
+            "ls C:\\",
+            "Out-File -FilePath C:\\x",
+            "if (-not ((Get-FileHash f).Hash -eq 'x')) { throw 'bad' }",
+            "echo y | C:\\t\\tool.exe",
+            "Remove-Item C:\\d",
+        ] {
+            let f = run_powershell_(script, image(false, &[("/d/f", "")]));
+            assert!(f.stopped.is_some(), "{script}: {}", f.output);
+        }
+    }
+
+    /// Set-Content and Add-Content: the value positional or named, CRLF, `-NoNewline`, the
+    /// encodings; `-ErrorAction SilentlyContinue` keeps an error from ending the script.
+    #[test]
+    fn content_and_error_actions() {
+        let f = run_powershell_(
+            &format!(
+                "{STOP}New-Item -Path C:\\ -Name app -ItemType Directory; Set-Content C:\\app\\a.txt 'hello'; \
+                 Add-Content -Path C:\\app\\a.txt -Value x, y; Set-Content C:\\app\\b.txt -Value v -NoNewline; \
+                 Set-Content C:\\app\\c.txt -Value u -Encoding UTF8; \
+                 Remove-Item C:\\nope -ErrorAction SilentlyContinue; Set-Content C:\\no\\d.txt 1 -ea 0; \
+                 # don't stop here\nmkdir C:\\ok"
+            ),
+            image(false, &[]),
+        );
+        assert_eq!(f.status, 0, "{}", f.output);
+        assert_eq!(text(&f, "/app/a.txt"), "hello\r\nx\r\ny\r\n");
+        assert_eq!(text(&f, "/app/b.txt"), "v");
+        assert!(matches!(f.snapshot.lstat("/app/c.txt"), Some(Entry { node: Node::File { content, .. }, .. })
+            if content.as_bytes() == Some(b"\xef\xbb\xbfu\r\n".as_slice())));
+        assert!(f.snapshot.lstat("/ok").is_some() && f.snapshot.lstat("/no").is_none());
+        // PowerShell 7 writes UTF-8 without a byte-order mark.
+        let f = run_powershell("Set-Content C:\\c.txt u -Encoding utf8", true, image(false, &[]));
+        assert_eq!(text(&f, "/c.txt"), "u\r\n");
+        // Expand-Archive without a destination: a folder named after the archive.
+        let f = run_powershell_("Expand-Archive C:\\go.zip", image(false, &[("/go.zip", "PK")]));
+        assert!(f.snapshot.lstat("/go").is_some_and(|e| e.is_dir()), "{}", f.output);
+    }
+
+    /// Programs piped into each other run in turn, each one's output the next one's input.
+    #[test]
+    fn programs_piped_into_programs() {
+        let f = run_powershell_(
+            "&$Env:windir\\Microsoft.NET\\Framework64\\v4.0.30319\\ngen install C:\\r\\csc.exe | \
+             &$Env:windir\\Microsoft.NET\\Framework\\v4.0.30319\\ngen install C:\\r\\vbc.exe",
+            image(true, &[]),
+        );
+        assert!(f.stopped.is_none(), "{:?}", f.stopped);
+        assert!(f.modeled.iter().any(|m| m.starts_with("ngen compiles")), "{:?}", f.modeled);
+    }
+
+    /// Deep parentheses and a value that doubles stop on the budget, not the stack or memory.
+    #[test]
+    fn deep_or_huge_scripts_stop_on_the_budget() {
+        let deep = format!("Write-Host {}'a'{}", "(".repeat(3000), ")".repeat(3000));
+        assert!(matches!(run_powershell_(&deep, image(false, &[])).stopped, Some(Stop::Budget { .. })));
+        let doubling = format!("$a='xxxxxxxx'; {}", "$a=$a+$a; ".repeat(40));
+        assert!(matches!(run_powershell_(&doubling, image(false, &[])).stopped, Some(Stop::Budget { .. })));
+        let formats = format!("$a='xxxxxxxx'; {}", "$a=('{0}{0}{0}{0}' -f $a); ".repeat(40));
+        assert!(matches!(run_powershell_(&formats, image(false, &[])).stopped, Some(Stop::Budget { .. })));
+    }
+
+    /// cmd runs PowerShell as a process of its own: its folder and variables stay there.
+    #[test]
+    fn powershell_from_cmd_keeps_its_state_to_itself() {
+        let f = super::super::run_cmd(
+            "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -Command \"Set-Location C:\\d; $env:X = 'y'; Write-Host \"\"a  b\"\"\" && mkdir x && echo %X%",
+            image(false, &[("/d/f", "")]),
+        );
+        assert!(f.stopped.is_none(), "{:?}", f.stopped);
+        assert!(f.snapshot.lstat("/x").is_some() && f.snapshot.lstat("/d/x").is_none(), "{}", f.output);
+        assert_eq!(f.output, "a  b\r\n%X%\r\n");
     }
 
     /// Random scripts of PowerShell's tokens: none may panic or loop.
@@ -903,13 +1382,13 @@ mod tests {
         ];
         let mut seed: u64 = 0x5eed;
         for _ in 0..5000 {
-            let script: Vec<&str> = (0..=(seed % 14))
+            let script: Vec<&str> = (0..=(seed % 40))
                 .map(|_| {
                     seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
                     TOKENS[usize::try_from(seed >> 33).unwrap_or(0) % TOKENS.len()]
                 })
                 .collect();
-            let _ = run_powershell(&script.join(" "), image(seed.is_multiple_of(2), &[]));
+            let _ = run_powershell(&script.join(" "), seed.is_multiple_of(3), image(seed.is_multiple_of(2), &[]));
         }
     }
 }

@@ -1653,6 +1653,27 @@ fn gimme_weaver_chisel_and_friends_from_the_table() {
         if content.as_bytes().is_none() && content.size() == 4));
     assert!(f.modeled.iter().any(|m| m.starts_with("gimme downloads Go 1.22.1")), "{:?}", f.modeled);
     // shfmt -w rewrites scripts: the files are partly unknown after it.
-    let f = run_in(fs, "/src", "shfmt -l -w -i 2 .");
+    let f = run_in(fs.clone(), "/src", "shfmt -l -w -i 2 .");
     assert!(f.estimated && f.stopped.is_none(), "{:?}", f.stopped);
+    // Options with values are not files; outputs are the last operand; a version gimme must
+    // resolve is not known.
+    let mut fs = fs;
+    for tool in ["/usr/bin/wasmedgec", "/usr/bin/xx-go"] {
+        fs.insert(tool, Entry::file(Content::synthetic(100, tool), Meta::new(0o755, 0, 0))).unwrap();
+    }
+    fs.insert("/src/in.wasm", Entry::file(Content::bytes(b"\0asm".to_vec()), Meta::FILE)).unwrap();
+    let f = run_in(
+        fs.clone(),
+        "/src",
+        "doctoc --maxlevel 3 README.md && wasmedgec --optimize 3 in.wasm out.wasm && xx-go --wrap \
+         && /weaver/weaver registry resolve -r /reg -o /out/resolved.json",
+    );
+    assert_eq!(f.status, 0, "{}", f.output);
+    assert_eq!(file(&f, "/src/in.wasm").0, "\0asm", "the input module is kept");
+    for path in ["/src/out.wasm", "/root/.config/go/env"] {
+        assert!(f.snapshot.lstat(path).is_some(), "{path}");
+    }
+    assert!(matches!(f.snapshot.lstat("/out/resolved.json"), Some(Entry { node: Node::File { .. }, .. })));
+    let f = run_in(fs, "/src", "eval \"$(gimme stable)\"");
+    assert!(f.stopped.is_some(), "{}", f.output);
 }

@@ -947,7 +947,7 @@ impl Simulator<'_> {
         }
         let finished = if windows {
             if let Some(ps) = &ps_script {
-                crate::run::run_powershell(ps, start)
+                crate::run::run_powershell(ps, shell[0].to_ascii_lowercase().contains("pwsh"), start)
             } else if let Some(line) = &script {
                 crate::run::run_cmd(line, start)
             } else {
