@@ -11,7 +11,12 @@ use crate::fs::{Entry, Meta};
 use crate::text::Span;
 
 /// Windows' own variables, as a container's cmd has them.
-const DEFAULTS: [(&str, &str); 15] = [
+const DEFAULTS: [(&str, &str); 20] = [
+    ("USERNAME", "ContainerAdministrator"),
+    ("PROCESSOR_ARCHITECTURE", "AMD64"),
+    ("OS", "Windows_NT"),
+    ("ComSpec", "C:\\Windows\\system32\\cmd.exe"),
+    ("PATHEXT", ".COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC;.CPL"),
     (
         "PATH",
         "C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\;C:\\Users\\ContainerAdministrator\\AppData\\Local\\Microsoft\\WindowsApps",
@@ -172,7 +177,7 @@ fn split(line: &str) -> Result<Vec<Command>, String> {
 
 /// A command line cut into arguments as Windows' C runtime cuts it: `"` quotes (and is
 /// removed), `\"` is a quote, backslashes before a quote are halved.
-fn crt_args(line: &str) -> Vec<String> {
+fn crt_args(line: &str, doubled_quote: bool) -> Option<Vec<String>> {
     let (mut out, mut cur, mut quoted, mut has) = (Vec::new(), String::new(), false, false);
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -194,8 +199,12 @@ fn crt_args(line: &str) -> Vec<String> {
                 }
                 has = true;
             }
-            // Inside quotes, `""` is a quote (and the quoting goes on).
+            // Inside quotes, `""` is a quote (and the quoting goes on) for the C runtime since
+            // 2008 and for pwsh; Windows PowerShell reads it otherwise: not modeled there.
             '"' if quoted && chars.peek() == Some(&'"') => {
+                if !doubled_quote {
+                    return None;
+                }
                 chars.next();
                 cur.push('"');
             }
@@ -217,7 +226,7 @@ fn crt_args(line: &str) -> Vec<String> {
     if has {
         out.push(cur);
     }
-    out
+    Some(out)
 }
 
 /// cmd's `*` and `?` over one name, in any case.
@@ -261,8 +270,14 @@ pub(super) fn windows_arg(arg: &str) -> String {
 impl Shell {
     /// A variable of a Windows container (names in any case), or one of Windows' own.
     pub(super) fn windows_var(&self, name: &str) -> Option<String> {
-        self.var(name)
-            .or_else(|| self.vars.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.value.as_str()))
+        self.exported(name)
+            .or_else(|| {
+                self.vars
+                    .0
+                    .iter()
+                    .find(|(k, v)| v.exported && k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.value.as_str())
+            })
             .map(ToString::to_string)
             .or_else(|| DEFAULTS.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| (*v).to_string()))
     }
@@ -329,8 +344,17 @@ impl Shell {
             }
             // PowerShell parses its own command line (`\"` is a quote), as Windows' C runtime does.
             let program = name.rsplit(['\\', '/']).next().unwrap_or_default();
-            let words = if matches!(program.trim_end_matches(".exe"), "powershell" | "pwsh") {
-                crt_args(&command.raw)
+            let program = program.trim_end_matches(".exe");
+            let words = if matches!(program, "powershell" | "pwsh") {
+                match crt_args(&command.raw, program == "pwsh") {
+                    Some(words) => words,
+                    None => {
+                        return Flow::Stop(Stop::Unknown {
+                            command: "powershell with \"\" inside quotes".into(),
+                            span: Span::default(),
+                        });
+                    }
+                }
             } else {
                 command.words
             };

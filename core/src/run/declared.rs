@@ -81,7 +81,10 @@ const VALUED: [&str; 26] = [
 impl Env<'_> {
     /// Runs the declared model of `tool`; `None` when no line of the table is for this use.
     pub(crate) fn declared(&mut self, tool: &str, args: &[String]) -> Option<i32> {
-        let words = operands(args, &VALUED);
+        // An operand of text not known here (a package named by a command substitution) names
+        // nothing known: left out.
+        let mut words = operands(args, &VALUED);
+        words.retain(|w| !w.contains(super::expand::UNKNOWN_TEXT));
         let sub = words.first().copied().unwrap_or("");
         for line in table().lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let (head, ops) = line.split_once(": ")?;

@@ -320,6 +320,10 @@ impl Shell {
             Some(element) => element,
             None => self.special(name),
         };
+        // A length, a part or a test of text not known here is not known either.
+        if (param.length || param.op.is_some()) && value.as_deref().is_some_and(|v| v.contains(UNKNOWN_TEXT)) {
+            return Err(unknown("an expansion of text not known here"));
+        }
         if param.length {
             let len = value.as_deref().unwrap_or("").chars().count();
             out.push(&len.to_string(), !quoted, !quoted);

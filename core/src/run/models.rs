@@ -160,14 +160,16 @@ impl Env<'_> {
                     read_text(self.shell, "/etc/apk/world").unwrap_or_default().lines().map(str::to_string).collect();
                 match &virtual_name {
                     Some(v) => world.push(v.clone()),
-                    None => world.extend(packages.iter().cloned()),
+                    None => world.extend(packages.iter().filter(|p| !p.contains(super::expand::UNKNOWN_TEXT)).cloned()),
                 }
                 crate::sort::sort_dedup(&mut world);
                 let text = world.join("\n") + "\n";
                 let meta = self.shell.fs.stat("/etc/apk/world").map_or(Meta::FILE, |e| e.meta);
                 let _ = self.shell.fs.mkdir_all("/etc/apk", Meta::DIR);
                 self.shell.fs.insert("/etc/apk/world", Entry::file(Content::bytes(text.into_bytes()), meta)).ok()?;
-                self.record_installed("/lib/apk/db/installed", &packages, "apk");
+                let known: Vec<String> =
+                    packages.iter().filter(|p| !p.contains(super::expand::UNKNOWN_TEXT)).cloned().collect();
+                self.record_installed("/lib/apk/db/installed", &known, "apk");
                 self.install_packages("apk", &packages);
                 Some(0)
             }

@@ -546,16 +546,34 @@ fn downloads_piped_into_tar_and_saved_by_redirection_are_unknown_files() {
     );
     assert_eq!(f.status, 0, "{}", f.output);
     assert!(f.stopped.is_none() && f.estimated, "{:?}", f.stopped);
-    assert_eq!(file(&f, "/tmp/v").0, "v=\u{2026}\n");
+    // What echo printed of it is not known: the file's content is not.
+    assert!(matches!(f.snapshot.lstat("/tmp/v"), Some(Entry { node: Node::File { content, .. }, .. })
+        if content.as_bytes().is_none()));
     assert!(f.modeled.iter().any(|m| m.contains("prints the download of https://x.test/latest")), "{:?}", f.modeled);
+    // A checksum list of it on standard input is taken to pass.
+    let f = run_script(
+        "curl -fsSLo /tmp/a.tgz https://x.test/a.tgz && echo \"$(curl -fsSL https://x.test/a.tgz.sha512)  /tmp/a.tgz\" | sha512sum -c -",
+        start(fs.clone()),
+    );
+    assert!(f.status == 0 && f.stopped.is_none(), "{} {:?}", f.output, f.stopped);
+    // Anything that decides on it, or makes a path, a number or a pattern of it, stops.
     for script in [
         "V=$(curl -fsSL https://x.test/latest); [ \"$V\" = 1 ] && touch /x",
         "case \"$(curl -fsSL https://x.test/latest)\" in 1*) touch /x;; esac",
         "test -n \"$(curl -fsSL https://x.test/latest)\"",
+        "V=$(curl -fsSL https://x.test/v); /usr/bin/test -n \"$V\"",
+        "V=$(curl -fsSL https://x.test/v); grep -q \"$V\" /etc/passwd",
+        "S=$(curl -fsSL https://x.test/v); [ ${#S} -eq 64 ] || exit 9",
+        "V=$(curl -fsSL https://x.test/v); M=${V:0:0}; echo $M",
+        "for p in $(curl -fsSL https://x.test/v); do touch /$p; done",
+        "mkdir -p /opt/$(curl -fsSL https://x.test/v)",
+        "exit $(curl -fsSL https://x.test/v)",
+        "V=$(curl -fsSL https://x.test/v); cat > /tmp/o <<EOF\nversion=$V\nEOF",
+        "echo hi > /tmp/$(curl -fsSL https://x.test/v)",
     ] {
         let f = run_script(script, start(fs.clone()));
         assert!(
-            matches!(f.stopped, Some(Stop::Unknown { ref command, .. }) if command.starts_with("a test of text")),
+            matches!(f.stopped, Some(Stop::Unknown { ref command, .. }) if command.contains("not known here")),
             "{script}: {:?}",
             f.stopped
         );
