@@ -1695,3 +1695,13 @@ fn gimme_weaver_chisel_and_friends_from_the_table() {
     let f = run_in(fs, "/src", "eval \"$(gimme stable)\"");
     assert!(f.stopped.is_some(), "{}", f.output);
 }
+
+/// `mv` of a folder into itself fails, as rename(2) does, and keeps the folder (found by a
+/// review: the folder was moved into itself and then removed).
+#[test]
+fn mv_into_itself_fails_and_keeps_the_folder() {
+    let f = run_script("mkdir -p /x/a && touch /x/a/f && mv /x /x/sub", start(busybox()));
+    assert_eq!(f.status, 1, "{}", f.output);
+    assert!(f.output.contains("can't rename '/x': Invalid argument"), "{}", f.output);
+    assert!(f.snapshot.lstat("/x/a/f").is_some() && f.snapshot.lstat("/x/sub").is_none());
+}

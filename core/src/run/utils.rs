@@ -901,6 +901,16 @@ impl Env<'_> {
                 continue;
             };
             let target = into(&dest_path, dest_is_dir, &src);
+            // Into itself: the rename fails (it would otherwise take the source away).
+            if target.starts_with(&format!("{}/", src_path.trim_end_matches('/'))) {
+                let message = if self.gnu() {
+                    format!("cannot move {} to a subdirectory of itself, {}", Self::q(&src), Self::q(&target))
+                } else {
+                    format!("can't rename {}: Invalid argument", Self::q(&src))
+                };
+                status = self.fail(&message);
+                continue;
+            }
             let existing = self.shell.fs.lstat(&target);
             if existing.as_ref().is_some_and(Entry::is_dir) && !entry.is_dir() {
                 status = self.fail(&format!("{} overwrite directory {}", self.cant(), Self::q(&target)));
