@@ -898,7 +898,7 @@ impl Ps {
                 } else {
                     // With -Force the folders on the way are made.
                     if args.has("force") {
-                        let _ = sh.fs.mkdir_all(path.rsplit_once('/').map_or("/", |(d, _)| d), Meta::DIR);
+                        let _ = sh.fs.mkdir_all(super::utils::parent(&path), Meta::DIR);
                     }
                     let value = args.get("value").unwrap_or_default();
                     write(sh, &path, &written, value.into_bytes())
@@ -993,8 +993,7 @@ impl Ps {
             return Ok(Ok(0));
         };
         let file = Self::literal(sh, &out)?;
-        let parent = file.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
-        if !sh.partial && kind(sh, parent, false) < Kind::Folder {
+        if !sh.partial && kind(sh, super::utils::parent(&file), false) < Kind::Folder {
             return Ok(Err(error("Invoke-WebRequest", NO_FOLDER, &out, ".")));
         }
         let words = vec!["-fsSL".into(), "-o".into(), file, uri];
@@ -1086,7 +1085,7 @@ fn emit(io: &mut Io, bytes: &[u8]) -> Result<(), Flow> {
 
 /// A file of `bytes` at `path` (as written: `written`); its folder must exist.
 fn write(sh: &mut Shell, path: &str, written: &str, bytes: Vec<u8>) -> Result<i32, String> {
-    let parent = path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+    let parent = super::utils::parent(path);
     if kind(sh, parent, false) < Kind::Folder {
         // Over partly unknown files the folder may be one of them.
         if !sh.partial || sh.fs.mkdir_all(parent, Meta::DIR).is_err() {
@@ -1101,8 +1100,7 @@ fn write(sh: &mut Shell, path: &str, written: &str, bytes: Vec<u8>) -> Result<i3
 fn remove(sh: &mut Shell, paths: &[(String, bool)], recurse: bool) -> Result<Result<i32, String>, Flow> {
     for (written, wildcards) in paths {
         let path = Ps::path(sh, written)?;
-        let (dir, last) = path.rsplit_once('/').unwrap_or(("", &path));
-        let dir = if dir.is_empty() { "/" } else { dir };
+        let (dir, last) = (super::utils::parent(&path), path.rsplit('/').next().unwrap_or_default());
         if *wildcards && (dir.contains(['*', '?', '[']) || last.contains('[')) {
             return Err(gap("Remove-Item of the wildcard", written));
         }

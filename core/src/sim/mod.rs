@@ -743,15 +743,16 @@ impl Simulator<'_> {
         } else {
             let Some((path, args)) = shell.split_first() else { return gap(self, "RUN with an empty SHELL") };
             let name = path.rsplit('/').next().unwrap_or_default();
-            // Windows: cmd's command lines are interpreted; PowerShell is not.
-            let cmd = name.eq_ignore_ascii_case("cmd") || name.eq_ignore_ascii_case("cmd.exe");
-            let lower = name.to_ascii_lowercase();
-            let powershell = matches!(lower.trim_end_matches(".exe"), "powershell" | "pwsh");
-            if windows && powershell {
+            // Windows: cmd's command lines and PowerShell's scripts are interpreted (a Windows
+            // SHELL may name its program by a path with backslashes).
+            let program = name.rsplit('\\').next().unwrap_or_default().to_ascii_lowercase();
+            let program = program.trim_end_matches(".exe");
+            let cmd = program == "cmd";
+            if windows && matches!(program, "powershell" | "pwsh") {
                 // The line is one more argument after SHELL's: `-Command` joins them.
                 let mut argv = args.to_vec();
                 argv.push(script.clone().unwrap_or_default());
-                ps_script = crate::run::pwsh_script(&argv);
+                ps_script = crate::run::pwsh_script(&argv).map(|s| (s, program == "pwsh"));
             }
             if windows && ps_script.is_none() && !(cmd && args.last().is_some_and(|a| a.eq_ignore_ascii_case("/c"))) {
                 return gap(self, &format!("RUN in a Windows image (through {}) is not simulated", shell.join(" ")));
@@ -946,8 +947,8 @@ impl Simulator<'_> {
             return (Fidelity::Failed, true);
         }
         let finished = if windows {
-            if let Some(ps) = &ps_script {
-                crate::run::run_powershell(ps, shell[0].to_ascii_lowercase().contains("pwsh"), start)
+            if let Some((ps, core)) = &ps_script {
+                crate::run::run_powershell(ps, *core, start)
             } else if let Some(line) = &script {
                 crate::run::run_cmd(line, start)
             } else {

@@ -476,6 +476,11 @@ fn run_in_a_windows_image_is_cmd_or_powershell_not_sh() {
     let stage = sim.stage(0).expect("stage 0");
     assert_eq!(stage.steps.last().map(|s| s.fidelity), Some(Fidelity::Modeled), "{:?}", sim.diagnostics);
     assert!(stage.snapshot.lstat("/data/v.txt").is_some());
+    // A SHELL may name PowerShell 7 by its Windows path.
+    let text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"C:\\\\Program Files\\\\PowerShell\\\\7\\\\pwsh.exe\", \"-Command\"]\nRUN New-Item -ItemType Directory -Path C:\\\\app\n";
+    let (_, sim) = run(text, &context(&[], None), None);
+    let stage = sim.stage(0).expect("stage 0");
+    assert!(stage.snapshot.lstat("/app").is_some(), "{:?}", sim.diagnostics);
     assert!(windows_image("mcr.microsoft.com/dotnet/framework/sdk:4.8.1"));
     assert!(windows_image("example/app:1.0-nanoserver-ltsc2022"));
     assert!(!windows_image("mcr.microsoft.com/dotnet/sdk:8.0-bookworm-slim"));
